@@ -1,0 +1,32 @@
+import type { CorpusIssue } from '../errors.js';
+
+/** A paper as one source format gives it, before normalising and merging. */
+export interface RawEntry {
+  title?: string;
+  abstract: string;
+  url?: string;
+  authors?: string[];
+  authorCount?: number;
+  date?: string;
+  venue?: string;
+  tags?: string[];
+  upvotes?: number;
+  /** 1-based line where the entry starts. */
+  line: number;
+}
+
+/** What a format parser returns for one file. */
+export interface ParsedFile {
+  entries: RawEntry[];
+  issues: CorpusIssue[];
+}
+
+/** A non-empty line with its 1-based number. */
+export interface NumberedLine {
+  n: number;
+  text: string;
+}
+
+export function numberedLines(text: string): NumberedLine[] {
+  return text.split('\n').map((t, i) => ({ n: i + 1, text: t.replace(/\s+$/u, '') }));
+}

@@ -1,0 +1,77 @@
+/**
+ * Named errors with a stable `name`, so the CLI and the Discord error funnel can switch on them.
+ * Every message says what went wrong and, where there is one, the command or variable that fixes it.
+ */
+
+/** A mistake in what the user asked for (unknown title, bad `k`): its message is safe to show as is. */
+export class UserError extends Error {
+  override readonly name: string = 'UserError';
+}
+
+/** A configuration variable is missing or invalid. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** An API key is needed and none is set. */
+export class MissingApiKeyError extends ConfigError {
+  constructor(
+    readonly option: string,
+    readonly variables: string[],
+  ) {
+    super(`No API key for ${option}: set ${variables.join(' or ')} (see .env.example).`);
+  }
+}
+
+/** One problem found while reading the corpus. */
+export interface CorpusIssue {
+  file: string;
+  line: number;
+  reason: string;
+}
+
+/** The corpus could not be read as a whole (empty folder, unreadable file, invalid blocks). */
+export class CorpusError extends Error {
+  override readonly name = 'CorpusError';
+  constructor(
+    message: string,
+    readonly issues: CorpusIssue[] = [],
+  ) {
+    super(issues.length ? `${message}\n${issues.map(formatIssue).join('\n')}` : message);
+  }
+}
+
+export function formatIssue(issue: CorpusIssue): string {
+  return `  ${issue.file}:${issue.line}: ${issue.reason}`;
+}
+
+/** There is no index where one is expected. */
+export class IndexNotBuiltError extends Error {
+  override readonly name = 'IndexNotBuiltError';
+  constructor(readonly dir: string) {
+    super(`No index in ${dir}. Build it with: npm run index`);
+  }
+}
+
+/** The index on disk was built with settings that differ from the current configuration. */
+export class IndexMismatchError extends Error {
+  override readonly name = 'IndexMismatchError';
+  constructor(
+    readonly dir: string,
+    readonly differences: string[],
+  ) {
+    super(
+      `The index in ${dir} does not match the configuration (${differences.join('; ')}). ` +
+        `Rebuild it with: npm run index -- --force`,
+    );
+  }
+}
+
+/** An LLM or embeddings backend failed after its retries. */
+export class BackendError extends Error {
+  override readonly name = 'BackendError';
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
