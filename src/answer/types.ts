@@ -1,0 +1,53 @@
+import type { Passage } from '../retrieval/types.js';
+
+/** A source the answer cites: `[n]` in the text points here. */
+export interface Citation {
+  n: number;
+  paperId: string;
+  title: string;
+  url: string;
+}
+
+/** The passages given to the composer for source `n`, for the "Evidence" view. */
+export interface Evidence {
+  n: number;
+  paperId: string;
+  title: string;
+  url: string;
+  score: number;
+  passages: Passage[];
+}
+
+/** One answered question: also what `npm run ask -- --json` prints. */
+export interface AnswerResult {
+  question: string;
+  /** Markdown with `[n]` markers. */
+  answer: string;
+  /** True when the papers do not cover the question and the answer says so. */
+  refused: boolean;
+  /** Exactly the sources the answer cites, in order of `n`. */
+  citations: Citation[];
+  /** All sources offered to the composer (a superset of `citations`). */
+  evidence: Evidence[];
+  /** When refused: the nearest topics or papers to try instead. */
+  suggestions?: { title: string; url?: string }[];
+  backend: string;
+  model?: string;
+  /** Shown to the user, e.g. "The model was unavailable; this is the offline answer." */
+  note?: string;
+  timings: { retrieveMs: number; composeMs: number; totalMs: number };
+  usage?: { inputTokens?: number; outputTokens?: number; totalTokens?: number };
+}
+
+/** One earlier exchange in a conversation. */
+export interface Turn {
+  question: string;
+  answer: AnswerResult;
+}
+
+export interface AnswerOptions {
+  history?: Turn[];
+  /** Called with the text so far as an LLM backend streams it. */
+  onToken?: (textSoFar: string) => void;
+  signal?: AbortSignal;
+}
