@@ -8,6 +8,8 @@ export interface Chunk {
   seq: number;
   /** The passage itself (sentences of the abstract). */
   text: string;
+  /** What the embedder reads: the (possibly shortened) title, then the passage. */
+  embedText: string;
 }
 
 /** A passage that supports a hit, with its score for the query. */
