@@ -75,3 +75,19 @@ export class BackendError extends Error {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** A user sent more requests than the per-user rate limit allows; the message says when to retry. */
+export class RateLimitedError extends UserError {
+  override readonly name = 'RateLimitedError';
+  constructor(readonly retryAfterS: number) {
+    super(`Slow down: try again in ${retryAfterS} s.`);
+  }
+}
+
+/** Every LLM slot stayed busy for longer than the queue timeout (`LLM_QUEUE_TIMEOUT_MS`). */
+export class BusyError extends UserError {
+  override readonly name = 'BusyError';
+  constructor(readonly waitedMs: number) {
+    super(`Litbot is busy answering other questions; please try again in a minute.`);
+  }
+}
