@@ -35,7 +35,11 @@ export interface AnswerResult {
   model?: string;
   /** Shown to the user, e.g. "The model was unavailable; this is the offline answer." */
   note?: string;
-  timings: { retrieveMs: number; composeMs: number; totalMs: number };
+  timings: { retrieveMs: number; composeMs: number; totalMs: number; condenseMs?: number };
+  /** With an LLM and history: the standalone question the follow-up was folded into. */
+  standaloneQuestion?: string;
+  /** When refused: why, in a few words (for logs and the eval). */
+  declineReason?: string;
   usage?: { inputTokens?: number; outputTokens?: number; totalTokens?: number };
 }
 

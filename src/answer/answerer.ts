@@ -1,0 +1,235 @@
+/**
+ * The answer pipeline: retrieve, decide whether the papers cover the question, compose (with an
+ * LLM, or extractively offline), check the citations, and return one `AnswerResult`.
+ */
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import type { Logger } from 'pino';
+import { splitSentences } from '../corpus/normalize.js';
+import type { Paper } from '../corpus/paper.js';
+import { resolveLlmApiKey, type Env } from '../config/env.js';
+import { BackendError, BusyError, UserError, errorMessage } from '../errors.js';
+import type { PaperHit, SearchOptions, SearchResponse } from '../retrieval/types.js';
+import { createChatModel, generate, modelName } from './chat-models.js';
+import { renumberCitations } from './citations.js';
+import { assessCoverage, type CoverageRule } from './coverage.js';
+import { composeExtractive, looksLikeInstruction } from './extractive.js';
+import { lastAnsweredTurn, leansOnPrevious } from './follow-up.js';
+import { sharedLlmLimiter, type Limiter } from './limiter.js';
+import { NOT_COVERED, buildAnswerMessages, buildCondenseMessages } from './prompt.js';
+import type { AnswerOptions, AnswerResult, Citation, Evidence, Turn } from './types.js';
+
+export interface AnswererDeps {
+  env: Env;
+  retrieve: (query: string, options?: SearchOptions) => Promise<SearchResponse>;
+  /** Nearest topics to a question, offered when the papers do not cover it. */
+  suggestTopics?: (query: string) => { title: string; url?: string }[];
+  /** Lets a follow-up keep the previous turn's papers in view even when retrieval drops them. */
+  paperById?: (paperId: string) => Paper | undefined;
+  /** Replaces the model `LLM_PROVIDER` would create (tests inject one). */
+  chatModel?: BaseChatModel;
+  limiter?: Limiter;
+  coverageRule?: CoverageRule;
+  /** First retry delay in ms (default 500; tests shorten it). */
+  retryBaseMs?: number;
+  log?: Logger;
+}
+
+export interface Answerer {
+  backend: string;
+  model?: string;
+  answer(question: string, options?: AnswerOptions): Promise<AnswerResult>;
+}
+
+/** Papers given to the composer. */
+const SOURCES = 5;
+const MAX_QUESTION_CHARS = 1000;
+
+export const MODEL_UNAVAILABLE_NOTE = 'The language model was unavailable, so this is the offline (extractive) answer.';
+export const NO_CITATIONS_NOTE = "The language model's answer cited none of the papers, so this is the offline (extractive) answer.";
+
+/** Drops sentences that address the model instead of describing research. */
+function sanitize(text: string): string {
+  const sentences = splitSentences(text);
+  return sentences.some(looksLikeInstruction) ? sentences.filter((s) => !looksLikeInstruction(s)).join(' ') : text;
+}
+
+function toEvidence(hits: PaperHit[]): Evidence[] {
+  return hits.map((hit, i) => ({
+    n: i + 1,
+    paperId: hit.paperId,
+    title: hit.paper.title,
+    url: hit.paper.url,
+    score: hit.score,
+    passages: hit.passages,
+  }));
+}
+
+function syntheticHit(paper: Paper): PaperHit {
+  return { paperId: paper.id, paper, score: 0, passages: [] };
+}
+
+/**
+ * Creates the answerer for `env.LLM_PROVIDER`. Throws `MissingApiKeyError` now, not at the first
+ * question, when the provider needs a key that is not set.
+ */
+export function createAnswerer(deps: AnswererDeps): Answerer {
+  const { env, log } = deps;
+  if (env.LLM_PROVIDER !== 'extractive') resolveLlmApiKey(env);
+  const chatModel = env.LLM_PROVIDER === 'extractive' ? undefined : (deps.chatModel ?? createChatModel(env));
+  const limiter = deps.limiter ?? sharedLlmLimiter(env);
+  const backend = env.LLM_PROVIDER;
+  const model = modelName(env);
+
+  const callModel = (messages: Parameters<typeof generate>[1], options: { signal?: AbortSignal; onToken?: (t: string) => void; stream: boolean }) =>
+    limiter.run(
+      () =>
+        generate(chatModel!, messages, {
+          timeoutMs: env.LLM_TIMEOUT_MS,
+          maxRetries: env.LLM_MAX_RETRIES,
+          retryBaseMs: deps.retryBaseMs,
+          signal: options.signal,
+          onToken: options.onToken,
+          stream: options.stream,
+        }),
+      options.signal,
+    );
+
+  /** The question retrieval sees, and papers of the previous turn to keep in view. */
+  async function standalone(question: string, history: Turn[], signal?: AbortSignal): Promise<{ query: string; context?: string; keep: string[]; condensed?: string; ms: number }> {
+    const t0 = performance.now();
+    const previous = lastAnsweredTurn(history);
+    if (!previous) return { query: question, keep: [], ms: 0 };
+    if (chatModel) {
+      try {
+        const g = await callModel(buildCondenseMessages(question, history), { signal, stream: false });
+        const condensed = g.text.trim().split('\n')[0].replace(/^["']|["']$/g, '').trim();
+        if (condensed && condensed.length <= MAX_QUESTION_CHARS) return { query: condensed, keep: [], condensed, ms: performance.now() - t0 };
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        log?.warn({ err: errorMessage(error) }, 'could not condense the follow-up; using the heuristic');
+      }
+    }
+    if (!leansOnPrevious(question)) return { query: question, keep: [], ms: performance.now() - t0 };
+    return {
+      query: `${question} ${previous.question}`,
+      context: previous.question,
+      keep: previous.answer.citations.map((c) => c.paperId),
+      ms: performance.now() - t0,
+    };
+  }
+
+  async function answer(rawQuestion: string, options: AnswerOptions = {}): Promise<AnswerResult> {
+    const started = performance.now();
+    const question = rawQuestion.replace(/\s+/g, ' ').trim();
+    if (!question) throw new UserError('Ask a question, for example: "How do LLMs forget during continual fine-tuning?"');
+    if (question.length > MAX_QUESTION_CHARS) throw new UserError(`That question is ${question.length} characters long; please keep it under ${MAX_QUESTION_CHARS}.`);
+
+    const follow = await standalone(question, options.history ?? [], options.signal);
+    const t1 = performance.now();
+    const response = await deps.retrieve(follow.query, { k: SOURCES + 3, passages: 3 });
+    const retrieveMs = performance.now() - t1;
+
+    let hits = response.hits;
+    if (follow.keep.length) {
+      // The previous turn's papers lead, as "its" and "they" refer to them.
+      const kept = follow.keep
+        .map((id) => hits.find((h) => h.paperId === id) ?? (deps.paperById?.(id) ? syntheticHit(deps.paperById(id)!) : undefined))
+        .filter((h): h is PaperHit => !!h);
+      hits = [...kept, ...hits.filter((h) => !follow.keep.includes(h.paperId))];
+    }
+    const coverage = assessCoverage(follow.query, { ...response, hits: response.hits });
+    const covered = coverage.covered || (follow.keep.length > 0 && hits.length > 0 && coverage.features.termOverlap >= 0.5);
+    const sources = hits.slice(0, SOURCES);
+    const evidence = toEvidence(sources);
+
+    const base = {
+      question,
+      evidence,
+      backend,
+      model,
+      ...(follow.condensed ? { standaloneQuestion: follow.condensed } : {}),
+    };
+    const finish = (partial: Pick<AnswerResult, 'answer' | 'refused' | 'citations'> & Partial<AnswerResult>, composeStarted: number): AnswerResult => ({
+      ...base,
+      ...partial,
+      timings: {
+        retrieveMs: Math.round(retrieveMs),
+        composeMs: Math.round(performance.now() - composeStarted),
+        totalMs: Math.round(performance.now() - started),
+        ...(follow.ms ? { condenseMs: Math.round(follow.ms) } : {}),
+      },
+    });
+
+    const decline = (composeStarted: number, reason: string | undefined, extra: Partial<AnswerResult> = {}): AnswerResult => {
+      const topics = deps.suggestTopics?.(follow.query).slice(0, 3) ?? [];
+      const papers = response.hits.slice(0, 3).map((h) => ({ title: h.paper.title, url: h.paper.url }));
+      const suggestions = [...topics, ...papers];
+      const lines = [`The papers in this collection do not seem to cover that, so I would rather not guess.`];
+      if (topics.length) lines.push(`Nearest topics: ${topics.map((t) => `*${t.title}*`).join('; ')}.`);
+      if (papers.length) lines.push(`Closest papers: ${papers.map((p) => `*${p.title}*`).join('; ')}.`);
+      return finish({ answer: lines.join('\n'), refused: true, citations: [], suggestions, declineReason: reason, ...extra }, composeStarted);
+    };
+
+    const extractive = () => {
+      const composed = composeExtractive(
+        question,
+        sources.map((hit, i) => ({
+          n: i + 1,
+          title: hit.paper.title,
+          abstract: hit.paper.abstract,
+          passages: hit.passages.map((p) => ({ text: p.text, score: p.score })),
+        })),
+        { context: follow.context },
+      );
+      return composed.text;
+    };
+
+    const cite = (text: string): { answer: string; citations: Citation[] } => {
+      const r = renumberCitations(text, evidence);
+      if (r.removed.length) log?.info({ removed: r.removed }, 'removed citations to sources that do not exist');
+      return {
+        answer: r.text,
+        citations: r.cited.map(({ n, source }) => ({ n, paperId: source.paperId, title: source.title, url: source.url })),
+      };
+    };
+
+    const composeStarted = performance.now();
+    if (!covered) return decline(composeStarted, coverage.reason);
+
+    const offline = (note?: string, usage?: AnswerResult['usage']): AnswerResult => {
+      const text = extractive();
+      if (!text) return decline(composeStarted, 'no sentence of the top papers bears on the question', note ? { note } : {});
+      return finish({ ...cite(text), refused: false, ...(note ? { note } : {}), ...(usage ? { usage } : {}) }, composeStarted);
+    };
+
+    if (!chatModel) return offline();
+
+    const promptSources = sources.map((hit, i) => ({
+      n: i + 1,
+      title: hit.paper.title,
+      passages: (hit.passages.length ? hit.passages.map((p) => p.text) : [hit.paper.abstract]).map(sanitize).filter(Boolean),
+    }));
+    let generation;
+    try {
+      generation = await callModel(buildAnswerMessages(follow.condensed ?? question, promptSources), {
+        signal: options.signal,
+        onToken: options.onToken,
+        stream: true,
+      });
+    } catch (error) {
+      // A full queue is the bot's to report ("busy, try again"), not a model failure.
+      if (options.signal?.aborted || error instanceof BusyError) throw error;
+      log?.warn({ err: errorMessage(error), backend, model }, 'LLM call failed; answering offline');
+      const reason = error instanceof BackendError ? errorMessage(error) : 'unexpected error';
+      return { ...offline(`${MODEL_UNAVAILABLE_NOTE} (${reason})`), backend, model };
+    }
+    const cited = cite(generation.text.trim());
+    if (cited.citations.length) return finish({ ...cited, refused: false, usage: generation.usage }, composeStarted);
+    if (generation.text.includes(NOT_COVERED) || /\b(?:do(?:es)? not|don't|doesn't) (?:cover|address|answer|mention|discuss)\b/i.test(generation.text)) {
+      return decline(composeStarted, 'the model said the sources do not cover it', { usage: generation.usage });
+    }
+    return offline(NO_CITATIONS_NOTE, generation.usage);
+  }
+
+  return { backend, model, answer };
+}

@@ -1,0 +1,212 @@
+/**
+ * LLM backends through LangChain, and the one call path every backend goes through: a deadline
+ * per attempt, bounded retries with backoff on 429 and 5xx, streaming to a callback, and usage.
+ * The clients' own retries are off so that this is the only retry policy.
+ */
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import type { AIMessageChunk, BaseMessageLike } from '@langchain/core/messages';
+import { ChatAnthropic } from '@langchain/anthropic';
+import { ChatOllama } from '@langchain/ollama';
+import { ChatOpenAI } from '@langchain/openai';
+import { resolveLlmApiKey, type Env } from '../config/env.js';
+import { BackendError, errorMessage } from '../errors.js';
+
+export type LlmSettings = Pick<
+  Env,
+  | 'LLM_PROVIDER'
+  | 'LLM_MODEL'
+  | 'LLM_BASE_URL'
+  | 'LLM_API_KEY'
+  | 'OPENAI_API_KEY'
+  | 'ANTHROPIC_API_KEY'
+  | 'LLM_TEMPERATURE'
+  | 'LLM_MAX_TOKENS'
+  | 'LLM_TIMEOUT_MS'
+  | 'LLM_MAX_RETRIES'
+>;
+
+/** The model each provider uses when `LLM_MODEL` is not set. */
+export const DEFAULT_MODELS = { openai: 'gpt-4o-mini', ollama: 'llama3.1', anthropic: 'claude-3-5-haiku-latest' } as const;
+
+/** The model name in effect for these settings (undefined for the extractive backend). */
+export function modelName(settings: Pick<Env, 'LLM_PROVIDER' | 'LLM_MODEL'>): string | undefined {
+  if (settings.LLM_PROVIDER === 'extractive') return undefined;
+  return settings.LLM_MODEL ?? DEFAULT_MODELS[settings.LLM_PROVIDER];
+}
+
+/**
+ * The LangChain chat model for `LLM_PROVIDER`, or undefined for `extractive`. Throws
+ * `MissingApiKeyError` naming the variables when the provider needs a key and none is set.
+ */
+export function createChatModel(settings: LlmSettings): BaseChatModel | undefined {
+  const provider = settings.LLM_PROVIDER;
+  if (provider === 'extractive') return undefined;
+  const apiKey = resolveLlmApiKey(settings as Env);
+  const model = modelName(settings)!;
+  const common = { model, temperature: settings.LLM_TEMPERATURE, maxRetries: 0 };
+  if (provider === 'openai') {
+    return new ChatOpenAI({
+      ...common,
+      apiKey,
+      maxTokens: settings.LLM_MAX_TOKENS,
+      timeout: settings.LLM_TIMEOUT_MS,
+      streamUsage: true,
+      configuration: { baseURL: settings.LLM_BASE_URL },
+    });
+  }
+  if (provider === 'anthropic') {
+    return new ChatAnthropic({
+      ...common,
+      apiKey,
+      maxTokens: settings.LLM_MAX_TOKENS,
+      anthropicApiUrl: settings.LLM_BASE_URL,
+      clientOptions: { timeout: settings.LLM_TIMEOUT_MS },
+    });
+  }
+  return new ChatOllama({
+    ...common,
+    baseUrl: settings.LLM_BASE_URL ?? 'http://127.0.0.1:11434',
+    numPredict: settings.LLM_MAX_TOKENS,
+    ...(apiKey ? { headers: { Authorization: `Bearer ${apiKey}` } } : {}),
+  });
+}
+
+export interface GenerateOptions {
+  timeoutMs: number;
+  maxRetries: number;
+  /** First backoff delay; doubles each retry (default 500 ms). */
+  retryBaseMs?: number;
+  signal?: AbortSignal;
+  /** Receives the text so far as tokens arrive. */
+  onToken?: (textSoFar: string) => void;
+  /** Stream (default) or make one plain call. */
+  stream?: boolean;
+}
+
+export interface Generation {
+  text: string;
+  usage?: { inputTokens?: number; outputTokens?: number; totalTokens?: number };
+  attempts: number;
+}
+
+/** The HTTP status an error from any of the clients carries, if any. */
+export function errorStatus(error: unknown): number | undefined {
+  const e = error as { status?: unknown; status_code?: unknown; response?: { status?: unknown }; cause?: unknown } | undefined;
+  for (const v of [e?.status, e?.status_code, e?.response?.status]) if (typeof v === 'number') return v;
+  if (e?.cause && e.cause !== error) return errorStatus(e.cause);
+  const m = /\b(429|5\d\d)\b/.exec(errorMessage(error));
+  return m ? Number(m[1]) : undefined;
+}
+
+/** 429, 5xx and dropped connections are worth another try; a deadline or a 4xx is not. */
+function isRetryable(error: unknown): boolean {
+  const status = errorStatus(error);
+  if (status !== undefined) return status === 429 || status >= 500;
+  return /ECONNRESET|ECONNREFUSED|socket hang up|fetch failed|other side closed|terminated/i.test(errorMessage(error));
+}
+
+class DeadlineError extends BackendError {}
+
+/** Races `promise` with `signal`, so a client that ignores its signal still cannot hang us. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}
+
+function usageOf(chunk: AIMessageChunk | undefined): Generation['usage'] {
+  const u = chunk?.usage_metadata;
+  if (!u) return undefined;
+  return { inputTokens: u.input_tokens, outputTokens: u.output_tokens, totalTokens: u.total_tokens };
+}
+
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((p) => (typeof p === 'string' ? p : p?.type === 'text' ? String(p.text ?? '') : '')).join('');
+  return '';
+}
+
+/** One attempt: streams (or invokes) under `signal`. */
+async function attempt(model: BaseChatModel, messages: BaseMessageLike[], signal: AbortSignal, options: GenerateOptions): Promise<Generation & { streamed: boolean }> {
+  if (options.stream === false) {
+    const message = (await raceAbort(model.invoke(messages, { signal }), signal)) as AIMessageChunk;
+    return { text: textOf(message.content), usage: usageOf(message), attempts: 1, streamed: false };
+  }
+  let text = '';
+  let merged: AIMessageChunk | undefined;
+  let streamed = false;
+  const iterator = (await raceAbort(model.stream(messages, { signal }), signal))[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await raceAbort(iterator.next(), signal);
+    if (next.done) break;
+    const chunk = next.value as AIMessageChunk;
+    merged = merged ? merged.concat(chunk) : chunk;
+    const piece = textOf(chunk.content);
+    if (piece) {
+      text += piece;
+      streamed = true;
+      options.onToken?.(text);
+    }
+  }
+  return { text, usage: usageOf(merged), attempts: 1, streamed };
+}
+
+/**
+ * Runs the model with a deadline of `timeoutMs` per attempt, retrying 429, 5xx and dropped
+ * connections up to `maxRetries` times with exponential backoff (never once text has streamed).
+ * Throws `BackendError` with the last cause when it gives up.
+ */
+export async function generate(model: BaseChatModel, messages: BaseMessageLike[], options: GenerateOptions): Promise<Generation> {
+  const base = options.retryBaseMs ?? 500;
+  let lastError: unknown;
+  for (let i = 0; i <= options.maxRetries; i++) {
+    options.signal?.throwIfAborted();
+    const deadline = AbortSignal.timeout(options.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+    let streamedSomething = false;
+    try {
+      const result = await attempt(model, messages, signal, {
+        ...options,
+        onToken: (t) => {
+          streamedSomething = true;
+          options.onToken?.(t);
+        },
+      });
+      return { text: result.text, usage: result.usage, attempts: i + 1 };
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      lastError = deadline.aborted ? new DeadlineError(`no reply within ${options.timeoutMs} ms (LLM_TIMEOUT_MS)`) : error;
+      if (deadline.aborted || streamedSomething || !isRetryable(error) || i === options.maxRetries) break;
+      const jitter = 0.8 + Math.random() * 0.4;
+      await sleep(base * 2 ** i * jitter, options.signal);
+    }
+  }
+  const status = errorStatus(lastError);
+  throw new BackendError(`The model failed${status ? ` (HTTP ${status})` : ''}: ${errorMessage(lastError).split('\n')[0].slice(0, 300)}`, { cause: lastError });
+}

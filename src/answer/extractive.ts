@@ -1,0 +1,167 @@
+/**
+ * The offline answerer: picks the sentences of the top papers' abstracts that best answer the
+ * question and strings them together, grouped by paper, most relevant paper first, with `[n]`
+ * after each. Its only own words are short connectives, so everything it states is quoted.
+ */
+import { splitSentences } from '../corpus/normalize.js';
+import { contentTerms, termSet } from './terms.js';
+
+/** One source offered to the composer: `n` is its number in the answer. */
+export interface ExtractiveSource {
+  n: number;
+  title: string;
+  abstract: string;
+  /** Retrieved passages of this paper with their scores (higher is better). */
+  passages?: { text: string; score: number }[];
+}
+
+export interface ExtractiveOptions {
+  /** Most papers cited (default 3). */
+  maxPapers?: number;
+  /** Most sentences quoted in all (default 5). */
+  maxSentences?: number;
+  /** Extra words that steer sentence choice without counting as the question (a follow-up's earlier turn). */
+  context?: string;
+}
+
+export interface ExtractiveAnswer {
+  /** Markdown with `[n]` markers, or '' when no sentence bears on the question. */
+  text: string;
+  /** The quoted sentences, by source number, in the order they appear. */
+  quotes: { n: number; sentence: string }[];
+}
+
+/** Sentences that open by leaning on the one before read as fragments when quoted alone. */
+const LEANS_BACK = /^(?:however|moreover|furthermore|additionally|in addition|also|thus|therefore|hence|consequently|besides|nevertheless|then|finally|second(?:ly)?|third(?:ly)?|lastly|specifically|notably|interestingly|further|subsequently|in contrast|on the other hand|as a result|to this end|to address (?:this|these)|this|these|those|they|it|its|such|both|here|there)\b/i;
+const NOT_PROSE = /\$|\\[a-z]+\{|https?:\/\/|this https URL|\bcode (?:and data )?(?:is|are|will be) (?:publicly )?(?:available|released)|github\.com/i;
+const INSTRUCTION_LIKE = /\b(?:ignore|disregard|forget)\b[^.]{0,40}\b(?:previous|prior|above|earlier|all)\b[^.]{0,20}\binstructions?\b|\b(?:you are now|system prompt|as an ai (?:language )?model)\b/i;
+
+/** True for text that addresses the model rather than describing research; such sentences are never used. */
+export function looksLikeInstruction(sentence: string): boolean {
+  return INSTRUCTION_LIKE.test(sentence);
+}
+
+interface Candidate {
+  n: number;
+  index: number;
+  sentence: string;
+  terms: Set<string>;
+  score: number;
+}
+
+function wordCount(s: string): number {
+  return s.split(/\s+/).filter(Boolean).length;
+}
+
+/** Quoted sentences end with "[n]." rather than ". [n]" so the marker sits inside the sentence. */
+function withMarker(sentence: string, n: number): string {
+  const m = /^(.*?)([.!?]+)(["'”’)]*)$/.exec(sentence.trim());
+  if (!m) return `${sentence.trim()} [${n}].`;
+  return `${m[1]}${m[3]} [${n}]${m[2] === '!' || m[2] === '?' ? m[2] : '.'}`;
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/([*_`~|\\[\]])/g, '\\$1');
+}
+
+/** Jaccard similarity of two term sets. */
+function overlap(a: Set<string>, b: Set<string>): number {
+  let both = 0;
+  for (const t of a) if (b.has(t)) both++;
+  const union = a.size + b.size - both;
+  return union ? both / union : 0;
+}
+
+/**
+ * Composes the extractive answer. Sources must already be in order of relevance; the first one
+ * that has a relevant sentence leads.
+ */
+export function composeExtractive(question: string, sources: ExtractiveSource[], options: ExtractiveOptions = {}): ExtractiveAnswer {
+  const maxPapers = options.maxPapers ?? 3;
+  const maxSentences = options.maxSentences ?? 5;
+  const questionTerms = contentTerms(question);
+  const contextTerms = options.context ? contentTerms(options.context) : [];
+  // Rarer words among the sources say more about what was asked than words every abstract uses.
+  const df = new Map<string, number>();
+  const docs = sources.map((s) => termSet(`${s.title} ${s.abstract}`));
+  for (const d of docs) for (const t of d) df.set(t, (df.get(t) ?? 0) + 1);
+  const weight = (t: string) => 1 + Math.log((sources.length + 1) / ((df.get(t) ?? 0) + 0.5));
+  const qWeights = new Map<string, number>();
+  for (const t of questionTerms) qWeights.set(t, weight(t));
+  for (const t of contextTerms) if (!qWeights.has(t)) qWeights.set(t, 0.5 * weight(t));
+  const qTotal = [...qWeights.values()].reduce((a, b) => a + b, 0) || 1;
+
+  const perSource: Candidate[][] = sources.map((source, si) => {
+    const sentences = splitSentences(source.abstract);
+    const passages = source.passages ?? [];
+    const topPassage = Math.max(0, ...passages.map((p) => p.score));
+    return sentences.map((sentence, index) => {
+      const terms = termSet(sentence);
+      let hit = 0;
+      for (const [t, w] of qWeights) if (terms.has(t)) hit += w;
+      let score = hit / qTotal;
+      // A sentence from the retriever's best passage of this paper gets a share of its credit.
+      const inPassage = passages.find((p) => p.text.includes(sentence.slice(0, 60)));
+      if (inPassage && topPassage > 0) score += 0.15 * (inPassage.score / topPassage);
+      // The contribution sentence summarises a paper best; the opening line is often background.
+      if (/\b(?:we|this (?:paper|work|study))\s+(?:\w+\s+)?(?:propose|present|introduce|develop|show|find|demonstrate)/i.test(sentence)) score += 0.08;
+      const words = wordCount(sentence);
+      if (words < 6) score *= 0.3;
+      else if (words > 60) score *= 0.6;
+      if (LEANS_BACK.test(sentence)) score *= 0.75;
+      if (NOT_PROSE.test(sentence) || looksLikeInstruction(sentence) || !/[.!?]["'”’)]*$/.test(sentence) || /^[a-z]/.test(sentence)) score = 0;
+      void si;
+      return { n: source.n, index, sentence, terms, score };
+    });
+  });
+
+  const chosen: Candidate[] = [];
+  const papers: number[] = [];
+  const bestScore = Math.max(0, ...perSource.flat().map((c) => c.score));
+  if (bestScore <= 0.05) return { text: '', quotes: [] };
+  for (const candidates of perSource) {
+    if (papers.length >= maxPapers || chosen.length >= maxSentences) break;
+    const ranked = candidates.filter((c) => c.score > 0).sort((a, b) => b.score - a.score);
+    const best = ranked[0];
+    // A paper is cited only when it has a sentence that bears on the question about as well as the best one.
+    if (!best || best.score < Math.max(0.1, 0.35 * bestScore)) continue;
+    const budget = papers.length === 0 ? 2 : 1;
+    const picked: Candidate[] = [];
+    for (const c of ranked) {
+      if (picked.length >= budget || chosen.length + picked.length >= maxSentences) break;
+      if (picked.length > 0 && c.score < 0.6 * best.score) break;
+      const key = c.sentence.toLowerCase();
+      if ([...chosen, ...picked].some((o) => o.sentence.toLowerCase() === key || overlap(o.terms, c.terms) > 0.7)) continue;
+      picked.push(c);
+    }
+    if (!picked.length) continue;
+    // A sentence that leans on the previous one brings it along, so it never reads as a fragment.
+    for (const c of [...picked]) {
+      if (!LEANS_BACK.test(c.sentence) || c.index === 0) continue;
+      if (picked.some((p) => p.index === c.index - 1)) continue;
+      const prev = candidates[c.index - 1];
+      if (NOT_PROSE.test(prev.sentence) || looksLikeInstruction(prev.sentence) || LEANS_BACK.test(prev.sentence)) {
+        picked.splice(picked.indexOf(c), 1);
+        continue;
+      }
+      picked.push(prev);
+    }
+    if (!picked.length) continue;
+    picked.sort((a, b) => a.index - b.index);
+    chosen.push(...picked);
+    papers.push(picked[0].n);
+  }
+  if (!chosen.length) return { text: '', quotes: [] };
+
+  const paragraphs = papers.map((n, i) => {
+    const source = sources.find((s) => s.n === n)!;
+    const title = `*${escapeMarkdown(source.title)}*`;
+    const body = chosen
+      .filter((c) => c.n === n)
+      .map((c) => withMarker(c.sentence, n))
+      .join(' ');
+    const lead = i === 0 ? `From ${title}: ` : i === 1 ? `${title} adds: ` : `See also ${title}: `;
+    return lead + body;
+  });
+  return { text: paragraphs.join('\n\n'), quotes: chosen.map((c) => ({ n: c.n, sentence: c.sentence })) };
+}

@@ -1,0 +1,43 @@
+/** Content words of questions and abstracts, stemmed, for overlap scores the answerer computes itself. */
+import { stemmer } from 'stemmer';
+
+const STOPWORDS = new Set(
+  (
+    'a about above after again against all also am an and any are as at be because been before being below between both but by can ' +
+    'could did do does doing done down during each either else ever few for from further had has have having he her here hers him his ' +
+    'how i if in into is it its itself just least less let like many may me might more most much must my neither no nor not now of ' +
+    'off on once one only or other others our ours out over own per perhaps rather same shall she should since so some such than that ' +
+    'the their theirs them themselves then there these they this those though through thus to too under until up upon us use used ' +
+    'uses using very via was we were what whatever when where whether which while who whom whose why will with within without would ' +
+    'yet you your yours ' +
+    // Question and request words carry no topic.
+    'tell explain describe show give list find know want please paper papers work works study studies research researchers approach ' +
+    'approaches method methods propose proposed proposes anyone someone something thing things way ways kind kinds say says said ' +
+    'collection corpus exist exists existing there any recent new novel main key different various example examples'
+  ).split(/\s+/),
+);
+
+/** Lower-cased word tokens (letters, digits, inner hyphens and apostrophes). */
+export function words(text: string): string[] {
+  return text.toLowerCase().match(/[a-z0-9]+(?:['’-][a-z0-9]+)*/g) ?? [];
+}
+
+/** The stemmed content words of a text, in order, duplicates kept. */
+export function contentTerms(text: string): string[] {
+  const out: string[] = [];
+  for (const w of words(text)) {
+    // Hyphenated words count both as a whole and by their parts ("fine-tuning" ~ "fine tuning").
+    const parts = w.includes('-') ? [w.replace(/-/g, ''), ...w.split('-')] : [w];
+    for (const p of parts) {
+      const clean = p.replace(/['’]s$/, '');
+      if (clean.length < 2 || STOPWORDS.has(clean) || /^\d+$/.test(clean)) continue;
+      out.push(stemmer(clean));
+    }
+  }
+  return out;
+}
+
+/** The distinct stemmed content words of a text. */
+export function termSet(text: string): Set<string> {
+  return new Set(contentTerms(text));
+}
