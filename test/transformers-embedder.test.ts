@@ -1,9 +1,9 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/env.js';
-import { ConfigError } from '../src/errors.js';
+import { BackendError, ConfigError } from '../src/errors.js';
 import { createEmbedder, huggingFaceCacheDir } from '../src/indexing/embeddings/create-embedder.js';
 import { TransformersEmbedder, defaultPooling, isModelPath } from '../src/indexing/embeddings/transformers.js';
 import {
@@ -13,6 +13,7 @@ import {
   expectedTinyMeanEmbedding,
   makeTinyBertModel,
 } from './helpers/tiny-onnx-model.js';
+import { startFakeHub } from './helpers/fake-hub-server.js';
 
 function expectVector(actual: Float32Array, expected: number[]) {
   expect(actual).toHaveLength(expected.length);
@@ -119,6 +120,43 @@ describe('transformers embeddings from the Hugging Face cache', () => {
     expectVector(await cached.embedQuery('the cat'), expectedTinyMeanEmbedding(['the', 'cat']));
     await cached.dispose?.();
     rmSync(hfCache, { recursive: true, force: true });
+  });
+
+  it('downloads an uncached Hub model into HF_CACHE_DIR on first use, then loads it offline from there', async () => {
+    const hub = await startFakeHub({ 'litbot-test/tiny-bert': modelDir });
+    const hfCache = mkdtempSync(join(tmpdir(), 'litbot-hf-cache-'));
+    try {
+      const online = new TransformersEmbedder({ model: 'litbot-test/tiny-bert', cacheDir: hfCache, hubUrl: hub.url });
+      await online.init();
+      expect(hub.requests).toContain('/litbot-test/tiny-bert/resolve/main/onnx/model.onnx');
+      expect(existsSync(join(hfCache, 'litbot-test', 'tiny-bert', 'onnx', 'model.onnx'))).toBe(true);
+      expectVector(await online.embedQuery('graph attention'), expectedTinyMeanEmbedding(['graph', 'attention']));
+      await online.dispose();
+
+      const downloads = hub.requests.length;
+      const offline = new TransformersEmbedder({ model: 'litbot-test/tiny-bert', cacheDir: hfCache, hubUrl: hub.url, offline: true });
+      await offline.init();
+      expect(hub.requests).toHaveLength(downloads);
+      expectVector(await offline.embedQuery('graph attention'), expectedTinyMeanEmbedding(['graph', 'attention']));
+      await offline.dispose();
+    } finally {
+      await hub.close();
+      rmSync(hfCache, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a model the Hub does not have, naming the model, the cache folder and the variable', async () => {
+    const hub = await startFakeHub({});
+    try {
+      const error = await new TransformersEmbedder({ model: 'litbot-test/no-such-model', cacheDir, hubUrl: hub.url }).init().then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(BackendError);
+      const message = (error as Error).message;
+      expect(message).toContain('litbot-test/no-such-model');
+      expect(message).toContain(cacheDir);
+      expect(message).toContain('HF_CACHE_DIR');
+    } finally {
+      await hub.close();
+    }
   });
 
   it('refuses to download an uncached model with HF_OFFLINE, naming the model, the cache folder and the variables', async () => {

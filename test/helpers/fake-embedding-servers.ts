@@ -65,7 +65,12 @@ async function listen(handler: (req: RecordedRequest, res: ServerResponse) => vo
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((e) => (e ? reject(e) : resolve()));
+        // Clients keep connections alive; without this close() waits for them to time out.
+        server.closeAllConnections();
+      }),
   };
 }
 

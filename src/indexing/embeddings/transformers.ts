@@ -24,6 +24,11 @@ export interface TransformersEmbedderOptions {
   pooling?: Pooling;
   /** Texts per forward pass. */
   batchSize?: number;
+  /**
+   * Where to download from instead of https://huggingface.co/ (a mirror; tests use a local
+   * server). transformers.js keeps this in its process-wide `env`, so it applies to every model.
+   */
+  hubUrl?: string;
   /** ONNX weights variant: `fp32` loads `onnx/model.onnx`, `q8` `onnx/model_quantized.onnx`. */
   dtype?: 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'bnb4' | 'q4f16';
 }
@@ -87,7 +92,8 @@ export class TransformersEmbedder implements Embedder {
           `Point EMBEDDINGS at a folder holding config.json, tokenizer.json and onnx/model.onnx, or at a Hugging Face model id.`,
       );
     }
-    const { pipeline } = await import('@huggingface/transformers');
+    const { pipeline, env } = await import('@huggingface/transformers');
+    if (this.options.hubUrl) env.remoteHost = this.options.hubUrl.endsWith('/') ? this.options.hubUrl : `${this.options.hubUrl}/`;
     try {
       this.extractor = (await pipeline('feature-extraction', this.folder ?? model, {
         cache_dir: cacheDir,
@@ -207,7 +213,7 @@ export class TransformersEmbedder implements Embedder {
 
   private loadError(error: unknown): Error {
     const { model, cacheDir, offline } = this.options;
-    const cause = errorMessage(error);
+    const cause = errorMessage(error).replace(/\.+$/, '');
     if (this.folder) {
       return new ConfigError(
         `Could not load the embeddings model in ${this.folder} (EMBEDDINGS=${this.id}): ${cause}. ` +
@@ -223,7 +229,7 @@ export class TransformersEmbedder implements Embedder {
     }
     return new BackendError(
       `Could not load embeddings model ${model} (EMBEDDINGS=${this.id}) into the cache folder ${cacheDir} ` +
-        `(HF_CACHE_DIR): ${cause}. Check the model id and that https://huggingface.co is reachable, ` +
+        `(HF_CACHE_DIR): ${cause}. Check the model id and that ${this.options.hubUrl ?? 'https://huggingface.co'} is reachable, ` +
         `or use a local folder with EMBEDDINGS=transformers:<folder>.`,
     );
   }
