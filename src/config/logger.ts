@@ -1,9 +1,10 @@
 /** Structured JSON logs on standard error (standard output stays for results), with secrets redacted. */
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Env } from './env.js';
 import { scrubSecrets } from './env.js';
 
-export function createLogger(env: Pick<Env, 'LOG_LEVEL'> & Partial<Env>): Logger {
+/** A logger for `env`; `destination` (default: standard error) lets tests read the lines. */
+export function createLogger(env: Pick<Env, 'LOG_LEVEL'> & Partial<Env>, destination: DestinationStream = pino.destination(2)): Logger {
   return pino(
     {
       level: env.LOG_LEVEL,
@@ -13,6 +14,6 @@ export function createLogger(env: Pick<Env, 'LOG_LEVEL'> & Partial<Env>): Logger
         streamWrite: (line) => scrubSecrets(line, env),
       },
     },
-    pino.destination(2),
+    destination,
   );
 }
