@@ -22,6 +22,16 @@ export interface ExtractiveOptions {
   maxSentences?: number;
   /** Extra words that steer sentence choice without counting as the question (a follow-up's earlier turn). */
   context?: string;
+  /** Inverse document frequency of a stemmed term over the whole collection (see `termIdf`); without it, over the sources. */
+  idf?: (term: string) => number;
+}
+
+/** IDF of stemmed terms over a collection of papers, for `ExtractiveOptions.idf`. */
+export function termIdf(papers: { title: string; abstract: string }[]): (term: string) => number {
+  const df = new Map<string, number>();
+  for (const p of papers) for (const t of termSet(`${p.title} ${p.abstract}`)) df.set(t, (df.get(t) ?? 0) + 1);
+  const n = papers.length;
+  return (term) => Math.log((n + 1) / ((df.get(term) ?? 0) + 0.5));
 }
 
 export interface ExtractiveAnswer {
@@ -32,8 +42,8 @@ export interface ExtractiveAnswer {
 }
 
 /** Sentences that open by leaning on the one before read as fragments when quoted alone. */
-const LEANS_BACK = /^(?:however|moreover|furthermore|additionally|in addition|also|thus|therefore|hence|consequently|besides|nevertheless|then|finally|second(?:ly)?|third(?:ly)?|lastly|specifically|notably|interestingly|further|subsequently|in contrast|on the other hand|as a result|to this end|to address (?:this|these)|this|these|those|they|it|its|such|both|here|there)\b/i;
-const NOT_PROSE = /\$|\\[a-z]+\{|https?:\/\/|this https URL|\bcode (?:and data )?(?:is|are|will be) (?:publicly )?(?:available|released)|github\.com/i;
+const LEANS_BACK = /^(?:however|moreover|furthermore|additionally|in addition|also|thus|therefore|hence|consequently|besides|nevertheless|then|finally|second(?:ly)?|third(?:ly)?|lastly|specifically|notably|interestingly|further|subsequently|in contrast|in particular|in this (?:case|setting|context)|for (?:example|instance)|on the other hand|as a result|to this end|to address (?:this|these)|this|these|those|they|it|its|such|both|here|there)\b/i;
+const NOT_PROSE = /\$|\\[a-z]+\{|\\["'`^~]|https?:\/\/|this https URL|\bcode (?:and data )?(?:is|are|will be) (?:publicly )?(?:available|released)|github\.com/i;
 const INSTRUCTION_LIKE = /\b(?:ignore|disregard|forget)\b[^.]{0,40}\b(?:previous|prior|above|earlier|all)\b[^.]{0,20}\binstructions?\b|\b(?:you are now|system prompt|as an ai (?:language )?model)\b/i;
 
 /** True for text that addresses the model rather than describing research; such sentences are never used. */
@@ -41,12 +51,18 @@ export function looksLikeInstruction(sentence: string): boolean {
   return INSTRUCTION_LIKE.test(sentence);
 }
 
+/** Share of the question's weight a sentence must match to lead the answer, or to add another paper. */
+const MIN_LEAD = 0.2;
+const MIN_OTHER = 0.2;
+
 interface Candidate {
   n: number;
   index: number;
   sentence: string;
   terms: Set<string>;
   score: number;
+  /** Distinct question words the sentence contains. */
+  matched: number;
 }
 
 function wordCount(s: string): number {
@@ -55,9 +71,16 @@ function wordCount(s: string): number {
 
 /** Quoted sentences end with "[n]." rather than ". [n]" so the marker sits inside the sentence. */
 function withMarker(sentence: string, n: number): string {
-  const m = /^(.*?)([.!?]+)(["'”’)]*)$/.exec(sentence.trim());
-  if (!m) return `${sentence.trim()} [${n}].`;
-  return `${m[1]}${m[3]} [${n}]${m[2] === '!' || m[2] === '?' ? m[2] : '.'}`;
+  const m = /^(.*?)([.!]+)$/.exec(sentence.trim());
+  // A sentence that ends inside quotes or brackets keeps its ending as written.
+  if (!m) return `${sentence.trim()} [${n}]`;
+  return `${m[1]} [${n}]${m[2] === '!' ? '!' : '.'}`;
+}
+
+/** Quotes that open in one sentence and close in another leave a fragment. */
+function unbalanced(sentence: string): boolean {
+  const count = (re: RegExp) => (sentence.match(re) ?? []).length;
+  return count(/"/g) % 2 === 1 || count(/“/g) !== count(/”/g) || count(/\(/g) !== count(/\)/g);
 }
 
 function escapeMarkdown(text: string): string {
@@ -81,50 +104,55 @@ export function composeExtractive(question: string, sources: ExtractiveSource[],
   const maxSentences = options.maxSentences ?? 5;
   const questionTerms = contentTerms(question);
   const contextTerms = options.context ? contentTerms(options.context) : [];
-  // Rarer words among the sources say more about what was asked than words every abstract uses.
-  const df = new Map<string, number>();
-  const docs = sources.map((s) => termSet(`${s.title} ${s.abstract}`));
-  for (const d of docs) for (const t of d) df.set(t, (df.get(t) ?? 0) + 1);
-  const weight = (t: string) => 1 + Math.log((sources.length + 1) / ((df.get(t) ?? 0) + 0.5));
+  // Rare words say more about what was asked than words every abstract uses ("language", "model").
+  const weight = options.idf ?? termIdf(sources);
   const qWeights = new Map<string, number>();
   for (const t of questionTerms) qWeights.set(t, weight(t));
   for (const t of contextTerms) if (!qWeights.has(t)) qWeights.set(t, 0.5 * weight(t));
   const qTotal = [...qWeights.values()].reduce((a, b) => a + b, 0) || 1;
 
-  const perSource: Candidate[][] = sources.map((source, si) => {
+  const perSource: Candidate[][] = sources.map((source) => {
     const sentences = splitSentences(source.abstract);
     const passages = source.passages ?? [];
     const topPassage = Math.max(0, ...passages.map((p) => p.score));
     return sentences.map((sentence, index) => {
       const terms = termSet(sentence);
       let hit = 0;
-      for (const [t, w] of qWeights) if (terms.has(t)) hit += w;
+      let matched = 0;
+      for (const [t, w] of qWeights) {
+        if (!terms.has(t)) continue;
+        hit += w;
+        if (questionTerms.includes(t)) matched++;
+      }
       let score = hit / qTotal;
       // A sentence from the retriever's best passage of this paper gets a share of its credit.
       const inPassage = passages.find((p) => p.text.includes(sentence.slice(0, 60)));
       if (inPassage && topPassage > 0) score += 0.15 * (inPassage.score / topPassage);
       // The contribution sentence summarises a paper best; the opening line is often background.
+      // Opening sentences are usually background ("LLMs have shown remarkable ability ...").
+      if (index === 0 && sentences.length > 3) score *= 0.8;
       if (/\b(?:we|this (?:paper|work|study))\s+(?:\w+\s+)?(?:propose|present|introduce|develop|show|find|demonstrate)/i.test(sentence)) score += 0.08;
       const words = wordCount(sentence);
       if (words < 6) score *= 0.3;
       else if (words > 60) score *= 0.6;
       if (LEANS_BACK.test(sentence)) score *= 0.75;
-      if (NOT_PROSE.test(sentence) || looksLikeInstruction(sentence) || !/[.!?]["'”’)]*$/.test(sentence) || /^[a-z]/.test(sentence)) score = 0;
-      void si;
-      return { n: source.n, index, sentence, terms, score };
+      if (NOT_PROSE.test(sentence) || looksLikeInstruction(sentence) || !/[.!]["'”’)]*$/.test(sentence) || /^[a-z]/.test(sentence) || unbalanced(sentence)) score = 0;
+      return { n: source.n, index, sentence, terms, score, matched };
     });
   });
 
   const chosen: Candidate[] = [];
   const papers: number[] = [];
   const bestScore = Math.max(0, ...perSource.flat().map((c) => c.score));
-  if (bestScore <= 0.05) return { text: '', quotes: [] };
+  if (bestScore < MIN_LEAD) return { text: '', quotes: [] };
   for (const candidates of perSource) {
     if (papers.length >= maxPapers || chosen.length >= maxSentences) break;
     const ranked = candidates.filter((c) => c.score > 0).sort((a, b) => b.score - a.score);
     const best = ranked[0];
     // A paper is cited only when it has a sentence that bears on the question about as well as the best one.
-    if (!best || best.score < Math.max(0.1, 0.35 * bestScore)) continue;
+    if (!best || best.score < Math.max(papers.length ? MIN_OTHER : MIN_LEAD, 0.5 * bestScore)) continue;
+    // A further paper must share more than one word with a question of several.
+    if (papers.length && new Set(questionTerms).size >= 3 && best.matched < 2) continue;
     const budget = papers.length === 0 ? 2 : 1;
     const picked: Candidate[] = [];
     for (const c of ranked) {
