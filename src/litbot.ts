@@ -37,3 +37,129 @@ export interface Litbot {
   similar(titleQuery: string, k?: number): { paper: Paper; similar: (SimilarPaper & { paper: Paper })[] };
   close(): Promise<void>;
 }
+
+import { readFileSync } from 'node:fs';
+import { loadConfig, type Env } from './config/env.js';
+import { UserError } from './errors.js';
+import type { Embedder } from './indexing/embeddings/embedder.js';
+import { createEmbedder } from './indexing/embeddings/create-embedder.js';
+import type { BuildOptions } from './indexing/build-index.js';
+import { loadIndex, readManifest, type LitIndex } from './indexing/load-index.js';
+import { updateIndex } from './indexing/update-index.js';
+import { Retriever } from './retrieval/retriever.js';
+
+export interface CreateLitbotOptions {
+  env?: Env;
+  indexDir?: string;
+  embedder?: Embedder;
+  /** Build the index first when there is none (with progress on `log`). */
+  buildIfMissing?: boolean;
+  log?: (line: string) => void;
+}
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** The build steps that other parts of Litbot add to `npm run index`: topics and link resolution. */
+export function indexBuildHooks(
+  _env: Env,
+  _options: { resolveLinks?: boolean; log?: (line: string) => void } = {},
+): Pick<BuildOptions, 'buildTopics' | 'resolveLinks'> {
+  return {};
+}
+
+/** Loads (and if asked, first builds) the index, and returns the facade over it. */
+export async function createLitbot(options: CreateLitbotOptions = {}): Promise<Litbot> {
+  const env = options.env ?? loadConfig();
+  const indexDir = options.indexDir ?? env.INDEX_DIR;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const embedder = options.embedder ?? createEmbedder(env);
+  await embedder.init();
+  if (!readManifest(indexDir) && options.buildIfMissing) {
+    log(`No index in ${indexDir} yet: building it now (about a minute the first time).`);
+    let lastTenth = -1;
+    await updateIndex({
+      env,
+      embedder,
+      indexDir,
+      ...indexBuildHooks(env, { log }),
+      log,
+      onEmbedProgress: (done, total) => {
+        const tenth = total ? Math.floor((done / total) * 10) : 10;
+        if (tenth !== lastTenth) log(`Embedding chunks: ${done}/${total}`);
+        lastTenth = tenth;
+      },
+    });
+  }
+  const index = await loadIndex(indexDir, embedder);
+  return new IndexedLitbot(env, index, embedder);
+}
+
+class IndexedLitbot implements Litbot {
+  private readonly retriever: Retriever;
+
+  constructor(
+    readonly env: Env,
+    readonly index: LitIndex,
+    readonly embedder: Embedder,
+  ) {
+    this.retriever = new Retriever(index, embedder);
+  }
+
+  about(): About {
+    const m = this.index.manifest;
+    return {
+      version: VERSION,
+      papers: m.counts.papers,
+      chunks: m.counts.chunks,
+      topics: this.index.topics.length,
+      builtAt: m.builtAt,
+      embeddings: m.embeddings.id,
+      dimensions: m.embeddings.dimensions,
+      backend: this.env.LLM_PROVIDER,
+      model: this.env.LLM_MODEL,
+    };
+  }
+
+  search(query: string, options?: SearchOptions): Promise<SearchResponse> {
+    return this.retriever.search(query, options);
+  }
+
+  async ask(_question: string, _options?: AnswerOptions): Promise<AnswerResult> {
+    throw new Error('ask: the answer module is not wired yet');
+  }
+
+  topics(): Topic[] {
+    return this.index.topics;
+  }
+
+  topic(query: string): Topic {
+    const q = query.trim().toLowerCase();
+    const found = this.index.topics.find((t) => String(t.id) === q || t.label.toLowerCase().includes(q));
+    if (!found) throw new UserError(`No topic matches "${query}".`);
+    return found;
+  }
+
+  topicOf(paperId: string): Topic | undefined {
+    return this.index.topics.find((t) => t.papers.some((p) => p.paperId === paperId));
+  }
+
+  lookup(_query: string, _limit?: number): LookupMatch[] {
+    throw new Error('lookup: the title lookup module is not wired yet');
+  }
+
+  paper(_titleQuery: string): Paper {
+    throw new Error('paper: the title lookup module is not wired yet');
+  }
+
+  paperById(paperId: string): Paper | undefined {
+    return this.index.paperById.get(paperId);
+  }
+
+  similar(_titleQuery: string, _k?: number): { paper: Paper; similar: (SimilarPaper & { paper: Paper })[] } {
+    throw new Error('similar: the similar-papers module is not wired yet');
+  }
+
+  async close(): Promise<void> {
+    await this.embedder.dispose?.();
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Asking Litbot from Discord, with streamed text turned into throttled message edits so a long
+ * answer appears as it is written without hitting Discord's rate limits. (The cap on concurrent
+ * LLM calls, `LLM_MAX_CONCURRENCY`, lives in the answer module, so every caller shares it.)
+ */
+import type { Logger } from 'pino';
+import type { AnswerResult, Turn } from '../answer/types.js';
+import { UserError } from '../errors.js';
+import type { CommandContext } from './command.js';
+
+/** Longest question accepted (the slash option enforces the same). */
+export const QUESTION_MAX = 1_000;
+
+/** Checks and tidies a question; throws a `UserError` for an empty or over-long one. */
+export function cleanQuestion(text: string): string {
+  const question = text.replace(/\s+/g, ' ').trim();
+  if (!question) throw new UserError('Ask a question, e.g. "What is catastrophic forgetting?"');
+  if (question.length > QUESTION_MAX) throw new UserError(`That question is too long (${question.length} characters; at most ${QUESTION_MAX}).`);
+  return question;
+}
+
+/** Asks `question`; `onPartial` receives throttled snapshots while an LLM streams. */
+export async function askLitbot(
+  context: CommandContext,
+  question: string,
+  options: { history?: Turn[]; onPartial?: (textSoFar: string) => Promise<unknown> } = {},
+): Promise<AnswerResult> {
+  const editor = options.onPartial ? throttledEditor(options.onPartial, context.streamEditIntervalMs, context.logger) : undefined;
+  try {
+    return await context.litbot.ask(question, { history: options.history, ...(editor ? { onToken: (text: string) => editor.push(text) } : {}) });
+  } finally {
+    await editor?.finish();
+  }
+}
+
+/**
+ * Calls `edit` with the latest text at most once per `intervalMs`, one call at a time. Edits
+ * that fail are logged and skipped: the final answer replaces them anyway.
+ */
+export function throttledEditor(edit: (text: string) => Promise<unknown>, intervalMs: number, logger: Logger) {
+  let latest: string | undefined;
+  let sent: string | undefined;
+  let lastAt = 0;
+  let inFlight: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let done = false;
+
+  const run = () => {
+    timer = undefined;
+    if (done || latest === undefined || latest === sent) return;
+    const text = latest;
+    sent = text;
+    lastAt = Date.now();
+    inFlight = edit(text)
+      .then(() => undefined)
+      .catch((error: unknown) => logger.warn({ err: error }, 'a streamed edit failed'))
+      .finally(() => {
+        inFlight = undefined;
+        if (!done && latest !== sent) schedule();
+      });
+  };
+  const schedule = () => {
+    if (inFlight || timer) return;
+    timer = setTimeout(run, Math.max(0, lastAt + intervalMs - Date.now()));
+  };
+
+  return {
+    push(text: string): void {
+      latest = text;
+      if (!done) schedule();
+    },
+    /** Stops editing and waits for an edit in flight, so the final message lands last. */
+    async finish(): Promise<void> {
+      done = true;
+      if (timer) clearTimeout(timer);
+      await inFlight;
+    },
+  };
+}

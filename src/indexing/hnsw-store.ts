@@ -1,0 +1,64 @@
+/**
+ * The dense index: an HNSW graph (hnswlib-node) over unit-length chunk vectors with inner-product
+ * distance, so `1 - distance` is the cosine similarity.
+ */
+import type { HierarchicalNSW } from 'hnswlib-node';
+
+export interface HnswParams {
+  m: number;
+  efConstruction: number;
+  efSearch: number;
+}
+
+export const DEFAULT_HNSW: HnswParams = { m: 16, efConstruction: 200, efSearch: 128 };
+
+async function hnswlib(): Promise<typeof import('hnswlib-node')> {
+  try {
+    const mod = await import('hnswlib-node');
+    // A CommonJS addon: under ESM its exports arrive on `default`.
+    return ((mod as { default?: typeof mod }).default ?? mod) as typeof mod;
+  } catch (error) {
+    throw new Error(`hnswlib-node could not be loaded (${(error as Error).message}). Run: npm ci (it builds a native addon with node-gyp).`);
+  }
+}
+
+export class HnswStore {
+  private constructor(
+    private readonly index: HierarchicalNSW,
+    readonly dimensions: number,
+    readonly count: number,
+  ) {}
+
+  static async build(vectors: Float32Array[], dimensions: number, params: HnswParams = DEFAULT_HNSW): Promise<HnswStore> {
+    const { HierarchicalNSW } = await hnswlib();
+    const index = new HierarchicalNSW('ip', dimensions);
+    index.initIndex({ maxElements: Math.max(1, vectors.length), m: params.m, efConstruction: params.efConstruction, randomSeed: 42 });
+    vectors.forEach((v, label) => {
+      if (v.length !== dimensions) throw new Error(`Vector ${label} has ${v.length} dimensions, expected ${dimensions}`);
+      index.addPoint(Array.from(v), label);
+    });
+    index.setEf(params.efSearch);
+    return new HnswStore(index, dimensions, vectors.length);
+  }
+
+  static async load(file: string, dimensions: number, efSearch = DEFAULT_HNSW.efSearch): Promise<HnswStore> {
+    const { HierarchicalNSW } = await hnswlib();
+    const index = new HierarchicalNSW('ip', dimensions);
+    index.readIndexSync(file);
+    index.setEf(efSearch);
+    return new HnswStore(index, dimensions, index.getCurrentCount());
+  }
+
+  save(file: string): void {
+    this.index.writeIndexSync(file);
+  }
+
+  /** Nearest labels with cosine similarity, best first; `k` is clamped to the index size. */
+  search(query: Float32Array, k: number, filter?: (label: number) => boolean): { label: number; score: number }[] {
+    if (query.length !== this.dimensions) throw new Error(`Query has ${query.length} dimensions, the index ${this.dimensions}`);
+    const n = Math.min(k, this.count);
+    if (n <= 0) return [];
+    const { distances, neighbors } = this.index.searchKnn(Array.from(query), n, filter);
+    return neighbors.map((label, i) => ({ label, score: 1 - distances[i] }));
+  }
+}
