@@ -50,6 +50,7 @@ export class RemoteEmbedder implements Embedder {
   readonly maxTokens: number;
   private _dimensions = 0;
   private client?: Embeddings;
+  private loading?: Promise<void>;
 
   constructor(private readonly options: RemoteEmbedderOptions) {
     this.id = `${options.provider}:${options.model}`;
@@ -70,18 +71,23 @@ export class RemoteEmbedder implements Embedder {
     return this.options.batchSize ?? DEFAULT_BATCH[this.options.provider];
   }
 
-  /** Builds the client and embeds a probe text, which checks the server and learns the dimensions. */
-  async init(): Promise<void> {
-    if (this.client) return;
-    this.client = await this.createClient();
-    try {
-      const [probe] = await this.embedBatch(['dimension probe']);
-      this._dimensions = probe.length;
-    } catch (error) {
-      // A later init() should probe again rather than report success.
+  /**
+   * Builds the client and embeds a probe text, which checks the server and learns the dimensions.
+   * Concurrent callers share one probe; a failed one can be retried.
+   */
+  init(): Promise<void> {
+    this.loading ??= this.connect().catch((error: unknown) => {
+      this.loading = undefined;
       this.client = undefined;
       throw error;
-    }
+    });
+    return this.loading;
+  }
+
+  private async connect(): Promise<void> {
+    this.client = await this.createClient();
+    const [probe] = await this.embedBatch(['dimension probe']);
+    this._dimensions = probe.length;
   }
 
   private async createClient(): Promise<Embeddings> {

@@ -64,6 +64,7 @@ export class TransformersEmbedder implements Embedder {
   private readonly folder?: string;
   /** The special token every encoding ends with ([SEP], </s>), if the tokenizer adds one. */
   private endToken?: bigint;
+  private loading?: Promise<void>;
 
   constructor(private readonly options: TransformersEmbedderOptions) {
     this.id = `transformers:${options.model}`;
@@ -83,8 +84,17 @@ export class TransformersEmbedder implements Embedder {
     return this._pooling;
   }
 
-  async init(): Promise<void> {
-    if (this.extractor) return;
+  /** Loads once; concurrent callers share the load, and a failed load can be retried. */
+  init(): Promise<void> {
+    this.loading ??= this.load().catch((error: unknown) => {
+      this.loading = undefined;
+      this.extractor = undefined;
+      throw error;
+    });
+    return this.loading;
+  }
+
+  private async load(): Promise<void> {
     const { model, cacheDir } = this.options;
     if (this.folder && !(existsSync(this.folder) && statSync(this.folder).isDirectory())) {
       throw new ConfigError(
@@ -188,6 +198,7 @@ export class TransformersEmbedder implements Embedder {
   async dispose(): Promise<void> {
     await this.extractor?.dispose();
     this.extractor = undefined;
+    this.loading = undefined;
   }
 
   /** The model's files on disk: the folder itself, or its mirror in the cache. */
