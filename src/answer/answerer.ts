@@ -12,7 +12,7 @@ import type { PaperHit, SearchOptions, SearchResponse } from '../retrieval/types
 import { createChatModel, generate, modelName } from './chat-models.js';
 import { renumberCitations } from './citations.js';
 import { assessCoverage, type CoverageRule } from './coverage.js';
-import { composeExtractive, looksLikeInstruction } from './extractive.js';
+import { composeExtractive, looksLikeInstruction, termIdf } from './extractive.js';
 import { lastAnsweredTurn, leansOnPrevious } from './follow-up.js';
 import { sharedLlmLimiter, type Limiter } from './limiter.js';
 import { NOT_COVERED, buildAnswerMessages, buildCondenseMessages } from './prompt.js';
@@ -23,6 +23,8 @@ export interface AnswererDeps {
   retrieve: (query: string, options?: SearchOptions) => Promise<SearchResponse>;
   /** Nearest topics to a question, offered when the papers do not cover it. */
   suggestTopics?: (query: string) => { title: string; url?: string }[];
+  /** The whole collection: the extractive answerer weighs question words by their rarity in it. */
+  corpus?: Paper[];
   /** Lets a follow-up keep the previous turn's papers in view even when retrieval drops them. */
   paperById?: (paperId: string) => Paper | undefined;
   /** Replaces the model `LLM_PROVIDER` would create (tests inject one). */
@@ -79,6 +81,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
   const limiter = deps.limiter ?? sharedLlmLimiter(env);
   const backend = env.LLM_PROVIDER;
   const model = modelName(env);
+  const idf = deps.corpus ? termIdf(deps.corpus) : undefined;
 
   const callModel = (messages: Parameters<typeof generate>[1], options: { signal?: AbortSignal; onToken?: (t: string) => void; stream: boolean }) =>
     limiter.run(
@@ -179,7 +182,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
           abstract: hit.paper.abstract,
           passages: hit.passages.map((p) => ({ text: p.text, score: p.score })),
         })),
-        { context: follow.context },
+        { context: follow.context, idf },
       );
       return composed.text;
     };
