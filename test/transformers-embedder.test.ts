@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/env.js';
 import { BackendError, ConfigError } from '../src/errors.js';
 import { createEmbedder, huggingFaceCacheDir } from '../src/indexing/embeddings/create-embedder.js';
-import { TransformersEmbedder, defaultPooling, isModelPath } from '../src/indexing/embeddings/transformers.js';
+import { TransformersEmbedder, defaultPooling, defaultPrefixes, isModelPath } from '../src/indexing/embeddings/transformers.js';
 import {
   TINY_HIDDEN,
   TINY_MAX_POSITIONS,
@@ -99,6 +99,15 @@ describe('transformers embeddings from a local model folder', () => {
     expectVector(b, expectedTinyClsEmbedding());
     await cls.dispose();
     rmSync(dirname(clsDir), { recursive: true, force: true });
+  });
+
+  it('puts the query and document prefixes before the text, and counts the document prefix', async () => {
+    const prefixed = new TransformersEmbedder({ model: modelDir, cacheDir, prefixes: { query: 'you need ', document: 'attention , ' } });
+    await prefixed.init();
+    expect(prefixed.countTokens('the cat')).toBe(2 + 4);
+    expectVector((await prefixed.embedDocuments(['the cat']))[0], expectedTinyMeanEmbedding(['attention', ',', 'the', 'cat']));
+    expectVector(await prefixed.embedQuery('the cat'), expectedTinyMeanEmbedding(['you', 'need', 'the', 'cat']));
+    await prefixed.dispose();
   });
 
   it('accepts a relative folder path in EMBEDDINGS', async () => {
@@ -199,6 +208,14 @@ describe('transformers embeddings errors and rules', () => {
     expect(isModelPath('../x')).toBe(true);
     expect(isModelPath('/opt/models/x')).toBe(true);
     expect(isModelPath('Xenova/all-MiniLM-L6-v2')).toBe(false);
+  });
+
+  it('prefixes E5 and nomic-embed texts as those models were trained, and leaves others alone', () => {
+    expect(defaultPrefixes('Xenova/e5-small-v2')).toEqual({ query: 'query: ', document: 'passage: ' });
+    expect(defaultPrefixes('Xenova/multilingual-e5-small')).toEqual({ query: 'query: ', document: 'passage: ' });
+    expect(defaultPrefixes('nomic-ai/nomic-embed-text-v1.5')).toEqual({ query: 'search_query: ', document: 'search_document: ' });
+    expect(defaultPrefixes('Xenova/all-MiniLM-L6-v2')).toEqual({ query: '', document: '' });
+    expect(defaultPrefixes('Xenova/bge-small-en-v1.5')).toEqual({ query: '', document: '' });
   });
 
   it('pools BGE models by [CLS] and others by the mean', () => {
