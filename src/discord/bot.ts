@@ -88,8 +88,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
 
   const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
   await client.login(discord.token);
-  await ready;
-  logger.info({ user: client.user.tag, guilds: client.guilds.cache.size, commands: commands.length }, 'bot ready');
+  const readyClient = await ready;
+  logger.info({ user: readyClient.user.tag, guilds: client.guilds.cache.size, commands: commands.length }, 'bot ready');
 
   // With a sharding manager every shard runs this; one registration is enough.
   if (discord.guildId && (!client.shard || client.shard.ids.includes(0))) {
@@ -98,7 +98,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   }
 
   return {
-    client: client as Client<true>,
+    client: readyClient,
     context,
     async stop() {
       stopping = true;

@@ -1,0 +1,75 @@
+/**
+ * Starts the real bot (real discord.js client) against a fresh fake Discord on 127.0.0.1, with a
+ * logger whose lines the test can read, and tears both down.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { loadConfig, type Env } from '../../src/config/env.js';
+import { createLogger } from '../../src/config/logger.js';
+import { startBot, type RunningBot } from '../../src/discord/bot.js';
+import { FakeDiscord } from '../../src/discord/testing/fake-discord.js';
+import type { Litbot } from '../../src/litbot.js';
+
+export const TEST_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAx.GfakeX.abcdefghijklmnopqrstuvwxyz0123456789AB';
+
+export interface Harness {
+  fake: FakeDiscord;
+  bot: RunningBot;
+  env: Env;
+  /** Every structured log line the bot wrote, parsed. */
+  logs: any[];
+  /** Errors that escaped to `unhandledRejection` while the harness ran. */
+  unhandled: unknown[];
+  stop(): Promise<void>;
+}
+
+export async function startHarness(litbot: Litbot, vars: Record<string, string> = {}, options: { streamEditIntervalMs?: number } = {}): Promise<Harness> {
+  const fake = await FakeDiscord.start();
+  const dir = mkdtempSync(join(tmpdir(), 'litbot-discord-'));
+  const env = loadConfig({
+    DISCORD_TOKEN: TEST_TOKEN,
+    DISCORD_CLIENT_ID: fake.applicationId,
+    DISCORD_GUILD_ID: fake.guildId,
+    DISCORD_API_URL: fake.apiUrl,
+    FEEDBACK_FILE: join(dir, 'feedback.jsonl'),
+    LOG_LEVEL: 'info',
+    ...vars,
+  });
+  const logs: any[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n')) if (line.trim()) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  const bot = await startBot({
+    env,
+    litbot,
+    logger: createLogger(env, sink),
+    // Fail fast against a broken fake instead of retrying for a minute.
+    clientOptions: { rest: { globalRequestsPerSecond: 1e5, timeout: 2_000, retries: 0 } },
+    streamEditIntervalMs: options.streamEditIntervalMs,
+  });
+  return {
+    fake,
+    bot,
+    env,
+    logs,
+    unhandled,
+    async stop() {
+      await bot.stop();
+      await fake.close();
+      process.off('unhandledRejection', onUnhandled);
+    },
+  };
+}
+
+/** String option of a slash command. */
+export const str = (name: string, value: string, focused?: boolean) => ({ name, type: 3, value, ...(focused ? { focused } : {}) });
+/** Boolean option of a slash command. */
+export const bool = (name: string, value: boolean) => ({ name, type: 5, value });
