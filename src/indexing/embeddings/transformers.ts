@@ -251,8 +251,11 @@ export class TransformersEmbedder implements Embedder {
   }
 
   private loadError(error: unknown): Error {
-    const { model, cacheDir, offline } = this.options;
-    const cause = errorMessage(error).replace(/\.+$/, '');
+    const { model, offline } = this.options;
+    const cacheDir = resolve(this.options.cacheDir);
+    // fetch() hides the reason (DNS, refused, TLS) in `cause`.
+    const inner = error instanceof Error && error.cause ? `: ${errorMessage(error.cause)}` : '';
+    const cause = `${errorMessage(error)}${inner}`.replace(/\.+$/, '');
     if (this.folder) {
       return new ConfigError(
         `Could not load the embeddings model in ${this.folder} (EMBEDDINGS=${this.id}): ${cause}. ` +
