@@ -33,7 +33,7 @@ function systemText(request: RecordedRequest): string {
   return request.body.messages.find((m: { role: string }) => m.role === 'system')?.content ?? '';
 }
 
-async function withServer<T>(provider: Provider, script: FakeReply | ((r: RecordedRequest, i: number) => FakeReply), run: (server: FakeLlmServer, deps: (extra?: Record<string, string>) => AnswererDeps) => Promise<T>) {
+async function withServer<T>(provider: Provider, script: FakeReply | ((r: RecordedRequest, i: number) => FakeReply), run: (server: FakeLlmServer, deps: (extra?: Record<string, string>, papers?: Paper[]) => AnswererDeps) => Promise<T>) {
   const server = await providers[provider](script);
   const deps = (extra: Record<string, string> = {}, papers: Paper[] = [migu, loraDropout, textToSql]): AnswererDeps => ({
     env: loadConfig({ LLM_PROVIDER: provider, LLM_BASE_URL: server.url, LLM_API_KEY: 'test-key-123', LLM_MODEL: 'fake-model', LLM_MAX_RETRIES: '2', LLM_TIMEOUT_MS: '2000', ...extra }),

@@ -35,7 +35,7 @@ export function hitFor(paper: Paper, score = 1, extra: Partial<PaperHit> = {}): 
 
 /** A `retrieve` that always returns these papers, in this order, as strong matches. */
 export function fixedRetrieve(list: Paper[], extra: Partial<PaperHit> = { dense: 0.7, bm25: 12 }) {
-  return async (query: string): Promise<SearchResponse> => ({
+  return async (query: string, _options?: SearchOptions): Promise<SearchResponse> => ({
     query,
     hits: list.map((p, i) => hitFor(p, 1 / (1 + i), extra)),
     queryCoverage: 1,
