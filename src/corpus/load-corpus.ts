@@ -96,7 +96,8 @@ export function loadCorpus(dir: string, options: LoadCorpusOptions = {}): Corpus
   const files: CorpusFileReport[] = [];
   const raw: { entry: RawEntry; file: string }[] = [];
   for (const path of paths) {
-    const file = relative(process.cwd(), path) || path;
+    const rel = relative(process.cwd(), path);
+    const file = rel && !rel.startsWith('..') ? rel : path;
     const { text, reason } = readText(path);
     if (text === undefined) {
       issues.push({ file, line: 1, reason: reason! });

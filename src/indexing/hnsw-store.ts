@@ -12,11 +12,13 @@ export interface HnswParams {
 
 export const DEFAULT_HNSW: HnswParams = { m: 16, efConstruction: 200, efSearch: 128 };
 
-async function hnswlib(): Promise<typeof import('hnswlib-node')> {
+type HnswLib = typeof import('hnswlib-node');
+
+async function hnswlib(): Promise<Pick<HnswLib, 'HierarchicalNSW'>> {
   try {
     const mod = await import('hnswlib-node');
     // A CommonJS addon: under ESM its exports arrive on `default`.
-    return ((mod as { default?: typeof mod }).default ?? mod) as typeof mod;
+    return (mod as unknown as { default?: HnswLib }).default ?? mod;
   } catch (error) {
     throw new Error(`hnswlib-node could not be loaded (${(error as Error).message}). Run: npm ci (it builds a native addon with node-gyp).`);
   }

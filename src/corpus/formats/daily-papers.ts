@@ -33,10 +33,12 @@ export function parseDailyPapers(text: string, file: string): ParsedFile {
   while (i < lines.length && (HEADER.test(lines[i].text.trim()) || DATE.test(lines[i].text.trim()))) i++;
 
   let current: RawEntry | undefined;
+  // After a reported block, its own meta lines are part of that report, not new problems.
+  let inBadBlock = false;
   while (i < lines.length) {
     const line = lines[i].text.trim();
     if (isMeta(line)) {
-      if (!current) out.issues.push({ file, line: lines[i].n, reason: `"${line}" does not follow a paper` });
+      if (!current && !inBadBlock) out.issues.push({ file, line: lines[i].n, reason: `"${line}" does not follow a paper` });
       else applyMeta(current, line);
       i++;
       continue;
@@ -46,16 +48,19 @@ export function parseDailyPapers(text: string, file: string): ParsedFile {
     if (line.length > MAX_TITLE) {
       out.issues.push({ file, line: lines[i].n, reason: 'an abstract with no title line before it' });
       current = undefined;
+      inBadBlock = true;
       i++;
       continue;
     }
     if (!next || isMeta(nextText) || nextText.length < MIN_ABSTRACT) {
       out.issues.push({ file, line: lines[i].n, reason: `title "${line.slice(0, 80)}" has no abstract after it` });
       current = undefined;
+      inBadBlock = true;
       i++;
       continue;
     }
     current = { title: line, abstract: nextText, line: lines[i].n };
+    inBadBlock = false;
     out.entries.push(current);
     i += 2;
   }

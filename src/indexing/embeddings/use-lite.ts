@@ -15,6 +15,7 @@ export class UseLiteEmbedder implements Embedder {
   readonly dimensions = 512;
   readonly maxTokens = 128;
   private model?: UseModel;
+  private readonly wordTokens = new Map<string, number>();
 
   async init(): Promise<void> {
     if (this.model) return;
@@ -30,7 +31,24 @@ export class UseLiteEmbedder implements Embedder {
     return this.model;
   }
 
+  /**
+   * SentencePiece pieces never span a space in this vocabulary, so a text's count is the sum of its
+   * words' counts; caching per word makes chunking hundreds of times faster than encoding each
+   * candidate window whole (checked against whole-text encoding in the tests).
+   */
   countTokens(text: string): number {
+    let total = 0;
+    for (const word of text.split(/\s+/)) {
+      if (!word) continue;
+      let n = this.wordTokens.get(word);
+      if (n === undefined) this.wordTokens.set(word, (n = this.loaded.tokenizer.encode(word).length));
+      total += n;
+    }
+    return total;
+  }
+
+  /** Token count by encoding the text whole (slow; the reference for `countTokens`). */
+  encodeLength(text: string): number {
     return this.loaded.tokenizer.encode(text).length;
   }
 

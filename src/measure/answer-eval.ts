@@ -1,0 +1,158 @@
+/**
+ * Scores an answerer on the labelled question set: how often it answers what the papers cover,
+ * how often it declines what they do not (out-of-corpus and false-premise questions), whether its
+ * answers cite a paper labelled relevant, and whether every citation is valid.
+ */
+import type { AnswerResult } from '../answer/types.js';
+import { citedNumbers } from '../answer/citations.js';
+import type { Paper } from '../corpus/paper.js';
+import { errorMessage } from '../errors.js';
+
+export interface EvalQuestion {
+  id: string;
+  question: string;
+  /** Paper ids that answer it (empty for questions the papers do not cover). */
+  relevant: string[];
+  kind: 'answerable' | 'out-of-corpus' | 'false-premise';
+}
+
+export interface AnswerEvalReport {
+  answerable: number;
+  unanswerable: number;
+  /** Share of answerable questions answered (not declined). */
+  answeredRate: number;
+  /** Share of out-of-corpus and false-premise questions declined. */
+  declinedRate: number;
+  declinedOutOfCorpus: number;
+  declinedFalsePremise: number;
+  /** Share of answered answerable questions whose citations include a relevant paper. */
+  citesRelevantRate: number;
+  /** Share of all answers whose citations and markers are all valid (must be 1). */
+  citationValidity: number;
+  invalid: { id: string; problems: string[] }[];
+  errors: { id: string; message: string }[];
+  meanMs: number;
+}
+
+/** The problems with one answer's citations: each must name a corpus paper by its own title and URL, and the text's markers must be exactly the citations. */
+export function citationProblems(result: AnswerResult, papers: Map<string, Paper>): string[] {
+  const problems: string[] = [];
+  result.citations.forEach((c, i) => {
+    const paper = papers.get(c.paperId);
+    if (!paper) problems.push(`[${c.n}] cites unknown paper ${c.paperId}`);
+    else {
+      if (paper.title !== c.title) problems.push(`[${c.n}] title differs from the corpus`);
+      if (paper.url !== c.url) problems.push(`[${c.n}] url differs from the corpus`);
+    }
+    if (c.n !== i + 1) problems.push(`citations are not numbered 1..n`);
+  });
+  const used = citedNumbers(result.answer).sort((a, b) => a - b);
+  const listed = result.citations.map((c) => c.n);
+  if (used.join() !== listed.join()) problems.push(`markers [${used.join(', ')}] differ from citations [${listed.join(', ')}]`);
+  if (result.refused && result.citations.length) problems.push('a declined answer cites papers');
+  return problems;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/** Runs every question through `answer` (one at a time) and prints the figures with `log`. */
+export async function runAnswerEval(
+  answer: (question: string) => Promise<AnswerResult>,
+  questions: EvalQuestion[],
+  log: (line: string) => void,
+  corpus: Paper[],
+): Promise<AnswerEvalReport> {
+  const papers = new Map(corpus.map((p) => [p.id, p]));
+  let answered = 0;
+  let citesRelevant = 0;
+  let declinedOoc = 0;
+  let declinedFp = 0;
+  let valid = 0;
+  let total = 0;
+  let ms = 0;
+  const invalid: AnswerEvalReport['invalid'] = [];
+  const errors: AnswerEvalReport['errors'] = [];
+  const answerable = questions.filter((q) => q.kind === 'answerable');
+  const ooc = questions.filter((q) => q.kind === 'out-of-corpus');
+  const fp = questions.filter((q) => q.kind === 'false-premise');
+  const misses: string[] = [];
+  for (const q of questions) {
+    let result: AnswerResult;
+    const started = performance.now();
+    try {
+      result = await answer(q.question);
+    } catch (error) {
+      errors.push({ id: q.id, message: errorMessage(error) });
+      continue;
+    }
+    ms += performance.now() - started;
+    total++;
+    const problems = citationProblems(result, papers);
+    if (problems.length) invalid.push({ id: q.id, problems });
+    else valid++;
+    if (q.kind === 'answerable') {
+      if (!result.refused) {
+        answered++;
+        if (result.citations.some((c) => q.relevant.includes(c.paperId))) citesRelevant++;
+      } else misses.push(`declined ${q.id}: ${q.question} (${result.declineReason ?? ''})`);
+    } else if (result.refused) {
+      if (q.kind === 'out-of-corpus') declinedOoc++;
+      else declinedFp++;
+    } else misses.push(`answered ${q.id} (${q.kind}): ${q.question}`);
+  }
+  const report: AnswerEvalReport = {
+    answerable: answerable.length,
+    unanswerable: ooc.length + fp.length,
+    answeredRate: answerable.length ? answered / answerable.length : 0,
+    declinedRate: ooc.length + fp.length ? (declinedOoc + declinedFp) / (ooc.length + fp.length) : 0,
+    declinedOutOfCorpus: ooc.length ? declinedOoc / ooc.length : 0,
+    declinedFalsePremise: fp.length ? declinedFp / fp.length : 0,
+    citesRelevantRate: answered ? citesRelevant / answered : 0,
+    citationValidity: total ? valid / total : 0,
+    invalid,
+    errors,
+    meanMs: total ? ms / total : 0,
+  };
+  log(`Answers (${questions.length} questions):`);
+  log(`  answered, answerable questions:         ${pct(report.answeredRate)} (${answered}/${answerable.length}; target >= 95%)`);
+  log(`  declined, out-of-corpus + false-premise: ${pct(report.declinedRate)} (${declinedOoc + declinedFp}/${ooc.length + fp.length}; target >= 80%)`);
+  log(`    out-of-corpus declined:                ${pct(report.declinedOutOfCorpus)} (${declinedOoc}/${ooc.length})`);
+  log(`    false-premise declined:                ${pct(report.declinedFalsePremise)} (${declinedFp}/${fp.length})`);
+  log(`  answers citing a relevant paper:        ${pct(report.citesRelevantRate)} (${citesRelevant}/${answered})`);
+  log(`  citation validity:                      ${pct(report.citationValidity)} (${valid}/${total}; must be 100%)`);
+  log(`  mean time per answer:                   ${report.meanMs.toFixed(0)} ms`);
+  if (errors.length) log(`  errors: ${errors.length} (${errors.slice(0, 3).map((e) => `${e.id}: ${e.message}`).join('; ')})`);
+  for (const i of invalid.slice(0, 5)) log(`  invalid ${i.id}: ${i.problems.join('; ')}`);
+  for (const m of misses) log(`  ${m}`);
+  return report;
+}
+
+export interface FollowUp {
+  turns: string[];
+  relevant: string[];
+}
+
+/** Runs each conversation and reports how often the last turn's answer cites a relevant paper. */
+export async function runFollowUpEval(
+  answer: (question: string, history: { question: string; answer: AnswerResult }[]) => Promise<AnswerResult>,
+  conversations: FollowUp[],
+  log: (line: string) => void,
+): Promise<{ citesRelevantRate: number; answeredRate: number }> {
+  let cites = 0;
+  let answered = 0;
+  for (const c of conversations) {
+    const history: { question: string; answer: AnswerResult }[] = [];
+    let last: AnswerResult | undefined;
+    for (const turn of c.turns) {
+      last = await answer(turn, [...history]);
+      history.push({ question: turn, answer: last });
+    }
+    if (last && !last.refused) answered++;
+    if (last?.citations.some((x) => c.relevant.includes(x.paperId))) cites++;
+  }
+  const n = conversations.length || 1;
+  log(`Follow-ups (${conversations.length} conversations):`);
+  log(`  last turn answered:                     ${pct(answered / n)} (${answered}/${conversations.length})`);
+  log(`  last turn citing the relevant paper:    ${pct(cites / n)} (${cites}/${conversations.length})`);
+  return { citesRelevantRate: cites / n, answeredRate: answered / n };
+}

@@ -1,0 +1,187 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { detectFormat, loadCorpus } from '../src/corpus/load-corpus.js';
+import { deriveTitle, isoDate, normalizeTitle } from '../src/corpus/normalize.js';
+import { CorpusError } from '../src/errors.js';
+
+function corpusDir(files: Record<string, string | Buffer>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'litbot-corpus-'));
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  return dir;
+}
+
+function expectCorpusError(dir: string, pattern: RegExp): CorpusError {
+  try {
+    loadCorpus(dir);
+  } catch (error) {
+    expect(error).toBeInstanceOf(CorpusError);
+    expect((error as Error).message).toMatch(pattern);
+    return error as CorpusError;
+  }
+  throw new Error('expected a CorpusError');
+}
+
+const ABSTRACT = 'We study how adapters forget. ' + 'This sentence makes the abstract long enough to be read as one. '.repeat(3);
+
+describe('the seed corpus', () => {
+  const corpus = loadCorpus('seeds');
+
+  it('reads 160 entries as 158 distinct papers', () => {
+    expect(corpus.entries).toBe(160);
+    expect(corpus.papers).toHaveLength(158);
+    expect(corpus.duplicatesMerged).toBe(2);
+    expect(corpus.issues).toEqual([]);
+  });
+
+  it('detects each file format', () => {
+    expect(Object.fromEntries(corpus.files.map((f) => [f.file.split('/').pop()!.slice(0, 3), [f.format, f.entries]]))).toEqual({
+      '000': ['author-page', 10],
+      '001': ['daily-papers', 70],
+      '002': ['daily-papers', 73],
+      '003': ['abstract-lines', 7],
+    });
+  });
+
+  it('reads author-page metadata: venue and the page author', () => {
+    const paper = corpus.papers.find((p) => p.title.startsWith('Towards Understanding Fine-Tuning Mechanisms'))!;
+    expect(paper.venue).toBe('arXiv Artificial Intelligence');
+    expect(paper.authors).toEqual(['Reynold Cheng']);
+    expect(paper.sources).toEqual([{ file: 'seeds/000_f88659c17f943e70.txt', line: 8 }]);
+    expect(paper.abstract).not.toContain('\\cite');
+  });
+
+  it('reads daily-papers metadata: author count, date and upvotes', () => {
+    const syndock = corpus.papers.find((p) => p.title.startsWith('SyNDock'))!;
+    expect(syndock).toMatchObject({ authorCount: 5, date: 'May 23, 2023', isoDate: '2023-05-23' });
+    const concept = corpus.papers.find((p) => p.title.startsWith('Large Concept Models'))!;
+    expect(concept).toMatchObject({ authorCount: 21, date: 'Dec 11, 2024', upvotes: 1 });
+  });
+
+  it('gives untitled papers a derived, marked title and an abstract search link', () => {
+    const untitled = corpus.papers.filter((p) => p.titleDerived);
+    expect(untitled).toHaveLength(7);
+    for (const p of untitled) {
+      expect(p.title.length).toBeGreaterThan(5);
+      expect(p.title.split(/\s+/).length).toBeLessThanOrEqual(13);
+      expect(p.url).toMatch(/^https:\/\/arxiv\.org\/search\/\?query=.+&searchtype=abstract$/);
+    }
+    expect(untitled.map((p) => p.title)).toContain('A LoRA Dropout mechanism for the LoRA-based methods');
+  });
+
+  it('merges a paper listed twice, keeping both sources', () => {
+    const merged = corpus.papers.filter((p) => p.sources.length > 1);
+    expect(merged.map((p) => p.title).sort()).toEqual([
+      'How Far Can Camels Go? Exploring the State of Instruction Tuning on Open Resources',
+      'The Inherent Limits of Pretrained LLMs: The Unexpected Convergence of Instruction Tuning and In-Context Learning Capabilities',
+    ]);
+    expect(merged[0].sources.map((s) => s.file.slice(6, 9)).sort()).toEqual(['001', '002']);
+  });
+
+  it('gives titled papers a working arXiv title-search link and stable unique ids', () => {
+    const ids = new Set(corpus.papers.map((p) => p.id));
+    expect(ids.size).toBe(158);
+    const again = loadCorpus('seeds');
+    expect(again.papers.map((p) => p.id)).toEqual(corpus.papers.map((p) => p.id));
+    const titled = corpus.papers.find((p) => !p.titleDerived)!;
+    expect(new URL(titled.url).searchParams.get('query')).toBe(titled.title);
+    expect(new URL(titled.url).searchParams.get('searchtype')).toBe('title');
+  });
+});
+
+describe('JSON and JSON Lines corpora', () => {
+  it('reads JSON Lines with metadata and its own URLs', () => {
+    const dir = corpusDir({
+      'mine.jsonl': [
+        JSON.stringify({ title: 'Adapters That Forget', abstract: ABSTRACT, url: 'https://example.org/a', authors: ['Ada L', 'Bo K'], date: '2024-05-01', tags: ['cl'] }),
+        '',
+        JSON.stringify({ abstract: `${ABSTRACT} Untitled.` }),
+      ].join('\n'),
+    });
+    const corpus = loadCorpus(dir);
+    expect(corpus.papers).toHaveLength(2);
+    expect(corpus.papers[0]).toMatchObject({ title: 'Adapters That Forget', url: 'https://example.org/a', urlIsDirect: true, isoDate: '2024-05-01', authorCount: 2 });
+    expect(corpus.papers[1].titleDerived).toBe(true);
+    expect(corpus.papers[1].sources[0].line).toBe(3);
+  });
+
+  it('reads a JSON array and reports bad records with their line', () => {
+    const dir = corpusDir({
+      'list.json': `[\n  {"title": "Good", "abstract": ${JSON.stringify(ABSTRACT)}},\n  {"title": "No abstract"},\n  {"title": "Bad url", "abstract": "x y z", "url": "not a url"}\n]\n`,
+    });
+    const error = expectCorpusError(dir, /2 problems/);
+    expect(error.issues.map((i) => [i.line, i.reason])).toEqual([
+      [3, expect.stringContaining('abstract')],
+      [4, expect.stringContaining('url')],
+    ]);
+    const skipped = loadCorpus(dir, { skipInvalid: true });
+    expect(skipped.papers.map((p) => p.title)).toEqual(['Good']);
+    expect(skipped.issues).toHaveLength(2);
+  });
+
+  it('names the line of invalid JSON Lines', () => {
+    const dir = corpusDir({ 'x.jsonl': `${JSON.stringify({ abstract: ABSTRACT })}\n{"abstract": oops}\n` });
+    const error = expectCorpusError(dir, /x\.jsonl:2: invalid JSON/);
+    expect(error.issues).toHaveLength(1);
+  });
+});
+
+describe('bad input', () => {
+  it('reports a missing, empty or non-folder corpus with the fix', () => {
+    expectCorpusError('/nonexistent/litbot', /does not exist.*CORPUS_DIR/);
+    expectCorpusError(corpusDir({}), /is empty/);
+  });
+
+  it('reports empty, binary, non-UTF-8 and unknown-format files by name', () => {
+    const dir = corpusDir({
+      'a-empty.txt': '   \n',
+      'b-binary.txt': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]),
+      'c-latin1.txt': Buffer.concat([Buffer.from('Abstract: fine line\nAbstract: caf'), Buffer.from([0xe9]), Buffer.from(' au lait\n')]),
+      'd-notes.txt': 'just some notes\nwith no structure\n',
+    });
+    const error = expectCorpusError(dir, /4 problems/);
+    const byFile = Object.fromEntries(error.issues.map((i) => [i.file.split('/').pop(), `${i.line} ${i.reason}`]));
+    expect(byFile['a-empty.txt']).toMatch(/empty file/);
+    expect(byFile['b-binary.txt']).toMatch(/binary/);
+    expect(byFile['c-latin1.txt']).toMatch(/^1 not valid UTF-8 \(first bad byte on line 2\)/);
+    expect(byFile['d-notes.txt']).toMatch(/unknown format/);
+  });
+
+  it('reports malformed blocks in each text format with file and line', () => {
+    const dir = corpusDir({
+      'author.txt': `Collaborating Authors\n\nDoe, Jane\n\nFirst Paper\n\narXiv.org Machine Learning\n\n${ABSTRACT}\n\nSecond Paper\n\narXiv.org Machine Learning\n`,
+      'daily.txt': `byAK and the research community\n\nA Title\n\n${ABSTRACT}\n\n• 3 authors\n·\nMay 2, 2024\n\nOrphan Title\n\n• 2 authors\n`,
+      'lines.txt': `Abstract: ${ABSTRACT}\nnot an abstract line\nAbstract:   \n`,
+    });
+    const error = expectCorpusError(dir, /4 problems/);
+    expect(error.issues.map((i) => `${i.file.split('/').pop()}:${i.line}`)).toEqual(['author.txt:11', 'daily.txt:11', 'lines.txt:2', 'lines.txt:3']);
+    expect(error.message).toMatch(/Second Paper" has no abstract/);
+    expect(error.message).toMatch(/--skip-invalid/);
+    const kept = loadCorpus(dir, { skipInvalid: true });
+    expect(kept.papers.map((p) => p.title).slice(0, 2)).toEqual(['First Paper', 'A Title']);
+    expect(kept.papers).toHaveLength(3);
+  });
+});
+
+describe('helpers', () => {
+  it('normalises titles for duplicate detection', () => {
+    expect(normalizeTitle('  LoRA-Dropout:  A Sparsity  Regularizer! ')).toBe(normalizeTitle('lora dropout a sparsity regularizer'));
+  });
+
+  it('reads dates with a year and leaves the others undated', () => {
+    expect(isoDate('May 23, 2023')).toBe('2023-05-23');
+    expect(isoDate('2024-05')).toBe('2024-05-01');
+    expect(isoDate('Aug 14')).toBeUndefined();
+  });
+
+  it('derives a title from the contribution sentence', () => {
+    expect(deriveTitle('Models forget. In this paper, we propose a replay-free method for continual learning, which works.')).toBe(
+      'A replay-free method for continual learning',
+    );
+    expect(detectFormat('Abstract: x\n', 'f.txt')).toBe('abstract-lines');
+  });
+});
