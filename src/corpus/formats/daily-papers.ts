@@ -39,7 +39,7 @@ export function parseDailyPapers(text: string, file: string): ParsedFile {
     const line = lines[i].text.trim();
     if (isMeta(line)) {
       if (!current && !inBadBlock) out.issues.push({ file, line: lines[i].n, reason: `"${line}" does not follow a paper` });
-      else applyMeta(current, line);
+      else if (current) applyMeta(current, line);
       i++;
       continue;
     }
