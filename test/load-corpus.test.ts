@@ -154,8 +154,8 @@ describe('bad input', () => {
   it('reports malformed blocks in each text format with file and line', () => {
     const dir = corpusDir({
       'author.txt': `Collaborating Authors\n\nDoe, Jane\n\nFirst Paper\n\narXiv.org Machine Learning\n\n${ABSTRACT}\n\nSecond Paper\n\narXiv.org Machine Learning\n`,
-      'daily.txt': `byAK and the research community\n\nA Title\n\n${ABSTRACT}\n\n• 3 authors\n·\nMay 2, 2024\n\nOrphan Title\n\n• 2 authors\n`,
-      'lines.txt': `Abstract: ${ABSTRACT}\nnot an abstract line\nAbstract:   \n`,
+      'daily.txt': `byAK and the research community\n\nA Title\n\nDaily. ${ABSTRACT}\n\n• 3 authors\n·\nMay 2, 2024\n\nOrphan Title\n\n• 2 authors\n`,
+      'lines.txt': `Abstract: Lines. ${ABSTRACT}\nnot an abstract line\nAbstract:   \n`,
     });
     const error = expectCorpusError(dir, /4 problems/);
     expect(error.issues.map((i) => `${i.file.split('/').pop()}:${i.line}`)).toEqual(['author.txt:11', 'daily.txt:11', 'lines.txt:2', 'lines.txt:3']);
