@@ -160,7 +160,7 @@ export async function handleInteraction(interaction: Interaction, context: Comma
     outcome = await replyWithError(interaction, error, context.logger);
   } finally {
     context.logger.info(
-      { kind, command: name, user: interaction.user.id, guild: interaction.guildId ?? 'dm', latencyMs: Math.round(performance.now() - started), outcome },
+      { kind, command: name, id: interaction.id, user: interaction.user.id, guild: interaction.guildId ?? 'dm', latencyMs: Math.round(performance.now() - started), outcome },
       'interaction',
     );
   }
@@ -220,7 +220,7 @@ export async function handleMessage(message: Message, context: CommandContext): 
     }
   } finally {
     context.logger.info(
-      { kind, command: kind, user: message.author.id, guild: message.guildId ?? 'dm', latencyMs: Math.round(performance.now() - started), outcome },
+      { kind, command: kind, id: message.id, user: message.author.id, guild: message.guildId ?? 'dm', latencyMs: Math.round(performance.now() - started), outcome },
       'message',
     );
   }

@@ -22,6 +22,8 @@ export interface Harness {
   logs: any[];
   /** Errors that escaped to `unhandledRejection` while the harness ran. */
   unhandled: unknown[];
+  /** Resolves once the bot has finished with an interaction or message (its log line is out). */
+  handled(what: { id: string }, timeoutMs?: number): Promise<any>;
   stop(): Promise<void>;
 }
 
@@ -61,6 +63,10 @@ export async function startHarness(litbot: Litbot, vars: Record<string, string> 
     env,
     logs,
     unhandled,
+    async handled(what, timeoutMs) {
+      await waitUntil(() => logs.some((l) => l.id === what.id), timeoutMs);
+      return logs.find((l) => l.id === what.id);
+    },
     async stop() {
       await bot.stop();
       await fake.close();
@@ -73,3 +79,27 @@ export async function startHarness(litbot: Litbot, vars: Record<string, string> 
 export const str = (name: string, value: string, focused?: boolean) => ({ name, type: 3, value, ...(focused ? { focused } : {}) });
 /** Boolean option of a slash command. */
 export const bool = (name: string, value: boolean) => ({ name, type: 5, value });
+
+/** The message bodies among the recorded requests: callbacks that carry a message, sends and edits. */
+export function messageBodies(requests: { method: string; path: string; body: any }[]): any[] {
+  return requests
+    .map((r) => (r.path.endsWith('/callback') ? ([4, 7].includes(r.body?.type) ? r.body.data : undefined) : r.method === 'POST' || r.method === 'PATCH' ? r.body : undefined))
+    .filter((b) => b && (b.content !== undefined || b.embeds !== undefined));
+}
+
+/** What every message body must carry so that nobody is ever pinged. */
+export const NO_PINGS = { parse: [], replied_user: false };
+
+/** The Markdown link the bot writes for a paper (brackets escaped, parentheses encoded). */
+export function mdLink(title: string, url: string): string {
+  return `[${title.replace(/\s+/g, ' ').replace(/([\[\]\\*_~`|])/g, '\\$1')}](${url.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/\s/g, '%20')})`;
+}
+
+/** Resolves once `condition()` holds, checking every 10 ms; rejects after `timeoutMs`. */
+export async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
