@@ -38,10 +38,16 @@ describe('chunking the seed abstracts with the USE-lite tokenizer', () => {
       const tail = chunks.some((c) => c.text.includes(words.slice(-4).join(' ')));
       expect(whole || (head && tail)).toBe(true);
     }
+    const fits = (text: string) => embedder.countTokens(`${paper.title}. ${text}`) <= 128;
+    let overlapping = 0;
     for (let i = 1; i < chunks.length; i++) {
       const previousLast = splitSentences(chunks[i - 1].text).at(-1)!;
-      expect(chunks[i].text.startsWith(previousLast)).toBe(true);
+      expect(chunks[i - 1].text.includes(chunks[i].text)).toBe(false);
+      if (chunks[i].text.startsWith(previousLast)) overlapping++;
+      // No overlap only where the shared sentence and the next one cannot fit one window.
+      else expect(fits(`${previousLast} ${splitSentences(chunks[i].text)[0]}`)).toBe(false);
     }
+    expect(overlapping).toBeGreaterThan(0);
     expect(chunkPaper(paper, { maxTokens: 128, overlapSentences: 1, countTokens: (t) => embedder.countTokens(t) })).toEqual(chunks);
   });
 

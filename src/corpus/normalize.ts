@@ -5,6 +5,9 @@ import { createHash } from 'node:crypto';
 export function cleanText(text: string): string {
   return text
     .replace(/\s*\\cite[tp]?\{[^}]*\}/g, '')
+    .replace(/\\href\{([^}]*)\}\{[^}]*\}/g, '$1')
+    .replace(/\\(?:textbf|textit|emph|texttt|mathrm|mathbf|text)\{([^}]*)\}/g, '$1')
+    .replace(/\$([^$]{1,40})\$/g, '$1')
     .replace(/\\([%&_#$])/g, '$1')
     .replace(/\s+/g, ' ')
     .replace(/\s+([,.;:])/g, '$1')

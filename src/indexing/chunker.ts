@@ -46,13 +46,19 @@ export function chunkPaper(paper: Paper, options: ChunkingOptions): Chunk[] {
   const sentences = splitSentences(paper.abstract).flatMap((s) => (fits(s) ? [s] : splitLong(s, budget, (t) => countTokens(embedText(title, t)) - (maxTokens - budget))));
   const chunks: Chunk[] = [];
   let start = 0;
+  let covered = 0;
   while (start < sentences.length) {
     let end = start + 1;
     while (end < sentences.length && fits(sentences.slice(start, end + 1).join(' '))) end++;
+    // An overlap sentence that cannot share a window with the next one would repeat alone: skip it.
+    if (end <= covered) {
+      start = covered;
+      continue;
+    }
     const text = sentences.slice(start, end).join(' ');
     chunks.push({ id: `${paper.id}#${chunks.length}`, paperId: paper.id, seq: chunks.length, text, embedText: embedText(title, text) });
     if (end >= sentences.length) break;
-    // Step back by the overlap, but always move forward.
+    covered = end;
     start = Math.max(start + 1, end - overlapSentences);
   }
   return chunks;
