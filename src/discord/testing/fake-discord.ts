@@ -239,7 +239,9 @@ export class FakeDiscord {
       pinned: false,
       flags: 0,
     };
-    if (!where.dm) {
+    // Discord tells the type of a DM channel the client has not cached yet.
+    if (where.dm) message.channel_type = 1;
+    else {
       message.guild_id = this.guildId;
       message.member = { roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 };
     }
@@ -249,6 +251,29 @@ export class FakeDiscord {
   }
 
   private readonly userMessages = new Map<string, any>();
+
+  /** A thread a user (not the bot) started in the default channel, announced with THREAD_CREATE. */
+  userThread(name: string, owner: FakeUser = defaultUser): string {
+    const thread = {
+      id: snowflake(),
+      type: 11,
+      guild_id: this.guildId,
+      parent_id: this.channelId,
+      owner_id: owner.id,
+      name,
+      last_message_id: null,
+      rate_limit_per_user: 0,
+      message_count: 0,
+      member_count: 1,
+      total_message_sent: 0,
+      thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date().toISOString(), locked: false },
+      flags: 0,
+      newly_created: true,
+    };
+    this.threads.set(thread.id, thread);
+    this.dispatch('THREAD_CREATE', thread);
+    return thread.id;
+  }
 
   private dmChannelId(user: FakeUser): string {
     return `9${user.id.slice(1)}`;
