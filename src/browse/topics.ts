@@ -4,10 +4,10 @@
  * score, and each topic named by its most distinctive key phrases (class-based TF-IDF over titles
  * and abstracts, one- and two-word phrases).
  */
-import { kmeans } from 'ml-kmeans';
 import { stemmer } from 'stemmer';
 import type { Paper } from '../corpus/paper.js';
 import { UserError } from '../errors.js';
+import { bestOfKMeans, cosineDistances, type KMeansFit, seededRandom, silhouette, sphericalKMeans, type VectorSet } from './spherical-kmeans.js';
 import type { Topic } from './types.js';
 
 export interface TopicOptions {
@@ -16,7 +16,7 @@ export interface TopicOptions {
   maxTopics?: number;
   /** Seed for k-means++; the same input and seed give the same topics. */
   seed?: number;
-  /** k-means restarts per k (different seeds); the lowest-inertia run wins. */
+  /** k-means restarts per k (different seeds), the lowest-cost run wins; 0 picks by size (8 up to 500 papers, else 3). */
   restarts?: number;
   /** Papers used to choose k (and to seed the final fit) when the collection is larger. */
   sampleSize?: number;
@@ -42,24 +42,12 @@ const DEFAULTS = {
   minTopics: 6,
   maxTopics: 20,
   seed: 42,
-  restarts: 4,
-  sampleSize: 2000,
+  restarts: 0,
+  sampleSize: 1000,
   keyPhrases: 8,
   labelPhrases: 2,
   stableOverlap: 0.6,
 } satisfies Omit<Required<TopicOptions>, 'log'>;
-
-/** A seeded PRNG (mulberry32), so sampling is reproducible without a dependency. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
@@ -74,103 +62,55 @@ function unit(v: ArrayLike<number>): Float32Array {
   return out;
 }
 
-interface Fit {
-  assignments: number[];
-  centroids: number[][];
-  inertia: number;
-}
-
-function squaredDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = a[i] - b[i];
-    s += d * d;
-  }
-  return s;
-}
-
-function fitKMeans(data: number[][], k: number, seed: number, restarts: number, init?: number[][]): Fit {
-  let best: Fit | undefined;
-  const runs = init ? 1 : restarts;
-  for (let r = 0; r < runs; r++) {
-    const result = kmeans(data, k, { initialization: init ?? 'kmeans++', seed: seed + r * 7919, maxIterations: 60, tolerance: 1e-6 });
-    let inertia = 0;
-    for (let i = 0; i < data.length; i++) inertia += squaredDistance(data[i], result.centroids[result.clusters[i]]);
-    if (!best || inertia < best.inertia) best = { assignments: result.clusters, centroids: result.centroids, inertia };
-  }
-  return best!;
+export interface Clustering {
+  assignments: Int32Array;
+  k: number;
+  /** Silhouette of the chosen k on the sample it was chosen on. */
+  silhouette: number;
+  /** Silhouette per k tried. */
+  scores: { k: number; silhouette: number }[];
 }
 
 /**
- * Mean silhouette of a clustering from a precomputed distance matrix (cosine distance on unit
- * vectors). Singleton clusters count 0, as in scikit-learn.
+ * Clusters unit vectors, choosing k in [minTopics, maxTopics] by the silhouette score on a fixed
+ * random sample (the silhouette costs O(n²), so larger collections choose k on `sampleSize`
+ * papers and then fit all of them starting from the sample's centroids). Exposed for the scale bench.
  */
-export function silhouette(distances: Float32Array, n: number, assignments: number[], k: number): number {
-  const sizes = new Array<number>(k).fill(0);
-  for (const c of assignments) sizes[c]++;
-  const sums = new Float64Array(k);
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    sums.fill(0);
-    const row = i * n;
-    for (let j = 0; j < n; j++) if (j !== i) sums[assignments[j]] += distances[row + j];
-    const own = assignments[i];
-    if (sizes[own] <= 1) continue;
-    const a = sums[own] / (sizes[own] - 1);
-    let b = Infinity;
-    for (let c = 0; c < k; c++) if (c !== own && sizes[c] > 0) b = Math.min(b, sums[c] / sizes[c]);
-    total += (b - a) / Math.max(a, b);
-  }
-  return total / n;
-}
-
-function distanceMatrix(rows: Float32Array[]): Float32Array {
-  const n = rows.length;
-  const out = new Float32Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const d = 1 - dot(rows[i], rows[j]);
-      out[i * n + j] = d;
-      out[j * n + i] = d;
-    }
-  }
-  return out;
-}
-
-/** The clusters of `vectors` (unit length), k chosen by silhouette on a sample. Exposed for the scale bench. */
-export function clusterVectors(vectors: Float32Array[], options: TopicOptions = {}): { assignments: number[]; k: number; silhouette: number } {
+export function clusterVectors(vectors: VectorSet, options: TopicOptions = {}): Clustering {
   const o = { ...DEFAULTS, ...options };
-  const n = vectors.length;
-  if (n === 0) return { assignments: [], k: 0, silhouette: 0 };
+  const { n, dim } = vectors;
+  if (n === 0) return { assignments: new Int32Array(0), k: 0, silhouette: 0, scores: [] };
   const maxK = Math.min(o.maxTopics, Math.floor(n / 2));
-  const minK = Math.min(o.minTopics, maxK);
-  if (maxK < 2) return { assignments: new Array<number>(n).fill(0), k: 1, silhouette: 0 };
+  const minK = Math.max(2, Math.min(o.minTopics, maxK));
+  if (maxK < 2) return { assignments: new Int32Array(n), k: 1, silhouette: 0, scores: [] };
 
-  // Choose k on a fixed random sample: the silhouette costs O(n²), the final fit does not.
-  let sampleIdx = [...Array(n).keys()];
+  let sample = vectors;
   if (n > o.sampleSize) {
-    const rand = prng(o.seed);
+    const random = seededRandom(o.seed);
+    const order = [...Array(n).keys()];
     for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [sampleIdx[i], sampleIdx[j]] = [sampleIdx[j], sampleIdx[i]];
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
     }
-    sampleIdx = sampleIdx.slice(0, o.sampleSize).sort((a, b) => a - b);
+    const picked = order.slice(0, o.sampleSize).sort((a, b) => a - b);
+    const data = new Float32Array(picked.length * dim);
+    picked.forEach((row, i) => data.set(vectors.data.subarray(row * dim, (row + 1) * dim), i * dim));
+    sample = { data, n: picked.length, dim };
   }
-  const sample = sampleIdx.map((i) => vectors[i]);
-  const sampleData = sample.map((v) => Array.from(v));
-  const distances = distanceMatrix(sample);
-  let best: { k: number; score: number; fit: Fit } | undefined;
+  const distances = cosineDistances(sample);
+  const scores: { k: number; silhouette: number }[] = [];
+  let best: { k: number; score: number; fit: KMeansFit } | undefined;
   for (let k = minK; k <= maxK; k++) {
-    const fit = fitKMeans(sampleData, k, o.seed, o.restarts);
-    const score = silhouette(distances, sample.length, fit.assignments, k);
+    const fit = bestOfKMeans(sample, k, o.restarts || (sample.n <= 500 ? 8 : 3), o.seed);
+    const score = silhouette(distances, sample.n, fit.assignments, k);
+    scores.push({ k, silhouette: score });
     o.log?.(`topics: k=${k} silhouette=${score.toFixed(4)}`);
     if (!best || score > best.score + 1e-9) best = { k, score, fit };
   }
   const chosen = best!;
-  if (sample.length === n) return { assignments: chosen.fit.assignments, k: chosen.k, silhouette: chosen.score };
-  const all = vectors.map((v) => Array.from(v));
-  const fit = fitKMeans(all, chosen.k, o.seed, 1, chosen.fit.centroids);
-  return { assignments: fit.assignments, k: chosen.k, silhouette: chosen.score };
+  if (sample === vectors) return { assignments: chosen.fit.assignments, k: chosen.k, silhouette: chosen.score, scores };
+  const fit = sphericalKMeans(vectors, chosen.k, { init: chosen.fit.centroids, maxIterations: 30 });
+  return { assignments: fit.assignments, k: chosen.k, silhouette: chosen.score, scores };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,74 @@
+/**
+ * The browse half of the Litbot facade over a loaded index: topics, title lookup, the paper for a
+ * half-remembered title, and its neighbours. The facade delegates its `topics`, `topic`,
+ * `topicOf`, `lookup`, `paper` and `similar` methods here.
+ */
+import type { Paper } from '../corpus/paper.js';
+import { UserError } from '../errors.js';
+import { MAX_SIMILAR, similarPapers } from './similar.js';
+import { TitleIndex } from './title-lookup.js';
+import { findTopic, topicOfPaper } from './topics.js';
+import type { LookupMatch, SimilarPaper, Topic } from './types.js';
+
+/** Below this lookup score the best match is too far from the query to be "the" paper. */
+const PAPER_MIN_SCORE = 0.5;
+
+export interface BrowseIndex {
+  papers: Paper[];
+  paperById: Map<string, Paper>;
+  paperVectors: Map<string, Float32Array>;
+  topics: Topic[];
+}
+
+export class PaperBrowser {
+  private readonly titles: TitleIndex;
+  private readonly titleById: Map<string, string>;
+  private readonly topicByPaper = new Map<string, Topic>();
+
+  constructor(private readonly index: BrowseIndex) {
+    this.titles = TitleIndex.fromPapers(index.papers);
+    this.titleById = new Map(index.papers.map((p) => [p.id, p.title]));
+    for (const topic of index.topics) for (const { paperId } of topic.papers) this.topicByPaper.set(paperId, topic);
+  }
+
+  topics(): Topic[] {
+    return this.index.topics;
+  }
+
+  /** A topic by id or label words; `UserError` listing some topics when none matches. */
+  topic(query: string): Topic {
+    return findTopic(this.index.topics, query);
+  }
+
+  topicOf(paperId: string): Topic | undefined {
+    return this.topicByPaper.get(paperId) ?? topicOfPaper(this.index.topics, paperId);
+  }
+
+  lookup(query: string, limit = 10): LookupMatch[] {
+    return this.titles.search(query, limit);
+  }
+
+  /** The best title match; `UserError` naming the query (and near misses) when none is close. */
+  paper(titleQuery: string): Paper {
+    const query = titleQuery.trim();
+    if (!query) throw new UserError('Give (part of) a paper title, e.g. "lora dropout".');
+    const matches = this.titles.search(query, 3);
+    const best = matches[0];
+    if (!best || best.score < PAPER_MIN_SCORE) {
+      const near = matches.length ? ` Closest: ${matches.map((m) => `"${m.title}"`).join('; ')}.` : '';
+      throw new UserError(`No paper title matches "${query}".${near}`);
+    }
+    return this.index.paperById.get(best.paperId)!;
+  }
+
+  /** The `k` nearest papers to the best title match, without the paper itself or its duplicates. */
+  similar(titleQuery: string, k = 5): { paper: Paper; similar: (SimilarPaper & { paper: Paper })[] } {
+    if (!Number.isInteger(k) || k < 1 || k > MAX_SIMILAR) throw new UserError(`k must be a whole number from 1 to ${MAX_SIMILAR} (got ${k}).`);
+    const paper = this.paper(titleQuery);
+    const similar = similarPapers(this.index.paperVectors, paper.id, k, { titles: this.titleById }).map((s) => ({
+      ...s,
+      paper: this.index.paperById.get(s.paperId)!,
+    }));
+    return { paper, similar };
+  }
+}

@@ -1,0 +1,318 @@
+/**
+ * The index at scale, on synthetic data: HNSW (hnswlib-node) against exact search on clustered
+ * 512-dimension unit vectors at 10k, 100k and 1M, the topic clustering at 10k and 100k papers, and
+ * the title lookup at 100k titles. Prints tables; every figure is measured here, except rows
+ * marked "extrapolated", which say so.
+ */
+import hnswlib from 'hnswlib-node';
+import { clusterVectors } from '../browse/topics.js';
+import { seededRandom, type VectorSet } from '../browse/spherical-kmeans.js';
+import { TitleIndex } from '../browse/title-lookup.js';
+import { normalizedMutualInformation } from './topic-eval.js';
+
+export interface ScaleBenchOptions {
+  /** Collection sizes for the vector-index rows. */
+  sizes?: number[];
+  /** Paper counts for the clustering rows (only those <= the largest of `sizes` unless given). */
+  clusterSizes?: number[];
+  /** Titles for the lookup row; 0 skips it. */
+  lookupTitles?: number;
+  /** Queries per size (fewer exact ones at 1M, where each takes a fraction of a second). */
+  queries?: number;
+  m?: number;
+  efConstruction?: number;
+  /** efSearch values tried; the table shows each, and the summary the smallest reaching recall 0.95. */
+  efSearch?: number[];
+  /** Above this projected HNSW build time a size is measured on a prefix and extrapolated. */
+  maxBuildMinutes?: number;
+  dimensions?: number;
+  log: (line: string) => void;
+}
+
+const DIM = 512;
+
+/** Gaussian blobs on the unit sphere: `clusters` random centres, each point a centre plus noise. */
+export function syntheticVectors(n: number, options: { dim?: number; clusters?: number; noise?: number; seed?: number } = {}): VectorSet & { labels: Int32Array } {
+  const dim = options.dim ?? DIM;
+  const clusters = options.clusters ?? Math.max(10, Math.round(n / 500));
+  const noise = options.noise ?? 0.8;
+  const random = seededRandom(options.seed ?? 7);
+  let spare: number | undefined;
+  const gaussian = () => {
+    if (spare !== undefined) {
+      const s = spare;
+      spare = undefined;
+      return s;
+    }
+    const u = random() || 1e-12;
+    const v = random();
+    const r = Math.sqrt(-2 * Math.log(u));
+    spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  };
+  const centres = new Float32Array(clusters * dim);
+  for (let c = 0; c < clusters; c++) {
+    let norm = 0;
+    for (let d = 0; d < dim; d++) {
+      const g = gaussian();
+      centres[c * dim + d] = g;
+      norm += g * g;
+    }
+    norm = Math.sqrt(norm);
+    for (let d = 0; d < dim; d++) centres[c * dim + d] /= norm;
+  }
+  const data = new Float32Array(n * dim);
+  const labels = new Int32Array(n);
+  const scale = noise / Math.sqrt(dim);
+  for (let i = 0; i < n; i++) {
+    const c = Math.floor(random() * clusters);
+    labels[i] = c;
+    let norm = 0;
+    for (let d = 0; d < dim; d++) {
+      const v = centres[c * dim + d] + scale * gaussian();
+      data[i * dim + d] = v;
+      norm += v * v;
+    }
+    norm = Math.sqrt(norm);
+    for (let d = 0; d < dim; d++) data[i * dim + d] /= norm;
+  }
+  return { data, n, dim, labels };
+}
+
+/** Exact top-k by inner product: the brute-force baseline and the ground truth. */
+export function exactTopK(x: VectorSet, query: Float32Array, k: number, limit = x.n): Int32Array {
+  const { data, dim } = x;
+  const ids = new Int32Array(k).fill(-1);
+  const sims = new Float64Array(k).fill(-Infinity);
+  for (let i = 0; i < limit; i++) {
+    const o = i * dim;
+    let s = 0;
+    for (let d = 0; d < dim; d++) s += data[o + d] * query[d];
+    if (s <= sims[k - 1]) continue;
+    let j = k - 1;
+    while (j > 0 && sims[j - 1] < s) {
+      sims[j] = sims[j - 1];
+      ids[j] = ids[j - 1];
+      j--;
+    }
+    sims[j] = s;
+    ids[j] = i;
+  }
+  return ids;
+}
+
+function percentile(values: number[], p: number): number {
+  if (!values.length) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(0));
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const human = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n));
+const pad = (s: string, w: number) => s.padEnd(w);
+
+interface SizeResult {
+  n: number;
+  buildSeconds: number;
+  built: number;
+  extrapolated: boolean;
+  rssBytes: number;
+  rows: { ef: number; p50: number; p95: number; recall: number }[];
+  exactP50: number;
+  exactP95: number;
+  exactQueries: number;
+}
+
+async function benchSize(n: number, o: Required<Omit<ScaleBenchOptions, 'log'>>, log: (l: string) => void): Promise<SizeResult> {
+  const dim = o.dimensions;
+  log(`\n[${human(n)}] generating ${human(n)} clustered ${dim}-d unit vectors ...`);
+  // One stream of points from the same blobs: the first n are indexed, the rest are queries
+  // (near the data, not in it).
+  const all = syntheticVectors(n + o.queries, { dim, seed: 11 });
+  const x: VectorSet = { data: all.data.subarray(0, n * dim), n, dim };
+  const queries: VectorSet = { data: all.data.subarray(n * dim), n: o.queries, dim };
+
+  const rssBefore = process.memoryUsage().rss;
+  const index = new hnswlib.HierarchicalNSW('ip', dim);
+  index.initIndex(n, o.m, o.efConstruction, 100);
+  const start = performance.now();
+  let built = 0;
+  let extrapolated = false;
+  const probe = Math.max(1000, Math.floor(n * 0.02));
+  for (let i = 0; i < n; i++) {
+    index.addPoint(Array.from(x.data.subarray(i * dim, (i + 1) * dim)), i);
+    built++;
+    if (i + 1 === probe && n > probe) {
+      // Insert cost grows about with log n; project from the probe with that factor.
+      const rate = (performance.now() - start) / 1000 / probe;
+      const projected = rate * n * (Math.log(n) / Math.log(probe));
+      log(`[${human(n)}] first ${human(probe)} inserts: ${(rate * 1000).toFixed(2)} ms each; projected build ${(projected / 60).toFixed(1)} min`);
+      if (projected / 60 > o.maxBuildMinutes) {
+        extrapolated = true;
+        break;
+      }
+    }
+    if ((i + 1) % Math.max(1, Math.floor(n / 10)) === 0) log(`[${human(n)}] built ${human(i + 1)} (${((performance.now() - start) / 1000).toFixed(0)} s)`);
+  }
+  let buildSeconds = (performance.now() - start) / 1000;
+  if (extrapolated) buildSeconds = (buildSeconds / built) * n * (Math.log(n) / Math.log(built));
+  const rssBytes = process.memoryUsage().rss - rssBefore;
+
+  // Ground truth over what was indexed, so recall is about the graph, not the missing rows.
+  const exactCount = n >= 1_000_000 ? Math.min(o.queries, 100) : o.queries;
+  const truth: Int32Array[] = [];
+  const exactTimes: number[] = [];
+  for (let q = 0; q < o.queries; q++) {
+    const query = queries.data.subarray(q * dim, (q + 1) * dim);
+    const t0 = performance.now();
+    truth.push(exactTopK(x, query, 10, built));
+    if (q < exactCount) exactTimes.push(performance.now() - t0);
+    if (q + 1 === exactCount && exactCount < o.queries) log(`[${human(n)}] exact search timed on ${exactCount} queries; ground truth for the rest ...`);
+  }
+
+  const rows: SizeResult['rows'] = [];
+  const queryArrays = Array.from({ length: o.queries }, (_, q) => Array.from(queries.data.subarray(q * dim, (q + 1) * dim)));
+  for (const ef of o.efSearch) {
+    index.setEf(ef);
+    const times: number[] = [];
+    let hits = 0;
+    // One warm-up pass so the first row does not pay for page faults.
+    if (rows.length === 0) for (const qa of queryArrays.slice(0, 20)) index.searchKnn(qa, 10);
+    queryArrays.forEach((qa, q) => {
+      const t0 = performance.now();
+      const result = index.searchKnn(qa, 10);
+      times.push(performance.now() - t0);
+      const expected = new Set(truth[q]);
+      for (const id of result.neighbors) if (expected.has(id)) hits++;
+    });
+    rows.push({ ef, p50: percentile(times, 50), p95: percentile(times, 95), recall: hits / (10 * o.queries) });
+  }
+  return { n, buildSeconds, built, extrapolated, rssBytes, rows, exactP50: percentile(exactTimes, 50), exactP95: percentile(exactTimes, 95), exactQueries: exactCount };
+}
+
+const WORDS = `learning language model models large neural network networks training fine-tuning instruction tuning continual
+  catastrophic forgetting unlearning retrieval augmented generation graph attention transformer transformers efficient
+  scaling laws reasoning chain thought distillation knowledge parameter adaptation low-rank mixture experts benchmark
+  evaluating understanding towards robust sparse dense multimodal vision code generation agents tool planning alignment
+  preference optimization reinforcement feedback reward policy data selection synthetic curriculum incremental class
+  domain adaptive representation contrastive embedding search ranking recommendation interpretability circuits mechanistic
+  probing memory long-context decoding parallel speculative quantization pruning compression federated privacy membership
+  inference copyright detection watermark multilingual translation summarization question answering dialogue
+  hallucination factuality calibration uncertainty`.split(/\s+/);
+
+/** Plausible titles: a made-up acronym now and then, then four to nine field words. */
+export function syntheticTitles(n: number, seed = 5): string[] {
+  const random = seededRandom(seed);
+  const pick = () => WORDS[Math.floor(random() * WORDS.length)];
+  const titles: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const words = Array.from({ length: 4 + Math.floor(random() * 6) }, pick);
+    const title = words.map((w, j) => (j === 0 || random() < 0.5 ? w[0].toUpperCase() + w.slice(1) : w)).join(' ');
+    const acronym = random() < 0.3 ? `${Array.from({ length: 3 + Math.floor(random() * 3) }, () => String.fromCharCode(65 + Math.floor(random() * 26))).join('')}: ` : '';
+    titles.push(`${acronym}${title} ${i}`);
+  }
+  return titles;
+}
+
+function typo(word: string, random: () => number): string {
+  if (word.length < 5) return word;
+  const i = 1 + Math.floor(random() * (word.length - 2));
+  return word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2);
+}
+
+function benchLookup(n: number, log: (l: string) => void): void {
+  const titles = syntheticTitles(n);
+  const t0 = performance.now();
+  const index = new TitleIndex(titles.map((title, i) => ({ paperId: String(i), title })));
+  const buildMs = performance.now() - t0;
+  const random = seededRandom(9);
+  const kinds: Record<string, string[]> = { partial: [], typo: [], acronym: [], lowercase: [], unknown: [] };
+  for (let q = 0; q < 200; q++) {
+    const title = titles[Math.floor(random() * n)];
+    const words = title.split(' ').filter((w) => !/^\d+$/.test(w) && !w.endsWith(':'));
+    kinds.partial.push(`${words[0]} ${words[1].slice(0, 3)}`);
+    kinds.typo.push(words.slice(0, 3).map((w) => typo(w.toLowerCase(), random)).join(' '));
+    const acr = /^([A-Z]{3,5}):/.exec(title);
+    kinds.acronym.push(acr ? acr[1] : 'XQZ');
+    kinds.lowercase.push(words.slice(0, 4).join(' ').toLowerCase());
+    kinds.unknown.push(`zzq${q} wqx`);
+  }
+  log(`\nTitle lookup over ${human(n)} synthetic titles (index built in ${(buildMs / 1000).toFixed(1)} s), 200 queries per kind, limit 25:`);
+  log(`  ${pad('query kind', 12)} ${pad('p50 ms', 8)} ${pad('p95 ms', 8)} ${pad('max ms', 8)} found`);
+  for (let pass = 0; pass < 2; pass++) {
+    for (const [kind, queries] of Object.entries(kinds)) {
+      const times: number[] = [];
+      let found = 0;
+      for (const q of queries) {
+        const s = performance.now();
+        const r = index.search(q, 25);
+        times.push(performance.now() - s);
+        if (r.length) found++;
+      }
+      // The first pass warms the JIT; only the second is reported.
+      if (pass === 1) log(`  ${pad(kind, 12)} ${pad(ms(percentile(times, 50)), 8)} ${pad(ms(percentile(times, 95)), 8)} ${pad(ms(Math.max(...times)), 8)} ${found}/${queries.length}`);
+    }
+  }
+}
+
+function benchClustering(n: number, log: (l: string) => void): void {
+  const topics = 15;
+  const x = syntheticVectors(n, { clusters: topics, noise: 1.6, seed: 23 });
+  const t0 = performance.now();
+  const result = clusterVectors(x);
+  const seconds = (performance.now() - t0) / 1000;
+  const nmi = normalizedMutualInformation(Array.from(result.assignments, String), Array.from(x.labels, String));
+  log(`  ${pad(human(n), 8)} ${pad(seconds.toFixed(1), 10)} ${pad(String(result.k), 9)} ${nmi.toFixed(3)}`);
+}
+
+/** Runs the scale benchmark and prints its tables through `log`. */
+export async function runScaleBench(options: ScaleBenchOptions): Promise<void> {
+  const o = {
+    sizes: [10_000, 100_000, 1_000_000],
+    clusterSizes: [10_000, 100_000],
+    lookupTitles: 100_000,
+    queries: 200,
+    m: 16,
+    efConstruction: 100,
+    efSearch: [16, 32, 64, 128, 256],
+    maxBuildMinutes: 20,
+    dimensions: DIM,
+    ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<ScaleBenchOptions>),
+    log: options.log,
+  };
+  const { log } = o;
+  log(`Scale bench: ${o.dimensions}-d synthetic unit vectors (gaussian blobs, ~500 per blob), ${o.queries} held-out queries, k=10`);
+  log(`HNSW (hnswlib-node, inner product): M=${o.m}, efConstruction=${o.efConstruction}; exact = Float32Array dot-product scan`);
+  const results: SizeResult[] = [];
+  for (const n of o.sizes) results.push(await benchSize(n, o, log));
+
+  log(`\n  ${pad('size', 6)} ${pad('HNSW build', 22)} ${pad('memory', 10)} ${pad('efSearch', 9)} ${pad('p50 ms', 8)} ${pad('p95 ms', 8)} ${pad('recall@10', 10)} exact p50 / p95 ms`);
+  for (const r of results) {
+    const build = r.extrapolated ? `~${(r.buildSeconds / 60).toFixed(0)} min (extrapolated)` : `${r.buildSeconds.toFixed(0)} s`;
+    const mem = r.extrapolated ? `${mib((r.rssBytes / r.built) * r.n)}*` : mib(r.rssBytes);
+    r.rows.forEach((row, i) => {
+      const head = i === 0 ? [pad(human(r.n), 6), pad(build, 22), pad(mem, 10)] : [pad('', 6), pad('', 22), pad('', 10)];
+      const exact = i === 0 ? `${ms(r.exactP50)} / ${ms(r.exactP95)} (${r.exactQueries} q)` : '';
+      log(`  ${head.join(' ')} ${pad(String(row.ef), 9)} ${pad(ms(row.p50), 8)} ${pad(ms(row.p95), 8)} ${pad(row.recall.toFixed(3), 10)} ${exact}`);
+    });
+    if (r.extrapolated) log(`  ${pad('', 6)} * graph built on the first ${human(r.built)} vectors only; queries, recall and memory above are for that prefix`);
+    const ok = r.rows.find((row) => row.recall >= 0.95);
+    log(`  ${pad('', 6)} -> smallest efSearch with recall@10 >= 0.95: ${ok ? `${ok.ef} (p50 ${ms(ok.p50)} ms, p95 ${ms(ok.p95)} ms)` : 'none tried'}`);
+  }
+  log(`  memory = growth of the process RSS while building the graph (vectors held as float32 inside hnswlib, plus links)`);
+
+  if (o.clusterSizes.length) {
+    log(`\nTopic clustering (k chosen by silhouette over 6..20 on a 1,000-paper sample, then spherical k-means on all), 15 true blobs:`);
+    log(`  ${pad('papers', 8)} ${pad('seconds', 10)} ${pad('k chosen', 9)} NMI vs blobs`);
+    for (const n of o.clusterSizes) benchClustering(n, log);
+  }
+  if (o.lookupTitles > 0) benchLookup(o.lookupTitles, log);
+}
+
+/** Parses "--sizes 10000,100000" style lists. */
+export function parseSizes(text: string): number[] {
+  const sizes = text.split(',').map((s) => Number(s.trim().replace(/_/g, '').replace(/k$/i, '000').replace(/m$/i, '000000')));
+  if (!sizes.length || sizes.some((n) => !Number.isInteger(n) || n < 100)) throw new Error(`--sizes wants whole numbers >= 100, e.g. 10000,100000 (got "${text}")`);
+  return sizes;
+}
