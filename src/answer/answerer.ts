@@ -11,7 +11,7 @@ import { BackendError, BusyError, UserError, errorMessage } from '../errors.js';
 import type { PaperHit, SearchOptions, SearchResponse } from '../retrieval/types.js';
 import { createChatModel, generate, modelName } from './chat-models.js';
 import { renumberCitations } from './citations.js';
-import { assessCoverage, type CoverageRule } from './coverage.js';
+import { assessCoverage, buildVocabulary, type CoverageRule } from './coverage.js';
 import { composeExtractive, looksLikeInstruction, termIdf } from './extractive.js';
 import { lastAnsweredTurn, leansOnPrevious } from './follow-up.js';
 import { sharedLlmLimiter, type Limiter } from './limiter.js';
@@ -23,7 +23,7 @@ export interface AnswererDeps {
   retrieve: (query: string, options?: SearchOptions) => Promise<SearchResponse>;
   /** Nearest topics to a question, offered when the papers do not cover it. */
   suggestTopics?: (query: string) => { title: string; url?: string }[];
-  /** The whole collection: the extractive answerer weighs question words by their rarity in it. */
+  /** The whole collection: question words are weighed by their rarity in it, and names it never mentions are noticed. */
   corpus?: Paper[];
   /** Lets a follow-up keep the previous turn's papers in view even when retrieval drops them. */
   paperById?: (paperId: string) => Paper | undefined;
@@ -82,6 +82,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
   const backend = env.LLM_PROVIDER;
   const model = modelName(env);
   const idf = deps.corpus ? termIdf(deps.corpus) : undefined;
+  const vocabulary = deps.corpus ? buildVocabulary(deps.corpus) : undefined;
 
   const callModel = (messages: Parameters<typeof generate>[1], options: { signal?: AbortSignal; onToken?: (t: string) => void; stream: boolean }) =>
     limiter.run(
@@ -140,7 +141,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
         .filter((h): h is PaperHit => !!h);
       hits = [...kept, ...hits.filter((h) => !follow.keep.includes(h.paperId))];
     }
-    const coverage = assessCoverage(follow.query, { ...response, hits: response.hits });
+    const coverage = assessCoverage(follow.query, response, { rule: deps.coverageRule, vocabulary });
     const covered = coverage.covered || (follow.keep.length > 0 && hits.length > 0 && coverage.features.termOverlap >= 0.5);
     const sources = hits.slice(0, SOURCES);
     const evidence = toEvidence(sources);

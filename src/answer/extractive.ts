@@ -42,7 +42,7 @@ export interface ExtractiveAnswer {
 }
 
 /** Sentences that open by leaning on the one before read as fragments when quoted alone. */
-const LEANS_BACK = /^(?:however|moreover|furthermore|additionally|in addition|also|thus|therefore|hence|consequently|besides|nevertheless|then|finally|second(?:ly)?|third(?:ly)?|lastly|specifically|notably|interestingly|further|subsequently|in contrast|in particular|in this (?:case|setting|context)|for (?:example|instance)|on the other hand|as a result|to this end|to address (?:this|these)|this|these|those|they|it|its|such|both|here|there)\b/i;
+const LEANS_BACK = /^(?:however|moreover|furthermore|additionally|in addition|also|thus|therefore|hence|consequently|besides|nevertheless|then|finally|second(?:ly)?|third(?:ly)?|lastly|specifically|notably|interestingly|further|subsequently|in contrast|in particular|in this (?:case|setting|context)|for (?:example|instance)|on the other hand|as a result|to this end|to address (?:this|these)|this|these|those|they|it|its|such|both)\b/i;
 const NOT_PROSE = /\$|\\[a-z]+\{|\\["'`^~]|https?:\/\/|this https URL|\bcode (?:and data )?(?:is|are|will be) (?:publicly )?(?:available|released)|github\.com/i;
 const INSTRUCTION_LIKE = /\b(?:ignore|disregard|forget)\b[^.]{0,40}\b(?:previous|prior|above|earlier|all)\b[^.]{0,20}\binstructions?\b|\b(?:you are now|system prompt|as an ai (?:language )?model)\b/i;
 
@@ -52,7 +52,7 @@ export function looksLikeInstruction(sentence: string): boolean {
 }
 
 /** Share of the question's weight a sentence must match to lead the answer, or to add another paper. */
-const MIN_LEAD = 0.2;
+const MIN_LEAD = 0.12;
 const MIN_OTHER = 0.2;
 
 interface Candidate {
@@ -128,8 +128,7 @@ export function composeExtractive(question: string, sources: ExtractiveSource[],
       // A sentence from the retriever's best passage of this paper gets a share of its credit.
       const inPassage = passages.find((p) => p.text.includes(sentence.slice(0, 60)));
       if (inPassage && topPassage > 0) score += 0.15 * (inPassage.score / topPassage);
-      // The contribution sentence summarises a paper best; the opening line is often background.
-      // Opening sentences are usually background ("LLMs have shown remarkable ability ...").
+      // Opening sentences are usually background ("LLMs have shown remarkable ability ..."); the contribution sentence summarises best.
       if (index === 0 && sentences.length > 3) score *= 0.8;
       if (/\b(?:we|this (?:paper|work|study))\s+(?:\w+\s+)?(?:propose|present|introduce|develop|show|find|demonstrate)/i.test(sentence)) score += 0.08;
       const words = wordCount(sentence);
@@ -155,24 +154,21 @@ export function composeExtractive(question: string, sources: ExtractiveSource[],
     if (papers.length && new Set(questionTerms).size >= 3 && best.matched < 2) continue;
     const budget = papers.length === 0 ? 2 : 1;
     const picked: Candidate[] = [];
+    const usable = (c: Candidate) =>
+      !NOT_PROSE.test(c.sentence) && !looksLikeInstruction(c.sentence) && !unbalanced(c.sentence) && /[.!]["'”’)]*$/.test(c.sentence) && !/^[a-z]/.test(c.sentence);
     for (const c of ranked) {
       if (picked.length >= budget || chosen.length + picked.length >= maxSentences) break;
+      if (picked.includes(c)) continue;
       if (picked.length > 0 && c.score < 0.6 * best.score) break;
       const key = c.sentence.toLowerCase();
       if ([...chosen, ...picked].some((o) => o.sentence.toLowerCase() === key || overlap(o.terms, c.terms) > 0.7)) continue;
-      picked.push(c);
-    }
-    if (!picked.length) continue;
-    // A sentence that leans on the previous one brings it along, so it never reads as a fragment.
-    for (const c of [...picked]) {
-      if (!LEANS_BACK.test(c.sentence) || c.index === 0) continue;
-      if (picked.some((p) => p.index === c.index - 1)) continue;
-      const prev = candidates[c.index - 1];
-      if (NOT_PROSE.test(prev.sentence) || looksLikeInstruction(prev.sentence) || LEANS_BACK.test(prev.sentence)) {
-        picked.splice(picked.indexOf(c), 1);
-        continue;
+      // A sentence that leans on the one before it ("However, ...") brings that one along, so it never reads as a fragment.
+      if (LEANS_BACK.test(c.sentence) && c.index > 0 && !picked.some((p) => p.index === c.index - 1)) {
+        const prev = candidates[c.index - 1];
+        if (!usable(prev) || LEANS_BACK.test(prev.sentence)) continue;
+        picked.push(prev);
       }
-      picked.push(prev);
+      picked.push(c);
     }
     if (!picked.length) continue;
     picked.sort((a, b) => a.index - b.index);

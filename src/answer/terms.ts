@@ -13,7 +13,7 @@ const STOPWORDS = new Set(
     // Question and request words carry no topic.
     'tell explain describe show give list find know want please paper papers work works study studies research researchers approach ' +
     'approaches method methods propose proposed proposes anyone someone something thing things way ways kind kinds say says said ' +
-    'collection corpus exist exists existing there any recent new novel main key different various example examples'
+    'one ones someone anything everything nothing collection corpus exist exists existing there any recent new novel main key different various example examples'
   ).split(/\s+/),
 );
 
@@ -31,7 +31,9 @@ export function contentTerms(text: string): string[] {
     for (const p of parts) {
       const clean = p.replace(/['’]s$/, '');
       if (clean.length < 2 || STOPWORDS.has(clean) || /^\d+$/.test(clean)) continue;
-      out.push(stemmer(clean));
+      const stem = stemmer(clean);
+      // Stemming can turn a content word into a stopword ("ones" -> "on").
+      if (!STOPWORDS.has(stem)) out.push(stem);
     }
   }
   return out;
