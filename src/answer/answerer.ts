@@ -23,6 +23,8 @@ export interface AnswererDeps {
   retrieve: (query: string, options?: SearchOptions) => Promise<SearchResponse>;
   /** Nearest topics to a question, offered when the papers do not cover it. */
   suggestTopics?: (query: string) => { title: string; url?: string }[];
+  /** Without `suggestTopics`, the topics of the closest papers are offered, found with this. */
+  topicOf?: (paperId: string) => { label: string } | undefined;
   /** The whole collection: question words are weighed by their rarity in it, and names it never mentions are noticed. */
   corpus?: Paper[];
   /** Lets a follow-up keep the previous turn's papers in view even when retrieval drops them. */
@@ -165,7 +167,10 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     });
 
     const decline = (composeStarted: number, reason: string | undefined, extra: Partial<AnswerResult> = {}): AnswerResult => {
-      const topics = deps.suggestTopics?.(follow.query).slice(0, 3) ?? [];
+      const topics = (
+        deps.suggestTopics?.(follow.query) ??
+        [...new Set(response.hits.slice(0, 5).map((h) => deps.topicOf?.(h.paperId)?.label).filter((l): l is string => !!l))].map((title) => ({ title }))
+      ).slice(0, 3);
       const papers = response.hits.slice(0, 3).map((h) => ({ title: h.paper.title, url: h.paper.url }));
       const suggestions = [...topics, ...papers];
       const lines = [`The papers in this collection do not seem to cover that, so I would rather not guess.`];

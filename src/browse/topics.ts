@@ -278,7 +278,10 @@ export function buildTopics(input: BuildTopicsInput): Topic[] {
   if (missing.length) throw new Error(`buildTopics: no vector for ${missing.length} paper(s), e.g. "${missing[0].title}"`);
   if (papers.length === 0) return [];
   const vectors = papers.map((p) => unit(input.vectors.get(p.id)!));
-  const { assignments, k } = clusterVectors(vectors, o);
+  const dim = vectors[0].length;
+  const flat = new Float32Array(vectors.length * dim);
+  vectors.forEach((v, i) => flat.set(v, i * dim));
+  const { assignments, k } = clusterVectors({ data: flat, n: vectors.length, dim }, o);
 
   const members: number[][] = Array.from({ length: k }, () => []);
   assignments.forEach((c, i) => members[c].push(i));

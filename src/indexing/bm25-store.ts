@@ -4,7 +4,6 @@
  */
 import MiniSearch from 'minisearch';
 import { stemmer } from 'stemmer';
-import type { Chunk } from '../retrieval/types.js';
 
 const STOP_WORDS = new Set(
   `a about above after again against all am an and any are as at be because been before being below between both but by can could did do does doing down during each few for from further had has have having he her here hers herself him himself his how i if in into is it its itself just let me more most my myself no nor not now of off on once only or other our ours ourselves out over own same she should so some such than that the their theirs them themselves then there these they this those through to too under until up very was we were what when where which while who whom why will with would you your yours yourself yourselves also us may might must shall there's it's i'm i've i'd what's how's can't don't doesn't isn't aren't using use used via based paper papers work works study studies propose proposes proposed approach approaches method methods show shows shown new novel`.split(
@@ -19,11 +18,13 @@ export function processTerm(term: string): string | null {
   return stemmer(lower);
 }
 
-interface Doc {
+/** What BM25 indexes: a chunk (with its paper's title) or a whole paper. */
+export interface Bm25Doc {
   id: string;
   title: string;
   text: string;
 }
+type Doc = Bm25Doc;
 
 const OPTIONS = {
   fields: ['title', 'text'],
@@ -42,26 +43,26 @@ export class Bm25Store {
     readonly vocabulary: Set<string>,
   ) {}
 
-  static build(chunks: Chunk[], titleOf: (paperId: string) => string): Bm25Store {
+  static build(docs: Bm25Doc[]): Bm25Store {
     const ms = new MiniSearch<Doc>(OPTIONS);
-    ms.addAll(chunks.map((c) => ({ id: c.id, title: titleOf(c.paperId), text: c.text })));
-    return new Bm25Store(ms, vocabularyOf(chunks, titleOf));
+    ms.addAll(docs);
+    return new Bm25Store(ms, vocabularyOf(docs));
   }
 
-  static fromJSON(json: string, chunks: Chunk[], titleOf: (paperId: string) => string): Bm25Store {
-    return new Bm25Store(MiniSearch.loadJSON<Doc>(json, OPTIONS), vocabularyOf(chunks, titleOf));
+  static fromJSON(json: string, docs: Bm25Doc[]): Bm25Store {
+    return new Bm25Store(MiniSearch.loadJSON<Doc>(json, OPTIONS), vocabularyOf(docs));
   }
 
   toJSON(): string {
     return JSON.stringify(this.search_);
   }
 
-  /** Chunk ids with BM25 scores, best first. */
-  search(query: string, limit: number): { chunkId: string; score: number }[] {
+  /** Document ids with BM25 scores, best first. */
+  search(query: string, limit: number): { id: string; score: number }[] {
     return this.search_
       .search(query, { boost: { title: 1.5 }, combineWith: 'OR', bm25: BM25 })
       .slice(0, limit)
-      .map((r) => ({ chunkId: String(r.id), score: r.score }));
+      .map((r) => ({ id: String(r.id), score: r.score }));
   }
 
   /** The query's content terms, as the index sees them. */
@@ -72,8 +73,18 @@ export class Bm25Store {
   }
 }
 
-function vocabularyOf(chunks: Chunk[], titleOf: (paperId: string) => string): Set<string> {
+function vocabularyOf(docs: Bm25Doc[]): Set<string> {
   const vocabulary = new Set<string>();
-  for (const c of chunks) for (const t of Bm25Store.terms(`${titleOf(c.paperId)} ${c.text}`)) vocabulary.add(t);
+  for (const d of docs) for (const t of Bm25Store.terms(`${d.title} ${d.text}`)) vocabulary.add(t);
   return vocabulary;
+}
+
+/** Chunks as BM25 documents, each carrying its paper's title. */
+export function chunkDocs(chunks: { id: string; paperId: string; text: string }[], titleOf: (paperId: string) => string): Bm25Doc[] {
+  return chunks.map((c) => ({ id: c.id, title: titleOf(c.paperId), text: c.text }));
+}
+
+/** Whole papers as BM25 documents: ranking papers on their full abstract beats their best chunk. */
+export function paperDocs(papers: { id: string; title: string; abstract: string }[]): Bm25Doc[] {
+  return papers.map((p) => ({ id: p.id, title: p.title, text: p.abstract }));
 }

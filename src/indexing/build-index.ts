@@ -9,7 +9,7 @@ import type { Topic } from '../browse/types.js';
 import { loadCorpus, type Corpus } from '../corpus/load-corpus.js';
 import type { Paper } from '../corpus/paper.js';
 import type { Chunk } from '../retrieval/types.js';
-import { Bm25Store } from './bm25-store.js';
+import { Bm25Store, chunkDocs, paperDocs } from './bm25-store.js';
 import { chunkPapers } from './chunker.js';
 import { EmbeddingCache } from './embedding-cache.js';
 import type { Embedder } from './embeddings/embedder.js';
@@ -102,7 +102,8 @@ export async function buildIndex(options: BuildOptions): Promise<BuildResult> {
 
   const hnsw = await HnswStore.build(vectors, embedder.dimensions, DEFAULT_HNSW);
   const titles = new Map(corpus.papers.map((p) => [p.id, p.title]));
-  const bm25 = Bm25Store.build(chunks, (id) => titles.get(id) ?? '');
+  const bm25Chunks = Bm25Store.build(chunkDocs(chunks, (id) => titles.get(id) ?? ''));
+  const bm25Papers = Bm25Store.build(paperDocs(corpus.papers));
   const topics = options.buildTopics ? await options.buildTopics({ papers: corpus.papers, vectors: paperVectors, previous: options.previousTopics }) : [];
   if (options.buildTopics) log(`Found ${topics.length} topics.`);
 
@@ -117,7 +118,8 @@ export async function buildIndex(options: BuildOptions): Promise<BuildResult> {
     embedder.dimensions,
   );
   hnsw.save(file(FILES.hnsw));
-  writeFileSync(file(FILES.bm25), bm25.toJSON());
+  writeFileSync(file(FILES.bm25Chunks), bm25Chunks.toJSON());
+  writeFileSync(file(FILES.bm25Papers), bm25Papers.toJSON());
   writeFileSync(file(FILES.topics), JSON.stringify(topics));
   const manifest: Manifest = {
     formatVersion: INDEX_FORMAT_VERSION,

@@ -13,7 +13,8 @@ export const FILES = {
   chunkVectors: 'chunk-vectors.f32',
   paperVectors: 'paper-vectors.f32',
   hnsw: 'hnsw.bin',
-  bm25: 'bm25.json',
+  bm25Chunks: 'bm25-chunks.json',
+  bm25Papers: 'bm25-papers.json',
   topics: 'topics.json',
 } as const;
 

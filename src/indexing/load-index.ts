@@ -5,7 +5,7 @@ import type { Topic } from '../browse/types.js';
 import type { Paper } from '../corpus/paper.js';
 import { IndexMismatchError, IndexNotBuiltError } from '../errors.js';
 import type { Chunk } from '../retrieval/types.js';
-import { Bm25Store } from './bm25-store.js';
+import { Bm25Store, chunkDocs, paperDocs } from './bm25-store.js';
 import type { Embedder } from './embeddings/embedder.js';
 import { HnswStore } from './hnsw-store.js';
 import { currentGeneration, FILES, readVectors } from './index-files.js';
@@ -23,7 +23,12 @@ export interface LitIndex {
   paperVectors: Map<string, Float32Array>;
   topics: Topic[];
   hnsw: HnswStore;
-  bm25: Bm25Store;
+  /** BM25 over chunks: which passages match. */
+  bm25Chunks: Bm25Store;
+  /** BM25 over whole papers: which papers match. */
+  bm25Papers: Bm25Store;
+  /** Chunk positions of each paper. */
+  chunksOfPaper: Map<string, number[]>;
 }
 
 /** Reads the manifest of the current index, or undefined when there is none. */
@@ -54,7 +59,8 @@ export async function loadIndex(indexDir: string, embedder: Pick<Embedder, 'id' 
   const dimensions = manifest.embeddings.dimensions;
   const paperById = new Map(papers.map((p) => [p.id, p]));
   const paperVectorList = readVectors(join(dir, FILES.paperVectors), dimensions);
-  const bm25 = Bm25Store.fromJSON(read(FILES.bm25), chunks, (id) => paperById.get(id)?.title ?? '');
+  const chunksOfPaper = new Map<string, number[]>();
+  chunks.forEach((c, i) => chunksOfPaper.set(c.paperId, [...(chunksOfPaper.get(c.paperId) ?? []), i]));
   return {
     dir,
     manifest,
@@ -66,6 +72,8 @@ export async function loadIndex(indexDir: string, embedder: Pick<Embedder, 'id' 
     paperVectors: new Map(papers.map((p, i) => [p.id, paperVectorList[i]])),
     topics: existsSync(join(dir, FILES.topics)) ? (JSON.parse(read(FILES.topics)) as Topic[]) : [],
     hnsw: await HnswStore.load(join(dir, FILES.hnsw), dimensions, manifest.hnsw.efSearch),
-    bm25,
+    bm25Chunks: Bm25Store.fromJSON(read(FILES.bm25Chunks), chunkDocs(chunks, (id) => paperById.get(id)?.title ?? '')),
+    bm25Papers: Bm25Store.fromJSON(read(FILES.bm25Papers), paperDocs(papers)),
+    chunksOfPaper,
   };
 }

@@ -1,5 +1,5 @@
 /** What an index was built from and with; loading compares it with the configuration. */
-export const INDEX_FORMAT_VERSION = 1;
+export const INDEX_FORMAT_VERSION = 2;
 
 export interface ChunkingParams {
   maxTokens: number;
