@@ -29,7 +29,7 @@ describe('building the index', () => {
     const embedder = new HashingEmbedder();
     const { manifest } = await buildIndex({ ...ws, embedder });
     expect(manifest).toMatchObject({
-      formatVersion: 1,
+      formatVersion: 2,
       embeddings: { id: 'test-hash', dimensions: 256 },
       chunking: { maxTokens: 128, overlapSentences: 1 },
       counts: { files: 4, entries: 160, papers: 158, duplicatesMerged: 2, invalidSkipped: 0 },
