@@ -193,3 +193,137 @@ export function silhouette(distances: Float32Array, n: number, assignments: Arra
   }
   return total / n;
 }
+
+/** Orthonormalises the columns of a rows × cols matrix (row-major) in place (modified Gram-Schmidt). */
+function orthonormalizeColumns(m: Float64Array, rows: number, cols: number): void {
+  for (let c = 0; c < cols; c++) {
+    for (let p = 0; p < c; p++) {
+      let d = 0;
+      for (let r = 0; r < rows; r++) d += m[r * cols + c] * m[r * cols + p];
+      for (let r = 0; r < rows; r++) m[r * cols + c] -= d * m[r * cols + p];
+    }
+    let n = 0;
+    for (let r = 0; r < rows; r++) n += m[r * cols + c] ** 2;
+    n = Math.sqrt(n) || 1;
+    for (let r = 0; r < rows; r++) m[r * cols + c] /= n;
+  }
+}
+
+/** Eigenvectors (columns) and eigenvalues of a small symmetric matrix, by cyclic Jacobi rotations. */
+function symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
+  const m = Float64Array.from(a);
+  const v = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) v[i * n + i] = 1;
+  for (let sweep = 0; sweep < 60; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += m[p * n + q] ** 2;
+    if (off < 1e-20) break;
+    for (let p = 0; p < n; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = m[p * n + q];
+        if (Math.abs(apq) < 1e-300) continue;
+        const theta = (m[q * n + q] - m[p * n + p]) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          const mkp = m[k * n + p];
+          const mkq = m[k * n + q];
+          m[k * n + p] = c * mkp - s * mkq;
+          m[k * n + q] = s * mkp + c * mkq;
+        }
+        for (let k = 0; k < n; k++) {
+          const mpk = m[p * n + k];
+          const mqk = m[q * n + k];
+          m[p * n + k] = c * mpk - s * mqk;
+          m[q * n + k] = s * mpk + c * mqk;
+        }
+        for (let k = 0; k < n; k++) {
+          const vkp = v[k * n + p];
+          const vkq = v[k * n + q];
+          v[k * n + p] = c * vkp - s * vkq;
+          v[k * n + q] = s * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) values[i] = m[i * n + i];
+  return { values, vectors: v };
+}
+
+/**
+ * The top `r` right singular vectors of a set of vectors (latent semantic analysis), by
+ * randomized SVD with two power iterations (Halko, Martinsson and Tropp 2011). Returns r rows of
+ * `dim` numbers: projecting onto them keeps the directions the collection varies along most.
+ */
+export function principalDirections(x: VectorSet, r: number, seed = 42): Float32Array {
+  const { data, n, dim } = x;
+  const l = Math.min(r + 10, n, dim);
+  const random = seededRandom(seed);
+  // Y = X Ω, with Ω gaussian (dim × l).
+  const omega = new Float64Array(dim * l);
+  for (let i = 0; i < omega.length; i++) omega[i] = Math.sqrt(-2 * Math.log(random() || 1e-12)) * Math.cos(2 * Math.PI * random());
+  const times = (right: Float64Array): Float64Array => {
+    const out = new Float64Array(n * l);
+    for (let i = 0; i < n; i++) {
+      const o = i * dim;
+      for (let d = 0; d < dim; d++) {
+        const v = data[o + d];
+        if (v === 0) continue;
+        const ro = d * l;
+        for (let c = 0; c < l; c++) out[i * l + c] += v * right[ro + c];
+      }
+    }
+    return out;
+  };
+  const transposeTimes = (left: Float64Array): Float64Array => {
+    const out = new Float64Array(dim * l);
+    for (let i = 0; i < n; i++) {
+      const o = i * dim;
+      for (let d = 0; d < dim; d++) {
+        const v = data[o + d];
+        if (v === 0) continue;
+        const ro = d * l;
+        for (let c = 0; c < l; c++) out[ro + c] += v * left[i * l + c];
+      }
+    }
+    return out;
+  };
+  let q = times(omega);
+  orthonormalizeColumns(q, n, l);
+  for (let it = 0; it < 2; it++) {
+    const z = transposeTimes(q);
+    orthonormalizeColumns(z, dim, l);
+    q = times(z);
+    orthonormalizeColumns(q, n, l);
+  }
+  // B = Qᵀ X is l × dim; stored transposed (dim × l) as Xᵀ Q. Its top right singular vectors are X's.
+  const bt = transposeTimes(q);
+  const bbt = new Float64Array(l * l);
+  for (let d = 0; d < dim; d++) for (let a = 0; a < l; a++) for (let b = 0; b < l; b++) bbt[a * l + b] += bt[d * l + a] * bt[d * l + b];
+  const { values, vectors } = symmetricEigen(bbt, l);
+  const order = [...values.keys()].sort((a, b) => values[b] - values[a]).slice(0, Math.min(r, l));
+  const out = new Float32Array(order.length * dim);
+  order.forEach((e, row) => {
+    const sigma = Math.sqrt(Math.max(values[e], 1e-24));
+    for (let d = 0; d < dim; d++) {
+      let s = 0;
+      for (let a = 0; a < l; a++) s += bt[d * l + a] * vectors[a * l + e];
+      out[row * dim + d] = s / sigma;
+    }
+  });
+  return out;
+}
+
+/** Each vector's coordinates along `directions` (r rows), renormalised to unit length. */
+export function project(x: VectorSet, directions: Float32Array): VectorSet {
+  const { data, n, dim } = x;
+  const r = directions.length / dim;
+  const out = new Float32Array(n * r);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < r; c++) out[i * r + c] = dotRow(data, i * dim, directions, c * dim, dim);
+  }
+  normalizeRows(out, n, r);
+  return { data: out, n, dim: r };
+}

@@ -7,7 +7,17 @@
 import { stemmer } from 'stemmer';
 import type { Paper } from '../corpus/paper.js';
 import { UserError } from '../errors.js';
-import { bestOfKMeans, cosineDistances, type KMeansFit, seededRandom, silhouette, sphericalKMeans, type VectorSet } from './spherical-kmeans.js';
+import {
+  bestOfKMeans,
+  cosineDistances,
+  type KMeansFit,
+  principalDirections,
+  project,
+  seededRandom,
+  silhouette,
+  sphericalKMeans,
+  type VectorSet,
+} from './spherical-kmeans.js';
 import type { Topic } from './types.js';
 
 export interface TopicOptions {
@@ -20,6 +30,10 @@ export interface TopicOptions {
   restarts?: number;
   /** Papers used to choose k (and to seed the final fit) when the collection is larger. */
   sampleSize?: number;
+  /** Latent dimensions the papers are projected to before clustering (0 keeps the full vectors). */
+  latentDimensions?: number;
+  /** Share of the clustering features taken from the embeddings; the rest is TF-IDF over titles and abstracts. */
+  embeddingWeight?: number;
   /** Key phrases kept per topic; the label joins the first `labelPhrases` of them. */
   keyPhrases?: number;
   labelPhrases?: number;
@@ -44,6 +58,8 @@ const DEFAULTS = {
   seed: 42,
   restarts: 0,
   sampleSize: 1000,
+  latentDimensions: 20,
+  embeddingWeight: 0.3,
   keyPhrases: 8,
   labelPhrases: 2,
   stableOverlap: 0.6,
@@ -69,48 +85,60 @@ export interface Clustering {
   silhouette: number;
   /** Silhouette per k tried. */
   scores: { k: number; silhouette: number }[];
+  /** The vectors as clustered (projected to the latent dimensions), for centrality. */
+  space: VectorSet;
+}
+
+function sampleRows(vectors: VectorSet, size: number, seed: number): VectorSet {
+  const { n, dim } = vectors;
+  if (n <= size) return vectors;
+  const random = seededRandom(seed);
+  const order = [...Array(n).keys()];
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const picked = order.slice(0, size).sort((a, b) => a - b);
+  const data = new Float32Array(picked.length * dim);
+  picked.forEach((row, i) => data.set(vectors.data.subarray(row * dim, (row + 1) * dim), i * dim));
+  return { data, n: picked.length, dim };
 }
 
 /**
- * Clusters unit vectors, choosing k in [minTopics, maxTopics] by the silhouette score on a fixed
- * random sample (the silhouette costs O(n²), so larger collections choose k on `sampleSize`
- * papers and then fit all of them starting from the sample's centroids). Exposed for the scale bench.
+ * Clusters unit vectors. They are first projected onto the sample's top `latentDimensions`
+ * principal directions (LSA: denoises, and makes every later step cheap); k in
+ * [minTopics, maxTopics] is chosen by the silhouette on a fixed random sample of `sampleSize`
+ * (the silhouette costs O(n²)); then all vectors are fitted starting from the sample's centroids.
+ * Exposed for the scale bench.
  */
 export function clusterVectors(vectors: VectorSet, options: TopicOptions = {}): Clustering {
   const o = { ...DEFAULTS, ...options };
-  const { n, dim } = vectors;
-  if (n === 0) return { assignments: new Int32Array(0), k: 0, silhouette: 0, scores: [] };
+  const { n } = vectors;
+  if (n === 0) return { assignments: new Int32Array(0), k: 0, silhouette: 0, scores: [], space: vectors };
   const maxK = Math.min(o.maxTopics, Math.floor(n / 2));
   const minK = Math.max(2, Math.min(o.minTopics, maxK));
-  if (maxK < 2) return { assignments: new Int32Array(n), k: 1, silhouette: 0, scores: [] };
+  if (maxK < 2) return { assignments: new Int32Array(n), k: 1, silhouette: 0, scores: [], space: vectors };
 
-  let sample = vectors;
-  if (n > o.sampleSize) {
-    const random = seededRandom(o.seed);
-    const order = [...Array(n).keys()];
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    const picked = order.slice(0, o.sampleSize).sort((a, b) => a - b);
-    const data = new Float32Array(picked.length * dim);
-    picked.forEach((row, i) => data.set(vectors.data.subarray(row * dim, (row + 1) * dim), i * dim));
-    sample = { data, n: picked.length, dim };
-  }
+  const rawSample = sampleRows(vectors, o.sampleSize, o.seed);
+  const latent = o.latentDimensions > 0 && o.latentDimensions < vectors.dim;
+  const directions = latent ? principalDirections(rawSample, o.latentDimensions, o.seed) : undefined;
+  const space = directions ? project(vectors, directions) : vectors;
+  const sample = rawSample === vectors ? space : directions ? project(rawSample, directions) : rawSample;
+
   const distances = cosineDistances(sample);
   const scores: { k: number; silhouette: number }[] = [];
   let best: { k: number; score: number; fit: KMeansFit } | undefined;
   for (let k = minK; k <= maxK; k++) {
-    const fit = bestOfKMeans(sample, k, o.restarts || (sample.n <= 500 ? 8 : 3), o.seed);
+    const fit = bestOfKMeans(sample, k, o.restarts || (sample.n <= 500 ? 10 : 4), o.seed);
     const score = silhouette(distances, sample.n, fit.assignments, k);
     scores.push({ k, silhouette: score });
     o.log?.(`topics: k=${k} silhouette=${score.toFixed(4)}`);
     if (!best || score > best.score + 1e-9) best = { k, score, fit };
   }
   const chosen = best!;
-  if (sample === vectors) return { assignments: chosen.fit.assignments, k: chosen.k, silhouette: chosen.score, scores };
-  const fit = sphericalKMeans(vectors, chosen.k, { init: chosen.fit.centroids, maxIterations: 30 });
-  return { assignments: fit.assignments, k: chosen.k, silhouette: chosen.score, scores };
+  if (sample === space) return { assignments: chosen.fit.assignments, k: chosen.k, silhouette: chosen.score, scores, space };
+  const fit = sphericalKMeans(space, chosen.k, { init: chosen.fit.centroids, maxIterations: 50 });
+  return { assignments: fit.assignments, k: chosen.k, silhouette: chosen.score, scores, space };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -136,9 +164,13 @@ const GENERIC = new Set(
   result results task tasks performance data dataset datasets training train trained learning learn study studies
   framework experiment experiments experimental show demonstrate novel existing previous recent significant significantly
   various different effective effectively efficient improve improves improved improvement achieve achieves state art
-  art-of-the better best high low problem problems important key challenge challenges benchmark benchmarks evaluate
-  evaluation analysis use specific general pre-trained pretrained neural network networks deep ai machine
-  fine-tuning finetuning fine-tuned capabilities ability abilities human code`.split(/\s+/),
+  better best high low problem problems important key challenge challenges benchmark benchmarks evaluate evaluation
+  analysis use specific general pre-trained pretrained neural network networks deep ai machine fine-tuning finetuning
+  fine-tuned capabilities capability ability abilities human code find finds found explore explores exploring point points
+  set sets open small effectiveness field fields extract adapt scale target strategy strategies system systems query queries
+  text natural space amount amounts type types level levels way ways number numbers provide provides lack remain remains
+  understanding understand address addresses limited focus focuses new well across compared comparison widely often
+  generalization downstream setting settings process aims aim enable enables recently quality`.split(/\s+/),
 );
 /** Weight of a generic word inside a phrase; a phrase made only of generic words gets the product. */
 const GENERIC_WEIGHT = 0.25;
@@ -232,31 +264,90 @@ export function labelClusters(clusters: Paper[][], howMany = DEFAULTS.keyPhrases
       const form = topForm(surface.get(key)!);
       const tf = n / Math.max(1, clusterWords[c]);
       const idf = Math.log(1 + averageWords / total.get(key)!);
-      scored.push({ key, form, score: tf * idf * genericWeight(key, form) });
+      // Two-word phrases name a topic better than either word ("continual learning" vs "continual").
+      const phraseBoost = key.includes(' ') ? 1.5 : 1;
+      scored.push({ key, form, score: tf * idf * genericWeight(key, form) * phraseBoost });
     }
     scored.sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
     const chosen: { key: string; form: string }[] = [];
     for (const candidate of scored) {
       if (chosen.length >= howMany) break;
       const parts = candidate.key.split(' ');
-      // Skip a word already inside a chosen phrase, and a phrase that only repeats chosen words.
-      const redundant = chosen.some((p) => {
-        const other = p.key.split(' ');
-        if (parts.length === 1) return other.includes(parts[0]);
-        if (other.length === 1) return false;
-        return parts.every((w) => other.includes(w));
-      });
+      const stems = new Set(candidate.key.split(/[ -]/));
+      // A two-word phrase replaces a chosen word it contains: "continual learning" says more than "continual".
+      const swallowed = parts.length === 2 ? chosen.filter((p) => !p.key.includes(' ') && parts.includes(p.key)) : [];
+      // Otherwise skip a phrase sharing a word with one already chosen ("instruction-tuned" after
+      // "instruction tuning"): a label should say two different things.
+      const redundant = chosen.some((p) => !swallowed.includes(p) && p.key.split(/[ -]/).some((w) => stems.has(w)));
       if (redundant) continue;
-      // A two-word phrase swallows a chosen single word it contains: the phrase says more.
-      if (parts.length === 2) {
-        for (let i = chosen.length - 1; i >= 0; i--) {
-          if (chosen[i].key.split(' ').length === 1 && parts.includes(chosen[i].key)) chosen.splice(i, 1);
-        }
-      }
+      for (const p of swallowed) chosen.splice(chosen.indexOf(p), 1);
       chosen.push(candidate);
     }
     return chosen.map((p) => p.form);
   });
+}
+
+/** Buckets the TF-IDF vocabulary is hashed into, so memory does not grow with the vocabulary. */
+const LEXICAL_DIMENSIONS = 512;
+
+const GENERIC_STEMS = new Set([...GENERIC].map(stemOf));
+
+function hashKey(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * What the papers are clustered on: each paper's embedding, centred on the collection's mean
+ * (every abstract here is "about language models"; the mean carries no topic), beside a hashed
+ * TF-IDF vector of its stemmed words and word pairs (the title counts three times). Embeddings
+ * alone put papers about the same method in different clusters; measured against the human
+ * grouping, the mix scores higher than either part (README, Topics).
+ */
+export function topicFeatures(papers: Paper[], vectors: Map<string, Float32Array>, embeddingWeight = DEFAULTS.embeddingWeight): VectorSet {
+  const n = papers.length;
+  const dim = vectors.get(papers[0].id)!.length;
+  const mean = new Float64Array(dim);
+  const embedded = papers.map((p) => unit(vectors.get(p.id)!));
+  for (const v of embedded) for (let d = 0; d < dim; d++) mean[d] += v[d] / n;
+
+  const counts = papers.map((p) => {
+    const c: PhraseCounts = { counts: new Map(), surface: new Map() };
+    countPhrases(p.title, c, 3);
+    countPhrases(p.abstract, c, 1);
+    return c.counts;
+  });
+  const df = new Map<string, number>();
+  for (const c of counts) for (const key of c.keys()) df.set(key, (df.get(key) ?? 0) + 1);
+
+  const width = dim + LEXICAL_DIMENSIONS;
+  const data = new Float32Array(n * width);
+  const we = Math.sqrt(embeddingWeight);
+  const wl = Math.sqrt(1 - embeddingWeight);
+  papers.forEach((_, i) => {
+    const centred = embedded[i].map((x, d) => x - mean[d]);
+    const e = unit(centred);
+    const lexical = new Float64Array(LEXICAL_DIMENSIONS);
+    for (const [key, tf] of counts[i]) {
+      const f = df.get(key)!;
+      // Words in one paper only, or in most of them, separate nothing.
+      if (f < 2 || f > n / 2) continue;
+      let weight = (1 + Math.log(tf)) * Math.log(n / f);
+      for (const stem of key.split(' ')) if (GENERIC_STEMS.has(stem)) weight *= GENERIC_WEIGHT;
+      const h = hashKey(key);
+      lexical[h % LEXICAL_DIMENSIONS] += h & 0x80000000 ? -weight : weight;
+    }
+    const l = unit(lexical);
+    const o = i * width;
+    for (let d = 0; d < dim; d++) data[o + d] = we * e[d];
+    for (let d = 0; d < LEXICAL_DIMENSIONS; d++) data[o + dim + d] = wl * l[d];
+  });
+  const features = { data, n, dim: width };
+  return features;
 }
 
 function jaccard(a: Set<string>, b: Set<string>): number {
@@ -277,25 +368,24 @@ export function buildTopics(input: BuildTopicsInput): Topic[] {
   const missing = papers.filter((p) => !input.vectors.has(p.id));
   if (missing.length) throw new Error(`buildTopics: no vector for ${missing.length} paper(s), e.g. "${missing[0].title}"`);
   if (papers.length === 0) return [];
-  const vectors = papers.map((p) => unit(input.vectors.get(p.id)!));
-  const dim = vectors[0].length;
-  const flat = new Float32Array(vectors.length * dim);
-  vectors.forEach((v, i) => flat.set(v, i * dim));
-  const { assignments, k } = clusterVectors({ data: flat, n: vectors.length, dim }, o);
+  const features = topicFeatures(papers, input.vectors, o.embeddingWeight);
+  const { assignments, k, space } = clusterVectors(features, o);
 
   const members: number[][] = Array.from({ length: k }, () => []);
   assignments.forEach((c, i) => members[c].push(i));
   const nonEmpty = members.filter((m) => m.length > 0);
-  const centroids = nonEmpty.map((m) => {
-    const sum = new Float32Array(vectors[0].length);
-    for (const i of m) for (let d = 0; d < sum.length; d++) sum[d] += vectors[i][d];
-    return unit(sum);
+  const row = (i: number) => space.data.subarray(i * space.dim, (i + 1) * space.dim);
+  const clusters = nonEmpty.map((m) => {
+    const sum = new Float32Array(space.dim);
+    for (const i of m) {
+      const v = row(i);
+      for (let d = 0; d < sum.length; d++) sum[d] += v[d];
+    }
+    const centroid = unit(sum);
+    return m
+      .map((i) => ({ paperId: papers[i].id, centrality: Number(dot(row(i), centroid).toFixed(4)) }))
+      .sort((a, b) => b.centrality - a.centrality || a.paperId.localeCompare(b.paperId));
   });
-  const clusters = nonEmpty.map((m, c) =>
-    m
-      .map((i) => ({ paperId: papers[i].id, centrality: Number(dot(vectors[i], centroids[c]).toFixed(4)) }))
-      .sort((a, b) => b.centrality - a.centrality || a.paperId.localeCompare(b.paperId)),
-  );
   // Largest topics first, so ids read as a rough order of importance.
   const order = [...clusters.keys()].sort((a, b) => clusters[b].length - clusters[a].length || clusters[a][0].paperId.localeCompare(clusters[b][0].paperId));
   const byId = new Map(papers.map((p) => [p.id, p]));
