@@ -7,7 +7,13 @@ import type { SearchResponse } from '../retrieval/types.js';
 
 /** Markdown emphasis and escapes read as noise in a terminal. */
 export function plainMarkdown(text: string): string {
-  return text.replace(/\\([*_`~|\\[\]])/g, '$1').replace(/(^|[^*\w])\*([^*\n]+)\*(?=[^*\w]|$)/g, '$1$2').replace(/\*\*([^*\n]+)\*\*/g, '$1');
+  // Escaped characters are set aside first so that "\*" inside a title is not taken for emphasis.
+  const escaped: string[] = [];
+  const held = text.replace(/\\([*_`~|\\[\]])/g, (_m, c: string) => `\u0000${escaped.push(c) - 1}\u0000`);
+  return held
+    .replace(/\*\*([^*\n]+)\*\*/g, '$1')
+    .replace(/(^|[^*\w])\*([^*\n]+)\*(?=[^*\w]|$)/g, '$1$2')
+    .replace(/\u0000(\d+)\u0000/g, (_m, i: string) => escaped[Number(i)]);
 }
 
 /** The sources block: "[1] Title" and its link on the next line. */
