@@ -40,6 +40,7 @@ export interface CoverageFeatures {
   /** Best chunk cosine among the top papers (0 when dense search did not run). */
   topDense: number;
   topBm25: number;
+  /** Share of the question's content words the collection uses (the retriever's figure without a vocabulary). */
   queryCoverage: number;
   /** Best share, over the top papers, of the question's content words found in one paper. */
   termOverlap: number;
@@ -73,7 +74,7 @@ export interface CoverageRule {
 export const DEFAULT_RULE: CoverageRule = {
   minDense: 0.35,
   minWeightedOverlap: 0.1,
-  minQueryCoverage: 0.75,
+  minQueryCoverage: 0.7,
   declineUnknownNames: true,
   declineUnsupportedAbsolutes: true,
 };
@@ -108,6 +109,8 @@ export function coverageFeatures(question: string, response: SearchResponse, voc
   // A word the collection never uses weighs as much as the rarest word it does: the papers cannot speak to it.
   const idf = (t: string) => (vocabulary ? Math.log((vocabulary.papers + 1) / ((vocabulary.df.get(t) ?? 0) + 0.5)) : 1);
   const totalWeight = q.reduce((s, t) => s + idf(t), 0);
+  // Our own count of known words, as the retriever's tokenizer does not fold British spellings.
+  const queryCoverage = vocabulary ? (q.length ? q.filter((t) => vocabulary.df.has(t)).length / q.length : 0) : response.queryCoverage;
   let termOverlap = 0;
   let weightedOverlap = 0;
   let bestPaperText = '';
@@ -140,7 +143,7 @@ export function coverageFeatures(question: string, response: SearchResponse, voc
   return {
     topDense: Math.max(0, ...top.map((h) => h.dense ?? 0)),
     topBm25: Math.max(0, ...top.map((h) => h.bm25 ?? 0)),
-    queryCoverage: response.queryCoverage,
+    queryCoverage,
     termOverlap,
     weightedOverlap: vocabulary ? weightedOverlap : termOverlap,
     missingTerms: q.filter((t) => !seen.has(t)),

@@ -22,6 +22,19 @@ export function words(text: string): string[] {
   return text.toLowerCase().match(/[a-z0-9]+(?:['’-][a-z0-9]+)*/g) ?? [];
 }
 
+/** Words whose -ise is American too (advise, promise, raise), by what comes before "ise". */
+const ISE_STEMS = new Set(
+  ('adv compr comprom desp dev disgu enterpr exerc expert franch improv merchand prec prem prom rev superv surpr telev conc no pra ' +
+    'ra w otherw likew ar r po appr exc dem parad treat bru cru inc circumc clockw anticlockw upr sunr') .split(' '),
+);
+
+/** American spelling for British -ise/-isation and -our words, so "specialised" meets "specialized". */
+function americanSpelling(word: string): string {
+  const ise = /^(\w{2,}?)is(e|ed|es|ing|ation|ations|er|ers)$/.exec(word);
+  if (ise && !ISE_STEMS.has(ise[1])) return `${ise[1]}iz${ise[2]}`;
+  return word.replace(/([bhlmvi])our(s|ed|ing|ite|ites|able)?$/, '$1or$2').replace(/^(h|arm|sav|fl|neighb|rum|hum|p|s|t|y|f|c|j|d)or(s)?$/, '$1our$2');
+}
+
 /** The stemmed content words of a text, in order, duplicates kept. */
 export function contentTerms(text: string): string[] {
   const out: string[] = [];
@@ -29,7 +42,7 @@ export function contentTerms(text: string): string[] {
     // Hyphenated words count both as a whole and by their parts ("fine-tuning" ~ "fine tuning").
     const parts = w.includes('-') ? [w.replace(/-/g, ''), ...w.split('-')] : [w];
     for (const p of parts) {
-      const clean = p.replace(/['’]s$/, '');
+      const clean = americanSpelling(p.replace(/['’]s$/, ''));
       if (clean.length < 2 || STOPWORDS.has(clean) || /^\d+$/.test(clean)) continue;
       const stem = stemmer(clean);
       // Stemming can turn a content word into a stopword ("ones" -> "on").
