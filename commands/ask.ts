@@ -1,7 +1,7 @@
 /** `/ask question:<text> [private:<bool>]`: an answer with numbered sources, feedback and evidence buttons. */
 import { MessageFlags, SlashCommandBuilder } from 'discord.js';
 import { askLitbot, cleanQuestion, QUESTION_MAX } from '../src/discord/answering.js';
-import type { Command } from '../src/discord/command.js';
+import { deferThenWork, type Command } from '../src/discord/command.js';
 import { formatAnswer, formatEvidence, formatPartialAnswer, textPayload } from '../src/discord/format.js';
 import { UserError } from '../src/errors.js';
 
@@ -16,7 +16,7 @@ export default {
     const question = cleanQuestion(interaction.options.getString('question', true));
     const ephemeral = interaction.options.getBoolean('private') ?? false;
     const flags = ephemeral ? MessageFlags.Ephemeral : undefined;
-    await interaction.deferReply(flags ? { flags } : {});
+    await deferThenWork(interaction, context, { ephemeral });
     const result = await askLitbot(context, question, {
       onPartial: (text) => interaction.editReply(formatPartialAnswer(text, question)),
     });

@@ -2,7 +2,7 @@
 import { ActionRowBuilder, ModalBuilder, SlashCommandBuilder, TextInputBuilder, TextInputStyle } from 'discord.js';
 import { askLitbot, cleanQuestion, QUESTION_MAX } from '../src/discord/answering.js';
 import { resolvePaper, titleChoices } from '../src/discord/choices.js';
-import { customId, type Command } from '../src/discord/command.js';
+import { customId, deferThenWork, type Command } from '../src/discord/command.js';
 import { formatAnswer, formatPaper, formatPaperList, oneLine, trimText } from '../src/discord/format.js';
 import { similarItems } from '../src/discord/paper-lists.js';
 import { UserError } from '../src/errors.js';
@@ -26,7 +26,7 @@ export default {
     const paper = context.litbot.paperById(paperId);
     if (!paper) throw new UserError('That paper is no longer in the collection.');
     if (action === 'similar') {
-      await interaction.deferReply();
+      await deferThenWork(interaction, context);
       const { similar } = context.litbot.similar(paper.title);
       const [first, ...rest] = formatPaperList(`Papers similar to “${trimText(paper.title, 200)}”`, similarItems(similar), 'No similar papers found.');
       await interaction.editReply(first);
@@ -55,7 +55,7 @@ export default {
     const paper = context.litbot.paperById(paperId);
     if (action !== 'ask' || !paper) throw new UserError('That paper is no longer in the collection.');
     const asked = cleanQuestion(interaction.fields.getTextInputValue('question'));
-    await interaction.deferReply();
+    await deferThenWork(interaction, context);
     // Naming the paper steers retrieval towards it while still letting the answer cite others.
     const question = `${asked} (about the paper "${paper.title}")`;
     const result = await askLitbot(context, question);

@@ -1,6 +1,6 @@
 /** `/search query:<text>`: the best-matching papers, each with its best passage as a one-line snippet. */
 import { SlashCommandBuilder } from 'discord.js';
-import type { Command } from '../src/discord/command.js';
+import { deferThenWork, type Command } from '../src/discord/command.js';
 import { formatPaperList, trimText } from '../src/discord/format.js';
 import { searchItems } from '../src/discord/paper-lists.js';
 import { UserError } from '../src/errors.js';
@@ -14,7 +14,7 @@ export default {
   async execute(interaction, context) {
     const query = interaction.options.getString('query', true).trim();
     if (!query) throw new UserError('Give something to search for, e.g. "retrieval-augmented generation".');
-    await interaction.deferReply();
+    await deferThenWork(interaction, context);
     const response = await context.litbot.search(query, { k: 8 });
     const [first, ...rest] = formatPaperList(`Papers for “${trimText(query, 200)}”`, searchItems(response.hits), `No papers match “${trimText(query, 200)}”.`);
     await interaction.editReply(first);

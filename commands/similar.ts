@@ -1,7 +1,7 @@
 /** `/similar title:<autocomplete>`: the papers nearest to one paper, each with a one-line snippet. */
 import { SlashCommandBuilder } from 'discord.js';
 import { resolvePaper, titleChoices } from '../src/discord/choices.js';
-import type { Command } from '../src/discord/command.js';
+import { deferThenWork, type Command } from '../src/discord/command.js';
 import { formatPaperList, trimText } from '../src/discord/format.js';
 import { similarItems } from '../src/discord/paper-lists.js';
 
@@ -13,7 +13,7 @@ export default {
 
   async execute(interaction, context) {
     const paper = resolvePaper(context.litbot, interaction.options.getString('title', true));
-    await interaction.deferReply();
+    await deferThenWork(interaction, context);
     const { similar } = context.litbot.similar(paper.title);
     const [first, ...rest] = formatPaperList(`Papers similar to “${trimText(paper.title, 200)}”`, similarItems(similar), 'No similar papers found.');
     await interaction.editReply(first);

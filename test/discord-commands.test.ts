@@ -314,7 +314,7 @@ describe('/help and /about', () => {
     const i = h.fake.slash('help');
     const body = (await h.fake.callbackOf(i)).body;
     expect(body.data.flags).toBe(64);
-    for (const c of await loadCommands()) expect(body.data.embeds[0].description).toContain(`**/${c.data.name}** — ${c.data.description}`);
+    for (const c of (await loadCommands()).map((x) => x.data.toJSON())) expect(body.data.embeds[0].description).toContain(`**/${c.name}** — ${c.description}`);
   });
 
   it('/about shows corpus size, topics, index build time, embedding model, LLM backend and version', async () => {

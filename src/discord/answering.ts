@@ -1,7 +1,7 @@
 /**
- * Asking Litbot from Discord, with streamed text turned into throttled message edits so a long
- * answer appears as it is written without hitting Discord's rate limits. (The cap on concurrent
- * LLM calls, `LLM_MAX_CONCURRENCY`, lives in the answer module, so every caller shares it.)
+ * Asking Litbot from Discord: through the bot's answer slots (first come, first answered), with
+ * streamed text turned into throttled message edits so a long answer appears as it is written
+ * without hitting Discord's rate limits.
  */
 import type { Logger } from 'pino';
 import type { AnswerResult, Turn } from '../answer/types.js';
@@ -27,10 +27,24 @@ export async function askLitbot(
 ): Promise<AnswerResult> {
   const editor = options.onPartial ? throttledEditor(options.onPartial, context.streamEditIntervalMs, context.logger) : undefined;
   try {
-    return await context.litbot.ask(question, { history: options.history, ...(editor ? { onToken: (text: string) => editor.push(text) } : {}) });
+    return await context.answerSlots.run(async () => {
+      // Composing an answer offline is CPU work chained through promises that never wait for I/O,
+      // so nothing else (deferrals, sending finished answers) would run until it ends. Yielding a
+      // turn of the event loop on each side lets the network catch up between answers.
+      await yieldToEventLoop();
+      try {
+        return await context.litbot.ask(question, { history: options.history, ...(editor ? { onToken: (text: string) => editor.push(text) } : {}) });
+      } finally {
+        await yieldToEventLoop();
+      }
+    });
   } finally {
     await editor?.finish();
   }
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**

@@ -16,6 +16,8 @@ import { createLogger } from '../config/logger.js';
 import { requireDiscord, type Env } from '../config/env.js';
 import { RateLimitedError, UserError, errorMessage } from '../errors.js';
 import type { Litbot } from '../litbot.js';
+import { createLimiter } from '../answer/limiter.js';
+import { AckTracker } from './ack-tracker.js';
 import { AnswerStore } from './answer-store.js';
 import { askLitbot, cleanQuestion } from './answering.js';
 import { createClient } from './client.js';
@@ -61,6 +63,9 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     rateLimiter: new RateLimiter(env.RATE_LIMIT_COUNT, env.RATE_LIMIT_WINDOW_S),
     feedback: new FeedbackStore(env.FEEDBACK_FILE),
     answers: new AnswerStore(),
+    acks: new AckTracker(),
+    // Offline answers are CPU work on one thread: running them side by side only makes each later.
+    answerSlots: createLimiter(env.LLM_PROVIDER === 'extractive' ? 1 : env.LLM_MAX_CONCURRENCY, env.LLM_QUEUE_TIMEOUT_MS),
     commands,
     streamEditIntervalMs: options.streamEditIntervalMs ?? 1_200,
   };

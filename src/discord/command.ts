@@ -3,16 +3,19 @@
  * hands it. One file per command; buttons and modals carry custom ids that start with the owning
  * command's name, so the same module handles the follow-up clicks.
  */
-import type {
-  AutocompleteInteraction,
-  ButtonInteraction,
-  ChatInputCommandInteraction,
-  ModalSubmitInteraction,
-  RESTPostAPIChatInputApplicationCommandsJSONBody,
+import {
+  MessageFlags,
+  type AutocompleteInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type ModalSubmitInteraction,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Env } from '../config/env.js';
 import type { Litbot } from '../litbot.js';
+import type { Limiter } from '../answer/limiter.js';
+import type { AckTracker } from './ack-tracker.js';
 import type { AnswerStore } from './answer-store.js';
 import type { FeedbackStore } from './feedback-store.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -24,6 +27,14 @@ export interface CommandContext {
   logger: Logger;
   rateLimiter: RateLimiter;
   feedback: FeedbackStore;
+  /**
+   * Answers computed at once (`LLM_MAX_CONCURRENCY`); the rest wait in order, up to
+   * `LLM_QUEUE_TIMEOUT_MS`. First come, first answered, instead of every answer in a burst
+   * finishing last. LLM calls inside are capped by the answer module's own limiter as well.
+   */
+  answerSlots: Limiter;
+  /** Deferrals in flight; slow work waits for them (see `deferThenWork`). */
+  acks: AckTracker;
   /** Recent answers by id, for the buttons under them. */
   answers: AnswerStore;
   /** Every loaded command (for `/help`). */
@@ -42,6 +53,19 @@ export interface Command {
   button?(interaction: ButtonInteraction, context: CommandContext, args: string[]): Promise<void>;
   /** Submitted modals whose custom id is `<name>:<args...>`. */
   modal?(interaction: ModalSubmitInteraction, context: CommandContext, args: string[]): Promise<void>;
+}
+
+/**
+ * Defers the reply, then waits until no other deferral is in flight before the slow work starts,
+ * so that a burst of commands is acknowledged within Discord's 3 s before any is answered.
+ */
+export async function deferThenWork(
+  interaction: ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction,
+  context: CommandContext,
+  options: { ephemeral?: boolean } = {},
+): Promise<void> {
+  await context.acks.track(interaction.deferReply(options.ephemeral ? { flags: MessageFlags.Ephemeral } : {}));
+  await context.acks.settled();
 }
 
 /** True when `value` has the shape of a `Command` (what `loadCommands` accepts from a module). */
