@@ -59,7 +59,7 @@ const DEFAULTS = {
   restarts: 0,
   sampleSize: 1000,
   latentDimensions: 20,
-  embeddingWeight: 0.3,
+  embeddingWeight: 0.15,
   keyPhrases: 8,
   labelPhrases: 2,
   stableOverlap: 0.6,
@@ -89,19 +89,36 @@ export interface Clustering {
   space: VectorSet;
 }
 
-function sampleRows(vectors: VectorSet, size: number, seed: number): VectorSet {
+function sampleRows(vectors: VectorSet, size: number, seed: number): { sample: VectorSet; rows: number[] } {
   const { n, dim } = vectors;
-  if (n <= size) return vectors;
+  if (n <= size) return { sample: vectors, rows: [...Array(n).keys()] };
   const random = seededRandom(seed);
   const order = [...Array(n).keys()];
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [order[i], order[j]] = [order[j], order[i]];
   }
-  const picked = order.slice(0, size).sort((a, b) => a - b);
-  const data = new Float32Array(picked.length * dim);
-  picked.forEach((row, i) => data.set(vectors.data.subarray(row * dim, (row + 1) * dim), i * dim));
-  return { data, n: picked.length, dim };
+  const rows = order.slice(0, size).sort((a, b) => a - b);
+  const data = new Float32Array(rows.length * dim);
+  rows.forEach((row, i) => data.set(vectors.data.subarray(row * dim, (row + 1) * dim), i * dim));
+  return { sample: { data, n: rows.length, dim }, rows };
+}
+
+function centroidsOf(space: VectorSet, labels: ArrayLike<number>, k: number): Float32Array {
+  const { dim } = space;
+  const out = new Float32Array(k * dim);
+  for (let i = 0; i < space.n; i++) {
+    const c = labels[i];
+    if (c < 0) continue;
+    for (let d = 0; d < dim; d++) out[c * dim + d] += space.data[i * dim + d];
+  }
+  for (let c = 0; c < k; c++) {
+    let norm = 0;
+    for (let d = 0; d < dim; d++) norm += out[c * dim + d] ** 2;
+    norm = Math.sqrt(norm) || 1;
+    for (let d = 0; d < dim; d++) out[c * dim + d] /= norm;
+  }
+  return out;
 }
 
 /**
@@ -109,9 +126,11 @@ function sampleRows(vectors: VectorSet, size: number, seed: number): VectorSet {
  * principal directions (LSA: denoises, and makes every later step cheap); k in
  * [minTopics, maxTopics] is chosen by the silhouette on a fixed random sample of `sampleSize`
  * (the silhouette costs O(n²)); then all vectors are fitted starting from the sample's centroids.
- * Exposed for the scale bench.
+ * With `previous` (each vector's earlier cluster, or -1 for new ones), a fit started from the
+ * earlier clusters is kept unless a fresh one is clearly better (silhouette 10% higher), so a
+ * rebuild after a small change keeps its topics. Exposed for the scale bench.
  */
-export function clusterVectors(vectors: VectorSet, options: TopicOptions = {}): Clustering {
+export function clusterVectors(vectors: VectorSet, options: TopicOptions = {}, previous?: Int32Array): Clustering {
   const o = { ...DEFAULTS, ...options };
   const { n } = vectors;
   if (n === 0) return { assignments: new Int32Array(0), k: 0, silhouette: 0, scores: [], space: vectors };
@@ -119,7 +138,7 @@ export function clusterVectors(vectors: VectorSet, options: TopicOptions = {}): 
   const minK = Math.max(2, Math.min(o.minTopics, maxK));
   if (maxK < 2) return { assignments: new Int32Array(n), k: 1, silhouette: 0, scores: [], space: vectors };
 
-  const rawSample = sampleRows(vectors, o.sampleSize, o.seed);
+  const { sample: rawSample, rows } = sampleRows(vectors, o.sampleSize, o.seed);
   const latent = o.latentDimensions > 0 && o.latentDimensions < vectors.dim;
   const directions = latent ? principalDirections(rawSample, o.latentDimensions, o.seed) : undefined;
   const space = directions ? project(vectors, directions) : vectors;
@@ -136,9 +155,19 @@ export function clusterVectors(vectors: VectorSet, options: TopicOptions = {}): 
     if (!best || score > best.score + 1e-9) best = { k, score, fit };
   }
   const chosen = best!;
-  if (sample === space) return { assignments: chosen.fit.assignments, k: chosen.k, silhouette: chosen.score, scores, space };
-  const fit = sphericalKMeans(space, chosen.k, { init: chosen.fit.centroids, maxIterations: 50 });
-  return { assignments: fit.assignments, k: chosen.k, silhouette: chosen.score, scores, space };
+  const fresh = sample === space ? chosen.fit : sphericalKMeans(space, chosen.k, { init: chosen.fit.centroids, maxIterations: 50 });
+
+  if (previous) {
+    const k = Math.max(...previous) + 1;
+    if (k >= 2 && k <= n) {
+      const warm = sphericalKMeans(space, k, { init: centroidsOf(space, previous, k), maxIterations: 50 });
+      const sampleLabels = Int32Array.from(rows, (r) => warm.assignments[r]);
+      const score = silhouette(distances, sample.n, sampleLabels, k);
+      o.log?.(`topics: previous topics refitted, k=${k} silhouette=${score.toFixed(4)}`);
+      if (score >= chosen.score * 0.9) return { assignments: warm.assignments, k, silhouette: score, scores, space };
+    }
+  }
+  return { assignments: fresh.assignments, k: chosen.k, silhouette: chosen.score, scores, space };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -152,7 +181,8 @@ const STOPWORDS = new Set(
   now of off often on once one only or other others our ours out over own per rather same several she should show shows
   shown since so some such than that the their theirs them then there these they this those though through thus to too
   two three under until up upon us use used uses using very via was we well were what when where whether which while who
-  whom whose why will with within without would yet you your e.g i.e et al vs new based also first second`.split(/\s+/),
+  whom whose why will with within without would yet you your e.g i.e et al vs new based also first second github com
+  http https www code available`.split(/\s+/),
 );
 
 /**
@@ -170,7 +200,8 @@ const GENERIC = new Set(
   set sets open small effectiveness field fields extract adapt scale target strategy strategies system systems query queries
   text natural space amount amounts type types level levels way ways number numbers provide provides lack remain remains
   understanding understand address addresses limited focus focuses new well across compared comparison widely often
-  generalization downstream setting settings process aims aim enable enables recently quality`.split(/\s+/),
+  generalization downstream setting settings process aims aim enable enables recently quality findings reveal
+  simple techniques technique applications application solution require requires mitigate enhance choice choices`.split(/\s+/),
 );
 /** Weight of a generic word inside a phrase; a phrase made only of generic words gets the product. */
 const GENERIC_WEIGHT = 0.25;
@@ -369,7 +400,19 @@ export function buildTopics(input: BuildTopicsInput): Topic[] {
   if (missing.length) throw new Error(`buildTopics: no vector for ${missing.length} paper(s), e.g. "${missing[0].title}"`);
   if (papers.length === 0) return [];
   const features = topicFeatures(papers, input.vectors, o.embeddingWeight);
-  const { assignments, k, space } = clusterVectors(features, o);
+  // Each paper's earlier topic (as a dense index), so a rebuild can start from the earlier topics.
+  let previousLabels: Int32Array | undefined;
+  if (input.previous?.length) {
+    const index = new Map<string, number>();
+    input.previous.forEach((t, c) => t.papers.forEach((p) => index.set(p.paperId, c)));
+    previousLabels = Int32Array.from(papers, (p) => index.get(p.id) ?? -1);
+    // Topics none of whose papers remain cannot seed a cluster: renumber the rest densely.
+    const used = [...new Set(previousLabels)].filter((c) => c >= 0).sort((a, b) => a - b);
+    const dense = new Map(used.map((c, i) => [c, i]));
+    previousLabels = previousLabels.map((c) => (c >= 0 ? dense.get(c)! : -1));
+    if (used.length < 2) previousLabels = undefined;
+  }
+  const { assignments, k, space } = clusterVectors(features, o, previousLabels);
 
   const members: number[][] = Array.from({ length: k }, () => []);
   assignments.forEach((c, i) => members[c].push(i));
