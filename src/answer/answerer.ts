@@ -173,10 +173,11 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
       ).slice(0, 3);
       const papers = response.hits.slice(0, 3).map((h) => ({ title: h.paper.title, url: h.paper.url }));
       const suggestions = [...topics, ...papers];
-      const lines = [`The papers in this collection do not seem to cover that, so I would rather not guess.`];
-      if (topics.length) lines.push(`Nearest topics: ${topics.map((t) => `*${t.title}*`).join('; ')}.`);
-      if (papers.length) lines.push(`Closest papers: ${papers.map((p) => `*${p.title}*`).join('; ')}.`);
-      return finish({ answer: lines.join('\n'), refused: true, citations: [], suggestions, declineReason: reason, ...extra }, composeStarted);
+      const lines = ['The papers in this collection do not seem to cover that, so I would rather not guess.'];
+      const unknown = coverage.features.unknownNames;
+      if (unknown.length) lines.push(`None of them mentions ${unknown.join(' or ')}.`);
+      if (suggestions.length) lines.push(topics.length ? 'The nearest topics and papers:' : 'The closest papers:');
+      return finish({ answer: lines.join(' '), refused: true, citations: [], suggestions, declineReason: reason, ...extra }, composeStarted);
     };
 
     const extractive = () => {

@@ -29,7 +29,8 @@ export function formatAnswer(result: AnswerResult, options: { skipBody?: boolean
   const sources = formatSources(result);
   if (sources) parts.push(sources);
   if (result.refused && result.suggestions?.length) {
-    parts.push(['Try instead:', ...result.suggestions.map((s) => `  - ${s.title}${s.url ? `\n      ${s.url}` : ''}`)].join('\n'));
+    // The answer text ends by introducing this list ("The closest papers:").
+    parts.push(result.suggestions.map((s) => `  - ${s.title}${s.url ? `\n      ${s.url}` : ''}`).join('\n'));
   }
   if (result.note) parts.push(`Note: ${result.note}`);
   if (options.timings !== false) {
