@@ -14,7 +14,7 @@ import {
 import type { Logger } from 'pino';
 import { createLogger } from '../config/logger.js';
 import { requireDiscord, type Env } from '../config/env.js';
-import { RateLimitedError, UserError, errorMessage } from '../errors.js';
+import { RateLimitedError, UserError } from '../errors.js';
 import type { Litbot } from '../litbot.js';
 import { createLimiter } from '../answer/limiter.js';
 import { AckTracker } from './ack-tracker.js';
@@ -80,7 +80,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
 
   client.on(Events.InteractionCreate, (interaction) => {
     if (stopping) {
-      track(refuseWhileStopping(interaction));
+      track(replyWithError(interaction, new UserError('Litbot is restarting; please try again in a minute.'), logger).then(() => undefined));
       return;
     }
     track(handleInteraction(interaction, context, byName));
@@ -230,11 +230,3 @@ export async function handleMessage(message: Message, context: CommandContext): 
     );
   }
 }
-
-async function refuseWhileStopping(interaction: Interaction): Promise<void> {
-  await replyWithError(interaction, new UserError('Litbot is restarting; please try again in a minute.'), silentLogger).catch((error: unknown) => {
-    process.stderr.write(`could not refuse an interaction while stopping: ${errorMessage(error)}\n`);
-  });
-}
-
-const silentLogger = createLogger({ LOG_LEVEL: 'silent' });
