@@ -476,6 +476,7 @@ export class FakeDiscord {
   private ready(ws: WebSocket, identify: any): void {
     this.identified = ws;
     this.identifyPayload = identify;
+    this.identifies.push(identify);
     const send = (t: string, d: unknown) => ws.send(JSON.stringify({ op: 0, t, s: ++this.sequence, d }));
     send('READY', {
       v: 10,
@@ -526,6 +527,8 @@ export class FakeDiscord {
 
   /** The IDENTIFY payload of the last client (intents, shard), for assertions. */
   identifyPayload: any;
+  /** Every IDENTIFY received (one per shard and connection). */
+  readonly identifies: any[] = [];
 }
 
 /** The user interactions and messages come from unless a test names another. */
