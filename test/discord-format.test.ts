@@ -124,3 +124,19 @@ describe('formatTopicPage', () => {
     expect(ids).toEqual(['topics:page:3:0', 'topics:page:3:2']);
   });
 });
+
+describe('formatAnswer for a refusal', () => {
+  it('lists the suggestions as links right under the refusal, with no sources', () => {
+    const [p1] = papers;
+    const refusal: AnswerResult = {
+      ...answerOf('The papers in this collection do not seem to cover that. The closest papers:'),
+      refused: true,
+      citations: [],
+      suggestions: [{ title: p1.title, url: p1.url }, { title: 'continual learning' }],
+    };
+    const embed = formatAnswer(refusal, { question: 'What is the GDP of France?' })[0].embeds![0] as any;
+    expect(embed.description).toBe(
+      `The papers in this collection do not seem to cover that. The closest papers:\n• ${link(p1.title, p1.url)}\n• continual learning`,
+    );
+  });
+});

@@ -193,7 +193,8 @@ export function formatAnswer(result: AnswerResult, options: { question?: string;
   parts.push(result.answer.trim() || '(no answer)');
   if (result.refused && result.suggestions?.length) {
     const lines = result.suggestions.map((s) => `• ${s.url ? link(s.title, s.url) : escapeMarkdown(s.title)}`);
-    parts.push(`**You could try:**\n${lines.join('\n')}`);
+    // The refusal text ends by introducing them ("The nearest topics and papers:").
+    parts[parts.length - 1] += `\n${lines.join('\n')}`;
   }
   const body = parts.join('\n\n');
   const sources = result.citations.length
