@@ -65,7 +65,8 @@ describe.each(Object.keys(providers) as Provider[])('the %s backend through Lang
       expect(result.citations).toEqual([{ n: 1, paperId: migu.id, title: migu.title, url: migu.url }]);
       expect(result.refused).toBe(false);
       expect(result.backend).toBe(provider);
-      expect(result.usage?.inputTokens).toBe(42);
+      // The fake server counts one token per streamed word: 15.
+      expect(result.usage).toEqual({ inputTokens: 42, outputTokens: 15, totalTokens: 57 });
       expect(result.note).toBeUndefined();
     });
   });

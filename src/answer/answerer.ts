@@ -137,8 +137,13 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
 
     let hits = response.hits;
     if (follow.keep.length) {
-      // The previous turn's papers lead, as "its" and "they" refer to them.
-      const kept = follow.keep
+      // The previous turn's papers lead, as "its" and "they" refer to them; among them, the retriever's order for the new question.
+      const rank = (id: string) => {
+        const i = hits.findIndex((h) => h.paperId === id);
+        return i < 0 ? hits.length : i;
+      };
+      const kept = [...follow.keep]
+        .sort((a, b) => rank(a) - rank(b))
         .map((id) => hits.find((h) => h.paperId === id) ?? (deps.paperById?.(id) ? syntheticHit(deps.paperById(id)!) : undefined))
         .filter((h): h is PaperHit => !!h);
       hits = [...kept, ...hits.filter((h) => !follow.keep.includes(h.paperId))];

@@ -146,6 +146,25 @@ function usageOf(chunk: AIMessageChunk | undefined): Generation['usage'] {
   return { inputTokens: u.input_tokens, outputTokens: u.output_tokens, totalTokens: u.total_tokens };
 }
 
+/**
+ * Usage over a stream. Anthropic reports output tokens in message_start and again, as a running
+ * total, in message_delta, so summing the chunks (as concatenation does) overcounts; the largest
+ * figure seen is right for every provider.
+ */
+function streamUsage(chunks: AIMessageChunk[]): Generation['usage'] {
+  let input = 0;
+  let output = 0;
+  let seen = false;
+  for (const c of chunks) {
+    const u = c.usage_metadata;
+    if (!u) continue;
+    seen = true;
+    input = Math.max(input, u.input_tokens ?? 0);
+    output = Math.max(output, u.output_tokens ?? 0);
+  }
+  return seen ? { inputTokens: input, outputTokens: output, totalTokens: input + output } : undefined;
+}
+
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) return content.map((p) => (typeof p === 'string' ? p : p?.type === 'text' ? String(p.text ?? '') : '')).join('');
@@ -159,14 +178,14 @@ async function attempt(model: BaseChatModel, messages: BaseMessageLike[], signal
     return { text: textOf(message.content), usage: usageOf(message), attempts: 1, streamed: false };
   }
   let text = '';
-  let merged: AIMessageChunk | undefined;
+  const chunks: AIMessageChunk[] = [];
   let streamed = false;
   const iterator = (await raceAbort(model.stream(messages, { signal }), signal))[Symbol.asyncIterator]();
   for (;;) {
     const next = await raceAbort(iterator.next(), signal);
     if (next.done) break;
     const chunk = next.value as AIMessageChunk;
-    merged = merged ? merged.concat(chunk) : chunk;
+    chunks.push(chunk);
     const piece = textOf(chunk.content);
     if (piece) {
       text += piece;
@@ -174,7 +193,7 @@ async function attempt(model: BaseChatModel, messages: BaseMessageLike[], signal
       options.onToken?.(text);
     }
   }
-  return { text, usage: usageOf(merged), attempts: 1, streamed };
+  return { text, usage: streamUsage(chunks), attempts: 1, streamed };
 }
 
 /**
