@@ -40,13 +40,17 @@ export interface Litbot {
 
 import { readFileSync } from 'node:fs';
 import { loadConfig, type Env } from './config/env.js';
-import { UserError } from './errors.js';
 import type { Embedder } from './indexing/embeddings/embedder.js';
 import { createEmbedder } from './indexing/embeddings/create-embedder.js';
 import type { BuildOptions } from './indexing/build-index.js';
 import { loadIndex, readManifest, type LitIndex } from './indexing/load-index.js';
 import { updateIndex } from './indexing/update-index.js';
 import { Retriever } from './retrieval/retriever.js';
+import { PaperBrowser } from './browse/paper-browser.js';
+import { buildTopics } from './browse/topics.js';
+import { createAnswerer, type Answerer } from './answer/answerer.js';
+import { resolveLinks } from './indexing/resolve-links.js';
+import { join } from 'node:path';
 
 export interface CreateLitbotOptions {
   env?: Env;
@@ -61,10 +65,24 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 
 /** The build steps that other parts of Litbot add to `npm run index`: topics and link resolution. */
 export function indexBuildHooks(
-  _env: Env,
-  _options: { resolveLinks?: boolean; log?: (line: string) => void } = {},
+  env: Pick<Env, 'CACHE_DIR'>,
+  options: { resolveLinks?: boolean; log?: (line: string) => void } = {},
 ): Pick<BuildOptions, 'buildTopics' | 'resolveLinks'> {
-  return {};
+  const log = options.log;
+  return {
+    buildTopics: (input) => buildTopics({ ...input, options: { log } }),
+    resolveLinks: options.resolveLinks
+      ? async (papers) => {
+          const result = await resolveLinks(papers, { cacheFile: arxivLinkCache(env), log });
+          log?.(`arXiv links: ${result.resolved} found, ${result.cached} from the cache, ${result.skipped} left as search links.`);
+        }
+      : undefined,
+  };
+}
+
+/** Where `--resolve-links` keeps arXiv answers, so a re-run asks arXiv nothing twice. */
+export function arxivLinkCache(env: Pick<Env, 'CACHE_DIR'>): string {
+  return join(env.CACHE_DIR, 'arxiv-links.json');
 }
 
 /** Loads (and if asked, first builds) the index, and returns the facade over it. */
@@ -96,6 +114,8 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
 
 class IndexedLitbot implements Litbot {
   private readonly retriever: Retriever;
+  private readonly browser: PaperBrowser;
+  private readonly answerer: Answerer;
 
   constructor(
     readonly env: Env,
@@ -103,6 +123,14 @@ class IndexedLitbot implements Litbot {
     readonly embedder: Embedder,
   ) {
     this.retriever = new Retriever(index, embedder);
+    this.browser = new PaperBrowser(index);
+    this.answerer = createAnswerer({
+      env,
+      retrieve: (query, options) => this.retriever.search(query, options),
+      topicOf: (paperId) => this.browser.topicOf(paperId),
+      corpus: index.papers,
+      paperById: (paperId) => index.paperById.get(paperId),
+    });
   }
 
   about(): About {
@@ -115,8 +143,8 @@ class IndexedLitbot implements Litbot {
       builtAt: m.builtAt,
       embeddings: m.embeddings.id,
       dimensions: m.embeddings.dimensions,
-      backend: this.env.LLM_PROVIDER,
-      model: this.env.LLM_MODEL,
+      backend: this.answerer.backend,
+      model: this.answerer.model,
     };
   }
 
@@ -124,39 +152,36 @@ class IndexedLitbot implements Litbot {
     return this.retriever.search(query, options);
   }
 
-  async ask(_question: string, _options?: AnswerOptions): Promise<AnswerResult> {
-    throw new Error('ask: the answer module is not wired yet');
+  ask(question: string, options?: AnswerOptions): Promise<AnswerResult> {
+    return this.answerer.answer(question, options);
   }
 
   topics(): Topic[] {
-    return this.index.topics;
+    return this.browser.topics();
   }
 
   topic(query: string): Topic {
-    const q = query.trim().toLowerCase();
-    const found = this.index.topics.find((t) => String(t.id) === q || t.label.toLowerCase().includes(q));
-    if (!found) throw new UserError(`No topic matches "${query}".`);
-    return found;
+    return this.browser.topic(query);
   }
 
   topicOf(paperId: string): Topic | undefined {
-    return this.index.topics.find((t) => t.papers.some((p) => p.paperId === paperId));
+    return this.browser.topicOf(paperId);
   }
 
-  lookup(_query: string, _limit?: number): LookupMatch[] {
-    throw new Error('lookup: the title lookup module is not wired yet');
+  lookup(query: string, limit?: number): LookupMatch[] {
+    return this.browser.lookup(query, limit);
   }
 
-  paper(_titleQuery: string): Paper {
-    throw new Error('paper: the title lookup module is not wired yet');
+  paper(titleQuery: string): Paper {
+    return this.browser.paper(titleQuery);
   }
 
   paperById(paperId: string): Paper | undefined {
     return this.index.paperById.get(paperId);
   }
 
-  similar(_titleQuery: string, _k?: number): { paper: Paper; similar: (SimilarPaper & { paper: Paper })[] } {
-    throw new Error('similar: the similar-papers module is not wired yet');
+  similar(titleQuery: string, k?: number): { paper: Paper; similar: (SimilarPaper & { paper: Paper })[] } {
+    return this.browser.similar(titleQuery, k);
   }
 
   async close(): Promise<void> {
