@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AnswerResult } from '../src/answer/types.js';
 import { loadCorpus } from '../src/corpus/load-corpus.js';
-import { LIMITS, embedSize, formatAnswer, formatTopicPage, link, packEmbeds, splitText, trimText } from '../src/discord/format.js';
+import { LIMITS, embedSize, formatAnswer, formatPaper, formatTopicPage, link, packEmbeds, splitText, trimText } from '../src/discord/format.js';
 
 const papers = loadCorpus('seeds').papers;
 const LINK = /\[(?:[^\[\]\\\n]|\\.)*\]\((?:[^()\s\\]|\\.)*\)/g;
@@ -138,5 +138,28 @@ describe('formatAnswer for a refusal', () => {
     expect(embed.description).toBe(
       `The papers in this collection do not seem to cover that. The closest papers:\n• ${link(p1.title, p1.url)}\n• continual learning`,
     );
+  });
+});
+
+describe('formatPaper', () => {
+  it('keeps a paper with very long metadata within the per-message limits', () => {
+    const p = papers[0];
+    const huge = {
+      ...p,
+      title: p.title.repeat(10),
+      abstract: p.abstract.repeat(20),
+      authors: Array.from({ length: 300 }, (_, i) => `Author Number ${i}`),
+      authorCount: 300,
+      venue: 'V'.repeat(500),
+      tags: Array.from({ length: 200 }, (_, i) => `tag-${i}`),
+      date: 'May 23, 2023',
+    };
+    const topic = { id: 1, label: 'x · '.repeat(400), keyPhrases: [], papers: [] };
+    const embed = formatPaper(huge, topic).embeds![0] as any;
+    expect(embed.title.length).toBeLessThanOrEqual(LIMITS.title);
+    expect(embed.description.length).toBeLessThanOrEqual(LIMITS.description);
+    for (const f of embed.fields) expect(f.value.length).toBeLessThanOrEqual(LIMITS.fieldValue);
+    expect(embedSize(embed)).toBeLessThanOrEqual(LIMITS.embedsTotal);
+    expect(embed.fields.find((f: any) => f.name === 'Authors').value).toMatch(/and 292 more$/);
   });
 });

@@ -259,12 +259,12 @@ export function formatPaper(paper: Paper, topic?: Topic): Payload {
   if (paper.authors?.length) {
     const shown = paper.authors.slice(0, 8).join(', ');
     const more = (paper.authorCount ?? paper.authors.length) - Math.min(8, paper.authors.length);
-    fields.push({ name: 'Authors', value: trimText(more > 0 ? `${shown} and ${more} more` : shown, LIMITS.fieldValue) });
+    fields.push({ name: 'Authors', value: trimText(more > 0 ? `${shown} and ${more} more` : shown, 500) });
   }
   if (paper.date) fields.push({ name: 'Date', value: trimText(paper.date, 100), inline: true });
   if (paper.venue) fields.push({ name: 'Venue', value: trimText(paper.venue, 200), inline: true });
-  if (topic) fields.push({ name: 'Topic', value: trimText(topic.label, LIMITS.fieldValue) });
-  if (paper.tags?.length) fields.push({ name: 'Tags', value: trimText(paper.tags.join(', '), LIMITS.fieldValue) });
+  if (topic) fields.push({ name: 'Topic', value: trimText(topic.label, 300) });
+  if (paper.tags?.length) fields.push({ name: 'Tags', value: trimText(paper.tags.join(', '), 300) });
   const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
     new ButtonBuilder().setCustomId(customId('paper', 'similar', paper.id)).setLabel('Similar papers').setStyle(ButtonStyle.Secondary),
     new ButtonBuilder().setCustomId(customId('paper', 'ask', paper.id)).setLabel('Ask about this paper').setStyle(ButtonStyle.Primary),
@@ -275,7 +275,7 @@ export function formatPaper(paper: Paper, topic?: Topic): Payload {
         color: COLOR,
         title: trimText(paper.title, LIMITS.title),
         url: paper.url,
-        // Keep the abstract short enough that title, fields and footer fit in the 6,000 as well.
+        // Short enough that title, fields (capped above) and footer fit in the 6,000 as well.
         description: trimText(paper.abstract, LIMITS.description - 1_000),
         ...(fields.length ? { fields } : {}),
         ...(paper.urlIsDirect ? {} : { footer: { text: 'The link is an arXiv search for this title.' } }),
