@@ -35,10 +35,10 @@ export interface AnswerEvalReport {
 }
 
 /** The problems with one answer's citations: each must name a corpus paper by its own title and URL, and the text's markers must be exactly the citations. */
-export function citationProblems(result: AnswerResult, papers: Map<string, Paper>): string[] {
+export function citationProblems(result: AnswerResult, paperById: (paperId: string) => Paper | undefined): string[] {
   const problems: string[] = [];
   result.citations.forEach((c, i) => {
-    const paper = papers.get(c.paperId);
+    const paper = paperById(c.paperId);
     if (!paper) problems.push(`[${c.n}] cites unknown paper ${c.paperId}`);
     else {
       if (paper.title !== c.title) problems.push(`[${c.n}] title differs from the corpus`);
@@ -55,14 +55,16 @@ export function citationProblems(result: AnswerResult, papers: Map<string, Paper
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-/** Runs every question through `answer` (one at a time) and prints the figures with `log`. */
+/**
+ * Runs every question through `answer` (one at a time) and prints the figures with `log`;
+ * `paperById` (e.g. `litbot.paperById`) is the corpus citations are checked against.
+ */
 export async function runAnswerEval(
   answer: (question: string) => Promise<AnswerResult>,
   questions: EvalQuestion[],
   log: (line: string) => void,
-  corpus: Paper[],
+  paperById: (paperId: string) => Paper | undefined,
 ): Promise<AnswerEvalReport> {
-  const papers = new Map(corpus.map((p) => [p.id, p]));
   let answered = 0;
   let citesRelevant = 0;
   let declinedOoc = 0;
@@ -87,7 +89,7 @@ export async function runAnswerEval(
     }
     ms += performance.now() - started;
     total++;
-    const problems = citationProblems(result, papers);
+    const problems = citationProblems(result, paperById);
     if (problems.length) invalid.push({ id: q.id, problems });
     else valid++;
     if (q.kind === 'answerable') {
