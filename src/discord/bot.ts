@@ -73,14 +73,19 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const client = createClient(env, options.clientOptions);
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
-  const track = (work: Promise<void>) => {
-    inFlight.add(work);
-    void work.finally(() => inFlight.delete(work));
+  const track = (work: Promise<unknown>) => {
+    // Handlers catch their own errors; this keeps a bug in one from becoming an unhandled rejection.
+    const guarded = work.then(
+      () => undefined,
+      (error: unknown) => logger.error({ err: error }, 'request handler failed'),
+    );
+    inFlight.add(guarded);
+    void guarded.finally(() => inFlight.delete(guarded));
   };
 
   client.on(Events.InteractionCreate, (interaction) => {
     if (stopping) {
-      track(replyWithError(interaction, new UserError('Litbot is restarting; please try again in a minute.'), logger).then(() => undefined));
+      track(replyWithError(interaction, new UserError('Litbot is restarting; please try again in a minute.'), logger));
       return;
     }
     track(handleInteraction(interaction, context, byName));
