@@ -79,10 +79,13 @@ describe.each(Object.keys(providers) as Provider[])('the %s backend through Lang
     });
   });
 
-  it('retries a 429 and then answers', async () => {
-    await withServer(provider, (_r, i) => (i === 0 ? { status: 429, retryAfter: 0 } : { text: 'Answer [1].' }), async (server, deps) => {
+  it('retries a 429, waiting as long as its Retry-After asks, and then answers', async () => {
+    await withServer(provider, (_r, i) => (i === 0 ? { status: 429, retryAfter: 1 } : { text: 'Answer [1].' }), async (server, deps) => {
+      const started = Date.now();
       const result = await createAnswerer(deps()).answer(QUESTION);
       expect(server.requests).toHaveLength(2);
+      // The ollama client's errors carry no headers, so there only the backoff applies.
+      if (provider !== 'ollama') expect(Date.now() - started).toBeGreaterThanOrEqual(950);
       expect(result.answer).toBe('Answer [1].');
       expect(result.note).toBeUndefined();
     });

@@ -105,6 +105,22 @@ function isRetryable(error: unknown): boolean {
   return /ECONNRESET|ECONNREFUSED|socket hang up|fetch failed|other side closed|terminated/i.test(errorMessage(error));
 }
 
+/** The wait a 429 or 503 asks for in its Retry-After header, in ms (capped: we would rather fall back than stall). */
+export function retryAfterMs(error: unknown, capMs = 10_000): number | undefined {
+  const e = error as { headers?: unknown; response?: { headers?: unknown }; cause?: unknown } | undefined;
+  for (const headers of [e?.headers, e?.response?.headers]) {
+    if (!headers) continue;
+    const value =
+      typeof (headers as Headers).get === 'function' ? (headers as Headers).get('retry-after') : (headers as Record<string, string | undefined>)['retry-after'];
+    if (value === null || value === undefined) continue;
+    const seconds = Number(value);
+    const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
+    if (Number.isFinite(ms)) return Math.min(Math.max(0, ms), capMs);
+  }
+  if (e?.cause && e.cause !== error) return retryAfterMs(e.cause, capMs);
+  return undefined;
+}
+
 class DeadlineError extends BackendError {}
 
 /** Races `promise` with `signal`, so a client that ignores its signal still cannot hang us. */
@@ -223,7 +239,7 @@ export async function generate(model: BaseChatModel, messages: BaseMessageLike[]
       lastError = deadline.aborted ? new DeadlineError(`no reply within ${options.timeoutMs} ms (LLM_TIMEOUT_MS)`) : error;
       if (deadline.aborted || streamedSomething || !isRetryable(error) || i === options.maxRetries) break;
       const jitter = 0.8 + Math.random() * 0.4;
-      await sleep(base * 2 ** i * jitter, options.signal);
+      await sleep(Math.max(base * 2 ** i * jitter, retryAfterMs(error) ?? 0), options.signal);
     }
   }
   const status = errorStatus(lastError);
