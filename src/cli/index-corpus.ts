@@ -30,8 +30,10 @@ await runCli(async () => {
     ...indexBuildHooks(env, { resolveLinks: opts.resolveLinks, log }),
     log,
     onEmbedProgress: (done, total) => bar.update(done, total),
+  }).finally(async () => {
+    bar.stop();
+    await embedder.dispose?.();
   });
-  bar.stop();
   const out = opts.out ?? env.INDEX_DIR;
   if (result.upToDate) {
     console.log(`Index in ${out} is up to date (${result.manifest.counts.papers} papers, built ${result.manifest.builtAt}); use --force to rebuild.`);

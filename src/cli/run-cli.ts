@@ -14,6 +14,8 @@ export async function runCli(main: () => Promise<void>): Promise<void> {
     else process.stderr.write(`Unexpected error: ${err?.stack ?? String(error)}\n`);
     process.exitCode = 1;
   }
+  // Worker threads or sockets a failed step left open must not keep a finished command alive.
+  setTimeout(() => process.exit(), 1000).unref();
 }
 
 /** A commander program with the project's conventions. */
