@@ -54,6 +54,8 @@ export function looksLikeInstruction(sentence: string): boolean {
 /** Share of the question's weight a sentence must match to lead the answer, or to add another paper. */
 const MIN_LEAD = 0.12;
 const MIN_OTHER = 0.2;
+/** IDF above which a word is rare: used by about a fifth of the papers or fewer. */
+const RARE_WEIGHT = Math.log(5);
 
 interface Candidate {
   n: number;
@@ -63,6 +65,8 @@ interface Candidate {
   score: number;
   /** Distinct question words the sentence contains. */
   matched: number;
+  /** Of those, words that only a few papers use (the ones that say what the question is about). */
+  rare: number;
 }
 
 function wordCount(s: string): number {
@@ -119,10 +123,14 @@ export function composeExtractive(question: string, sources: ExtractiveSource[],
       const terms = termSet(sentence);
       let hit = 0;
       let matched = 0;
+      let rare = 0;
       for (const [t, w] of qWeights) {
         if (!terms.has(t)) continue;
         hit += w;
-        if (questionTerms.includes(t)) matched++;
+        if (questionTerms.includes(t)) {
+          matched++;
+          if (weight(t) >= RARE_WEIGHT) rare++;
+        }
       }
       let score = hit / qTotal;
       // A sentence from the retriever's best passage of this paper gets a share of its credit.
@@ -136,7 +144,7 @@ export function composeExtractive(question: string, sources: ExtractiveSource[],
       else if (words > 60) score *= 0.6;
       if (LEANS_BACK.test(sentence)) score *= 0.75;
       if (NOT_PROSE.test(sentence) || looksLikeInstruction(sentence) || !/[.!]["'”’)]*$/.test(sentence) || /^[a-z]/.test(sentence) || unbalanced(sentence)) score = 0;
-      return { n: source.n, index, sentence, terms, score, matched };
+      return { n: source.n, index, sentence, terms, score, matched, rare };
     });
   });
 
@@ -150,8 +158,8 @@ export function composeExtractive(question: string, sources: ExtractiveSource[],
     const best = ranked[0];
     // A paper is cited only when it has a sentence that bears on the question about as well as the best one.
     if (!best || best.score < Math.max(papers.length ? MIN_OTHER : MIN_LEAD, 0.5 * bestScore)) continue;
-    // A further paper must share more than one word with a question of several.
-    if (papers.length && new Set(questionTerms).size >= 3 && best.matched < 2) continue;
+    // A further paper must share more than one word with a question of several, one of them a rare one.
+    if (papers.length && new Set(questionTerms).size >= 3 && (best.matched < 2 || best.rare < 1)) continue;
     const budget = papers.length === 0 ? 2 : 1;
     const picked: Candidate[] = [];
     const usable = (c: Candidate) =>
