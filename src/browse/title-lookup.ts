@@ -109,8 +109,33 @@ const TYPO = 0.8;
 /** A prefix scores between these, more the more of the word is typed. */
 const PREFIX_MIN = 0.7;
 const PREFIX_SPAN = 0.25;
-/** Candidate titles scored per query at most: bounds the time of one-letter queries. */
-const MAX_CANDIDATES = 20_000;
+/** Postings read per query word at most: bounds the time of one-letter prefixes. */
+const MAX_POSTINGS = 300_000;
+
+/** The best `size` items seen, by `before`; a bounded insertion list (size is small). */
+class TopK<T> {
+  private readonly list: T[] = [];
+  constructor(
+    private readonly size: number,
+    private readonly before: (a: T, b: T) => boolean,
+  ) {}
+
+  offer(item: T): void {
+    const list = this.list;
+    if (list.length === this.size && !this.before(item, list[list.length - 1])) return;
+    let i = list.length < this.size ? list.length : list.length - 1;
+    if (list.length < this.size) list.push(item);
+    while (i > 0 && this.before(item, list[i - 1])) {
+      list[i] = list[i - 1];
+      i--;
+    }
+    list[i] = item;
+  }
+
+  items(): T[] {
+    return this.list;
+  }
+}
 
 interface WordMatches {
   word: string;
@@ -124,10 +149,12 @@ export class TitleIndex {
   private readonly entries: TitleEntry[];
   /** Sorted distinct title words (and alias words); ids index this array. */
   private readonly vocabulary: string[];
+  /** Titles containing each vocabulary word in the title itself, and in an alias. */
   private readonly wordTitles: Int32Array[];
-  /** Vocabulary ids per title, and which of them come from aliases. */
-  private readonly titleWordIds: Int32Array[];
-  private readonly aliasWords: Set<number>[];
+  private readonly aliasTitles: Int32Array[];
+  /** Per query word, each title's best match quality; reused across queries. */
+  private readonly buffers: Float32Array[] = [];
+  private seen?: Uint8Array;
   private readonly initials: string[];
   /** Sorted initials with their titles, for prefix search. */
   private readonly initialsSorted: { initials: string; title: number }[];
@@ -135,22 +162,20 @@ export class TitleIndex {
 
   constructor(entries: TitleEntry[]) {
     this.entries = entries;
-    const words = new Map<string, number[]>();
-    const perTitle: { title: string[]; alias: string[] }[] = entries.map((e, t) => {
-      const title = [...new Set(titleWords(e.title))];
-      const alias = [...new Set(titleWords((e.aliases ?? []).join(' ')))].filter((w) => !title.includes(w));
-      for (const w of [...title, ...alias]) {
-        const list = words.get(w) ?? [];
-        list.push(t);
-        words.set(w, list);
-      }
-      return { title, alias };
+    const words = new Map<string, { titles: number[]; aliases: number[] }>();
+    const posting = (w: string) => {
+      let p = words.get(w);
+      if (!p) words.set(w, (p = { titles: [], aliases: [] }));
+      return p;
+    };
+    entries.forEach((e, t) => {
+      const title = new Set(titleWords(e.title));
+      for (const w of title) posting(w).titles.push(t);
+      for (const w of new Set(titleWords((e.aliases ?? []).join(' ')))) if (!title.has(w)) posting(w).aliases.push(t);
     });
     this.vocabulary = [...words.keys()].sort();
-    const ids = new Map(this.vocabulary.map((w, i) => [w, i]));
-    this.wordTitles = this.vocabulary.map((w) => Int32Array.from(words.get(w)!));
-    this.titleWordIds = perTitle.map(({ title, alias }) => Int32Array.from([...title, ...alias].map((w) => ids.get(w)!)));
-    this.aliasWords = perTitle.map(({ alias }) => new Set(alias.map((w) => ids.get(w)!)));
+    this.wordTitles = this.vocabulary.map((w) => Int32Array.from(words.get(w)!.titles));
+    this.aliasTitles = this.vocabulary.map((w) => Int32Array.from(words.get(w)!.aliases));
     this.initials = entries.map((e) => initialsOf(foldAccents(e.title)));
     this.initialsSorted = this.initials.map((initials, title) => ({ initials, title })).sort((a, b) => (a.initials < b.initials ? -1 : a.initials > b.initials ? 1 : a.title - b.title));
     this.vocabulary.forEach((word, id) => {
@@ -180,17 +205,17 @@ export class TitleIndex {
     if (!words.length || limit <= 0) return [];
 
     const matches = words.map((w) => this.wordMatches(w, false));
-    let scored = this.score(matches, true);
+    let scored = this.score(matches, true, limit);
     if (!scored.length) {
       // Nothing has every word as typed: forgive typos, and let most of the words suffice.
       const forgiving = words.map((w, i) => (matches[i].quality.size ? this.withTypos(matches[i]) : this.wordMatches(w, true)));
-      scored = this.score(forgiving, false);
+      scored = this.score(forgiving, false, limit);
     }
     const initials = words.length === 1 ? this.initialsMatches(words[0]) : [];
     const best = new Map<number, number>();
     for (const [t, s] of [...scored, ...initials]) if ((best.get(t) ?? 0) < s) best.set(t, s);
     return [...best.entries()]
-      .sort((a, b) => b[1] - a[1] || this.entries[a[0]].title.length - this.entries[b[0]].title.length || a[0] - b[0])
+      .sort((a, b) => (this.before(a, b) ? -1 : this.before(b, a) ? 1 : 0))
       .slice(0, limit)
       .map(([t, s]) => ({ paperId: this.entries[t].paperId, title: this.entries[t].title, score: Number(s.toFixed(4)) }));
   }
@@ -217,7 +242,7 @@ export class TitleIndex {
     for (let id = from; id < to; id++) {
       const candidate = this.vocabulary[id];
       quality.set(id, candidate === word ? EXACT : PREFIX_MIN + (PREFIX_SPAN * word.length) / candidate.length);
-      postings += this.wordTitles[id].length;
+      postings += this.wordTitles[id].length + this.aliasTitles[id].length;
     }
     const result = { word, quality, postings };
     return typos ? this.withTypos(result) : result;
@@ -229,7 +254,7 @@ export class TitleIndex {
     for (const { id, similarity } of this.similarWords(matches.word)) {
       if (quality.has(id)) continue;
       quality.set(id, TYPO * similarity);
-      postings += this.wordTitles[id].length;
+      postings += this.wordTitles[id].length + this.aliasTitles[id].length;
     }
     return { word: matches.word, quality, postings };
   }
@@ -237,46 +262,72 @@ export class TitleIndex {
   /**
    * Scores titles: each query word contributes its best match in the title, weighted by its
    * length; `all` keeps only titles matching every word, otherwise at least half the weight.
+   * Works on one quality array per query word (typed arrays, reused): the cost is the postings
+   * read, a few milliseconds even when a word is in every tenth of 100,000 titles.
    */
-  private score(matches: WordMatches[], all: boolean): [number, number][] {
-    if (matches.some((m) => m.quality.size === 0) && all) return [];
-    const usable = matches.filter((m) => m.quality.size > 0);
-    if (!usable.length) return [];
+  private score(matches: WordMatches[], all: boolean, limit: number): [number, number][] {
+    if (all && matches.some((m) => m.quality.size === 0)) return [];
+    const n = this.entries.length;
     const weights = matches.map((m) => m.word.length);
     const totalWeight = weights.reduce((a, b) => a + b, 0);
-    const candidates = new Set<number>();
-    const sources = all ? [usable.reduce((a, b) => (b.postings < a.postings ? b : a))] : usable;
-    outer: for (const source of sources) {
-      for (const id of source.quality.keys()) {
-        for (const t of this.wordTitles[id]) {
-          candidates.add(t);
-          if (candidates.size >= MAX_CANDIDATES) break outer;
+    const touched: number[][] = matches.map(() => []);
+    const qualities = matches.map((m, i) => {
+      const buffer = (this.buffers[i] ??= new Float32Array(n));
+      buffer.fill(0);
+      let budget = MAX_POSTINGS;
+      for (const [id, q] of m.quality) {
+        for (const [list, factor] of [[this.wordTitles[id], 1], [this.aliasTitles[id], ALIAS]] as const) {
+          const value = q * factor;
+          for (let j = 0; j < list.length; j++) {
+            const t = list[j];
+            if (buffer[t] === 0) touched[i].push(t);
+            if (buffer[t] < value) buffer[t] = value;
+          }
+          budget -= list.length;
+        }
+        if (budget <= 0) break;
+      }
+      return buffer;
+    });
+    let candidates: Iterable<number>;
+    if (all) {
+      candidates = touched.reduce((a, b) => (b.length < a.length ? b : a));
+    } else {
+      const seen = (this.seen ??= new Uint8Array(n));
+      const union: number[] = [];
+      for (const list of touched) {
+        for (const t of list) {
+          if (seen[t]) continue;
+          seen[t] = 1;
+          union.push(t);
         }
       }
+      for (const t of union) seen[t] = 0;
+      candidates = union;
     }
-    const out: [number, number][] = [];
+    const top = new TopK<[number, number]>(limit, (a, b) => this.before(a, b));
     for (const t of candidates) {
-      const ids = this.titleWordIds[t];
-      const aliases = this.aliasWords[t];
       let sum = 0;
       let matched = 0;
-      matches.forEach((m, i) => {
-        let best = 0;
-        for (const id of ids) {
-          let q = m.quality.get(id);
-          if (q === undefined) continue;
-          if (aliases.has(id)) q *= ALIAS;
-          if (q > best) best = q;
-        }
-        if (best > 0) matched++;
-        sum += best * weights[i];
-      });
-      if (all && matched < matches.length) continue;
+      for (let i = 0; i < qualities.length; i++) {
+        const q = qualities[i][t];
+        if (q > 0) matched++;
+        sum += q * weights[i];
+      }
+      if (all && matched < qualities.length) continue;
       const score = sum / totalWeight;
       if (!all && score < 0.45) continue;
-      out.push([t, all ? score : score * 0.9]);
+      top.offer([t, all ? score : score * 0.9]);
     }
-    return out;
+    return top.items();
+  }
+
+  /** Best first: higher score, then the shorter title, then the earlier entry. */
+  private before(a: [number, number], b: [number, number]): boolean {
+    if (a[1] !== b[1]) return a[1] > b[1];
+    const la = this.entries[a[0]].title.length;
+    const lb = this.entries[b[0]].title.length;
+    return la !== lb ? la < lb : a[0] < b[0];
   }
 
   /** Titles whose initials start with `word` ("npo"), for acronym queries. */

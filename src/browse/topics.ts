@@ -151,10 +151,10 @@ export function clusterVectors(vectors: VectorSet, options: TopicOptions = {}, p
     const fit = bestOfKMeans(sample, k, o.restarts || (sample.n <= 500 ? 10 : 4), o.seed);
     const score = silhouette(distances, sample.n, fit.assignments, k);
     scores.push({ k, silhouette: score });
-    o.log?.(`topics: k=${k} silhouette=${score.toFixed(4)}`);
     if (!best || score > best.score + 1e-9) best = { k, score, fit };
   }
   const chosen = best!;
+  o.log?.(`Topics: k=${chosen.k} chosen by silhouette (${chosen.score.toFixed(3)}; tried ${minK}..${maxK} on ${sample.n} papers).`);
   const fresh = sample === space ? chosen.fit : sphericalKMeans(space, chosen.k, { init: chosen.fit.centroids, maxIterations: 50 });
 
   if (previous) {
@@ -163,8 +163,9 @@ export function clusterVectors(vectors: VectorSet, options: TopicOptions = {}, p
       const warm = sphericalKMeans(space, k, { init: centroidsOf(space, previous, k), maxIterations: 50 });
       const sampleLabels = Int32Array.from(rows, (r) => warm.assignments[r]);
       const score = silhouette(distances, sample.n, sampleLabels, k);
-      o.log?.(`topics: previous topics refitted, k=${k} silhouette=${score.toFixed(4)}`);
-      if (score >= chosen.score * 0.9) return { assignments: warm.assignments, k, silhouette: score, scores, space };
+      const keep = score >= chosen.score * 0.9;
+      o.log?.(`Topics: the previous ${k} topics refitted score ${score.toFixed(3)}: ${keep ? 'kept' : 'replaced by the fresh fit'}.`);
+      if (keep) return { assignments: warm.assignments, k, silhouette: score, scores, space };
     }
   }
   return { assignments: fresh.assignments, k: chosen.k, silhouette: chosen.score, scores, space };
@@ -201,7 +202,9 @@ const GENERIC = new Set(
   text natural space amount amounts type types level levels way ways number numbers provide provides lack remain remains
   understanding understand address addresses limited focus focuses new well across compared comparison widely often
   generalization downstream setting settings process aims aim enable enables recently quality findings reveal
-  simple techniques technique applications application solution require requires mitigate enhance choice choices`.split(/\s+/),
+  simple techniques technique applications application solution require requires mitigate enhance choice choices
+  introduce introduces potential issue issues explored properties insights big correct multiple input inputs tailored
+  challenging principles build building features scales examples utility`.split(/\s+/),
 );
 /** Weight of a generic word inside a phrase; a phrase made only of generic words gets the product. */
 const GENERIC_WEIGHT = 0.25;
@@ -293,11 +296,15 @@ export function labelClusters(clusters: Paper[][], howMany = DEFAULTS.keyPhrases
     for (const [key, n] of counts) {
       if ((docFreq[c].get(key) ?? 0) < minDocs) continue;
       const form = topForm(surface.get(key)!);
+      // Words like "models" or "language" alone name no topic here.
+      if (form.split(' ').every((w) => GENERIC.has(w))) continue;
       const tf = n / Math.max(1, clusterWords[c]);
       const idf = Math.log(1 + averageWords / total.get(key)!);
       // Two-word phrases name a topic better than either word ("continual learning" vs "continual").
       const phraseBoost = key.includes(' ') ? 1.5 : 1;
-      scored.push({ key, form, score: tf * idf * genericWeight(key, form) * phraseBoost });
+      // A phrase most of the topic's papers use names it better than one a single paper repeats.
+      const coverage = Math.sqrt((docFreq[c].get(key) ?? 0) / clusters[c].length);
+      scored.push({ key, form, score: tf * idf * genericWeight(key, form) * phraseBoost * coverage });
     }
     scored.sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
     const chosen: { key: string; form: string }[] = [];
@@ -311,7 +318,12 @@ export function labelClusters(clusters: Paper[][], howMany = DEFAULTS.keyPhrases
       // "instruction tuning"): a label should say two different things.
       const redundant = chosen.some((p) => !swallowed.includes(p) && p.key.split(/[ -]/).some((w) => stems.has(w)));
       if (redundant) continue;
-      for (const p of swallowed) chosen.splice(chosen.indexOf(p), 1);
+      if (swallowed.length) {
+        // Take the place of the word it replaces, keeping the label's order of importance.
+        chosen.splice(chosen.indexOf(swallowed[0]), 1, candidate);
+        for (const p of swallowed.slice(1)) chosen.splice(chosen.indexOf(p), 1);
+        continue;
+      }
       chosen.push(candidate);
     }
     return chosen.map((p) => p.form);

@@ -234,8 +234,10 @@ function benchLookup(n: number, log: (l: string) => void): void {
     const words = title.split(' ').filter((w) => !/^\d+$/.test(w) && !w.endsWith(':'));
     kinds.partial.push(`${words[0]} ${words[1].slice(0, 3)}`);
     kinds.typo.push(words.slice(0, 3).map((w) => typo(w.toLowerCase(), random)).join(' '));
-    const acr = /^([A-Z]{3,5}):/.exec(title);
-    kinds.acronym.push(acr ? acr[1] : 'XQZ');
+    // Acronym queries come from the titles that have one (about 30%).
+    let withAcronym = title;
+    while (!/^[A-Z]{3,5}:/.test(withAcronym)) withAcronym = titles[Math.floor(random() * n)];
+    kinds.acronym.push(/^([A-Z]{3,5}):/.exec(withAcronym)![1].toLowerCase());
     kinds.lowercase.push(words.slice(0, 4).join(' ').toLowerCase());
     kinds.unknown.push(`zzq${q} wqx`);
   }
@@ -275,7 +277,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<void> {
     lookupTitles: 100_000,
     queries: 200,
     m: 16,
-    efConstruction: 100,
+    efConstruction: 64,
     efSearch: [16, 32, 64, 128, 256],
     maxBuildMinutes: 20,
     dimensions: DIM,
