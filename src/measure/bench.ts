@@ -1,0 +1,97 @@
+/**
+ * `npm run bench`: index build time for the seeds (cold, and with nothing changed), chunks per
+ * second, warm search latency, and the Discord bench (50 concurrent /ask through the fake
+ * Discord). `--scale` runs the synthetic 10k/100k/1M vector bench instead.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../config/env.js';
+import { intOption, program, runCli } from '../cli/run-cli.js';
+import { createEmbedder } from '../indexing/embeddings/create-embedder.js';
+import { updateIndex } from '../indexing/update-index.js';
+import { createLitbot, indexBuildHooks } from '../litbot.js';
+import { runDiscordBench } from './discord-bench.js';
+import type { LabelledQuestion } from './retrieval-eval.js';
+import { parseSizes, runScaleBench } from './scale-bench.js';
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function benchBuild(): Promise<{ indexDir: string; cacheDir: string; root: string }> {
+  const env = loadConfig();
+  const root = mkdtempSync(join(tmpdir(), 'litbot-bench-'));
+  const settings = { ...env, INDEX_DIR: join(root, 'index'), CACHE_DIR: join(root, 'cache') };
+  const quiet = () => {};
+  out(`Index build (${env.CORPUS_DIR}, EMBEDDINGS=${env.EMBEDDINGS}, fresh cache in ${root})`);
+
+  const embedder = createEmbedder(settings);
+  let t = performance.now();
+  const cold = await updateIndex({ env: settings, embedder, ...indexBuildHooks(settings, { log: quiet }), log: quiet });
+  const coldS = (performance.now() - t) / 1000;
+  if (cold.upToDate) throw new Error('a fresh folder cannot be up to date');
+  const chunks = cold.manifest.counts.chunks;
+  out(`  cold build:            ${coldS.toFixed(1)} s  (${cold.manifest.counts.papers} papers, ${chunks} chunks, ${(chunks / coldS).toFixed(1)} chunks/s end to end)`);
+
+  t = performance.now();
+  const unchanged = await updateIndex({ env: settings, embedder, ...indexBuildHooks(settings, { log: quiet }), log: quiet });
+  out(`  unchanged, no-op check: ${((performance.now() - t) / 1000).toFixed(2)} s  (${unchanged.upToDate ? 'up to date, nothing rebuilt' : 'REBUILT'})`);
+
+  t = performance.now();
+  const forced = await updateIndex({ env: settings, embedder, force: true, ...indexBuildHooks(settings, { log: quiet }), log: quiet });
+  const forcedS = (performance.now() - t) / 1000;
+  if (!forced.upToDate) out(`  unchanged, --force:     ${forcedS.toFixed(2)} s  (${forced.manifest.embedded.computed} embedded, ${forced.manifest.embedded.reused} reused from cache)`);
+  await embedder.dispose?.();
+  return { indexDir: settings.INDEX_DIR, cacheDir: settings.CACHE_DIR, root };
+}
+
+async function benchSearch(indexDir: string, queries: string[]): Promise<void> {
+  const env = loadConfig();
+  const litbot = await createLitbot({ env, indexDir, log: () => {} });
+  for (const q of queries.slice(0, 5)) await litbot.search(q);
+  const total: number[] = [];
+  const embed: number[] = [];
+  const rest: number[] = [];
+  for (const q of queries) {
+    const t = performance.now();
+    const r = await litbot.search(q, { k: 10 });
+    total.push(performance.now() - t);
+    embed.push(r.timings.embedMs);
+    rest.push(r.timings.totalMs - r.timings.embedMs);
+  }
+  out(`Search, warm, one process, ${queries.length} questions from test/fixtures/questions.json, k=10 (hybrid)`);
+  out(`  total           p50 ${percentile(total, 50).toFixed(1)} ms   p95 ${percentile(total, 95).toFixed(1)} ms`);
+  out(`  query embedding p50 ${percentile(embed, 50).toFixed(1)} ms   p95 ${percentile(embed, 95).toFixed(1)} ms`);
+  out(`  index work      p50 ${percentile(rest, 50).toFixed(1)} ms   p95 ${percentile(rest, 95).toFixed(1)} ms  (HNSW + BM25 + fusion)`);
+  await litbot.close();
+}
+
+await runCli(async () => {
+  const cmd = program('bench', 'Measure index build, search latency and the Discord bot; --scale for the synthetic large-index bench.')
+    .option('--scale', 'synthetic 512-d vectors at 10k, 100k and 1M: HNSW vs exact, clustering, title lookup')
+    .option('--sizes <list>', 'sizes for --scale, e.g. 10000,100000', parseSizes)
+    .option('--queries <n>', 'search queries to time', intOption('queries', 10, 10_000), 200)
+    .option('--skip-discord', 'leave out the Discord bench')
+    .parse();
+  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; queries: number; skipDiscord?: boolean }>();
+  if (opts.scale) {
+    await runScaleBench({ sizes: opts.sizes, log: out });
+    return;
+  }
+  const { indexDir, root } = await benchBuild();
+  const questions = (JSON.parse(readFileSync('test/fixtures/questions.json', 'utf8')) as LabelledQuestion[]).map((q) => q.question);
+  const queries = Array.from({ length: opts.queries }, (_, i) => questions[i % questions.length]);
+  out();
+  await benchSearch(indexDir, queries);
+  if (!opts.skipDiscord) {
+    out();
+    out('Discord (fake Discord on 127.0.0.1, real discord.js client, extractive backend)');
+    const env = loadConfig();
+    await runDiscordBench((line) => out(`  ${line}`), { env: { ...env, INDEX_DIR: indexDir } });
+  }
+  rmSync(root, { recursive: true, force: true });
+});
