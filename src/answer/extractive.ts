@@ -91,6 +91,11 @@ function escapeMarkdown(text: string): string {
   return text.replace(/([*_`~|\\[\]])/g, '\\$1');
 }
 
+/** Sentences of an abstract, also split where a source lost the space after a full stop ("tasks.One of"). */
+function sentencesOf(abstract: string): string[] {
+  return splitSentences(abstract).flatMap((s) => s.split(/(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])/));
+}
+
 /** Jaccard similarity of two term sets. */
 function overlap(a: Set<string>, b: Set<string>): number {
   let both = 0;
@@ -116,7 +121,7 @@ export function composeExtractive(question: string, sources: ExtractiveSource[],
   const qTotal = [...qWeights.values()].reduce((a, b) => a + b, 0) || 1;
 
   const perSource: Candidate[][] = sources.map((source) => {
-    const sentences = splitSentences(source.abstract);
+    const sentences = sentencesOf(source.abstract);
     const passages = source.passages ?? [];
     const topPassage = Math.max(0, ...passages.map((p) => p.score));
     return sentences.map((sentence, index) => {
