@@ -178,6 +178,24 @@ describe('answers from a streaming LLM', () => {
     expect(final.body.embeds[0].footer.text).toMatch(/^openai \(gpt-test\) · \d+\.\d s$/);
   });
 
+  it('streams an answer to a mention into its thread: a first message, edits of it, then the final answer', async () => {
+    const message = h.fake.messageCreate(`<@${h.fake.botUser.id}> ${QUESTION}`, { mentionsBot: true, user: fakeUser(11) });
+    await h.handled(message, 15_000);
+    const threadId = [...h.fake.threads.keys()].at(-1)!;
+    const inThread = h.fake.requests.filter((r) => r.path.startsWith(`/channels/${threadId}/messages`));
+    expect(inThread[0].method).toBe('POST');
+    expect(inThread[0].body.embeds[0].footer).toEqual({ text: 'writing…' });
+    const edits = inThread.slice(1);
+    expect(edits.length).toBeGreaterThanOrEqual(2);
+    const streamedId = [...h.fake.messages.values()].find((m) => m.channel_id === threadId)!.id;
+    for (const e of edits) expect(e).toMatchObject({ method: 'PATCH', path: `/channels/${threadId}/messages/${streamedId}` });
+    const final = edits.at(-1)!.body;
+    expect(final.embeds[0].description.startsWith(short)).toBe(true);
+    expect(final.embeds[0].footer.text).toMatch(/^openai \(gpt-test\) · \d+\.\d s$/);
+    expect(final.components).toHaveLength(1);
+    for (const r of inThread) expect(r.body.allowed_mentions).toEqual(NO_PINGS);
+  });
+
   it('splits an over-long answer across messages within every Discord limit, never inside a link', async () => {
     const question = `${QUESTION} LONG-ANSWER`;
     const expected = await litbot.ask(question);

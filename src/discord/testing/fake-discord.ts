@@ -422,6 +422,13 @@ export class FakeDiscord {
       this.messages.set(message.id, message);
       return [200, message];
     }
+    if (method === 'PATCH' && (m = path.match(/^\/channels\/(\d+)\/messages\/(\d+)$/))) {
+      const previous = this.messages.get(m[2]);
+      if (!previous) return [404, { message: 'Unknown Message', code: 10008 }];
+      const message = this.fullMessage({ ...previous, ...body, id: m[2], channel_id: m[1], edited_timestamp: new Date().toISOString() });
+      this.messages.set(m[2], message);
+      return [200, message];
+    }
     if (method === 'POST' && /^\/channels\/\d+\/typing$/.test(path)) return [204];
     if (method === 'POST' && path === '/users/@me/channels') return [200, { id: this.dmChannelId({ id: body.recipient_id, username: '' }), type: 1, recipients: [] }];
     return [404, { message: `Unknown route ${method} ${path}`, code: 0 }];
