@@ -7,11 +7,18 @@ import type { Paper } from '../corpus/paper.js';
 import { UserError } from '../errors.js';
 import { MAX_SIMILAR, similarPapers } from './similar.js';
 import { TitleIndex } from './title-lookup.js';
-import { findTopic, topicOfPaper } from './topics.js';
+import { findTopic, topicFeatures, topicOfPaper } from './topics.js';
 import type { LookupMatch, SimilarPaper, Topic } from './types.js';
 
 /** Below this lookup score the best match is too far from the query to be "the" paper. */
 const PAPER_MIN_SCORE = 0.5;
+
+/**
+ * Share of the similarity vectors taken from the embeddings (the rest is the paper's TF-IDF, as
+ * for topics). Measured on the seeds with USE-lite: of each paper's five nearest papers, 30% share
+ * its human topic with half and half, 21% with the embeddings alone.
+ */
+const SIMILAR_EMBEDDING_WEIGHT = 0.5;
 
 export interface BrowseIndex {
   papers: Paper[];
@@ -24,6 +31,7 @@ export class PaperBrowser {
   private readonly titles: TitleIndex;
   private readonly titleById: Map<string, string>;
   private readonly topicByPaper = new Map<string, Topic>();
+  private similarityVectors?: Map<string, Float32Array>;
 
   constructor(private readonly index: BrowseIndex) {
     this.titles = TitleIndex.fromPapers(index.papers);
@@ -65,10 +73,21 @@ export class PaperBrowser {
   similar(titleQuery: string, k = 5): { paper: Paper; similar: (SimilarPaper & { paper: Paper })[] } {
     if (!Number.isInteger(k) || k < 1 || k > MAX_SIMILAR) throw new UserError(`k must be a whole number from 1 to ${MAX_SIMILAR} (got ${k}).`);
     const paper = this.paper(titleQuery);
-    const similar = similarPapers(this.index.paperVectors, paper.id, k, { titles: this.titleById }).map((s) => ({
+    const similar = similarPapers(this.vectorsForSimilarity(), paper.id, k, { titles: this.titleById }).map((s) => ({
       ...s,
       paper: this.index.paperById.get(s.paperId)!,
     }));
     return { paper, similar };
+  }
+
+  /** Paper-level vectors for neighbours: centred embedding beside hashed TF-IDF, built on first use. */
+  private vectorsForSimilarity(): Map<string, Float32Array> {
+    if (!this.similarityVectors) {
+      const papers = this.index.papers.filter((p) => this.index.paperVectors.has(p.id));
+      if (papers.length < 2) return this.index.paperVectors;
+      const f = topicFeatures(papers, this.index.paperVectors, SIMILAR_EMBEDDING_WEIGHT);
+      this.similarityVectors = new Map(papers.map((p, i) => [p.id, f.data.subarray(i * f.dim, (i + 1) * f.dim)]));
+    }
+    return this.similarityVectors;
   }
 }
