@@ -20,7 +20,7 @@ export function topicsJson(litbot: Pick<Litbot, 'paperById'>, topics: Topic[]) {
 export function formatTopics(litbot: Pick<Litbot, 'paperById'>, topics: Topic[], papersShown: number): string {
   if (!topics.length) return 'The index has no topics. Rebuild it with: npm run index -- --force';
   const total = topics.reduce((n, t) => n + t.papers.length, 0);
-  const lines = [`${topics.length} topics over ${total} papers (papers most central first):`, ''];
+  const lines = topics.length > 1 ? [`${topics.length} topics over ${total} papers (papers most central first):`, ''] : [];
   for (const t of topics) {
     lines.push(`#${t.id}  ${t.label}  (${t.papers.length} papers)`);
     if (t.keyPhrases.length > 2) lines.push(`    key phrases: ${t.keyPhrases.join(', ')}`);
