@@ -71,12 +71,10 @@ export function indexBuildHooks(
   const log = options.log;
   return {
     buildTopics: (input) => buildTopics({ ...input, options: { log } }),
-    resolveLinks: options.resolveLinks
-      ? async (papers) => {
-          const result = await resolveLinks(papers, { cacheFile: arxivLinkCache(env), log });
-          log?.(`arXiv links: ${result.resolved} found, ${result.cached} from the cache, ${result.skipped} left as search links.`);
-        }
-      : undefined,
+    // Every build applies the links found earlier; only --resolve-links asks arXiv for new ones.
+    resolveLinks: async (papers) => {
+      await resolveLinks(papers, { cacheFile: arxivLinkCache(env), cacheOnly: !options.resolveLinks, log: options.resolveLinks ? log : undefined });
+    },
   };
 }
 

@@ -8,6 +8,10 @@ import { updateIndex } from '../src/indexing/update-index.js';
 import { IndexMismatchError, IndexNotBuiltError } from '../src/errors.js';
 import { HashingEmbedder } from './helpers/hashing-embedder.js';
 import { testEnv } from './helpers/test-litbot.js';
+import { arxivLinkCache, indexBuildHooks } from '../src/litbot.js';
+import { normalizeTitle } from '../src/corpus/normalize.js';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 function workspace() {
   const root = mkdtempSync(join(tmpdir(), 'litbot-build-'));
@@ -106,5 +110,28 @@ describe('building the index', () => {
     writeFileSync(join(ws.corpusDir, 'new.jsonl'), `${NEW_PAPER}\n`);
     expect((await updateIndex({ env, embedder: new HashingEmbedder() })).upToDate).toBe(false);
     expect(existsSync(join(ws.indexDir, 'README.md'))).toBe(true);
+  });
+
+  it('keeps arXiv links found by an earlier --resolve-links in every later build, without going online', async () => {
+    const ws = workspace();
+    const env = testEnv({ CORPUS_DIR: ws.corpusDir, INDEX_DIR: ws.indexDir, CACHE_DIR: ws.cacheDir });
+    const title = 'Unlocking Continual Learning Abilities in Language Models';
+    mkdirSync(dirname(arxivLinkCache(env)), { recursive: true });
+    writeFileSync(arxivLinkCache(env), JSON.stringify({ [normalizeTitle(title)]: { arxivId: '2406.17245', checkedAt: '2026-01-01' } }));
+    const unreachable = async () => {
+      throw new Error('no network in this test');
+    };
+    const originalFetch = globalThis.fetch;
+    globalThis.fetch = unreachable as typeof fetch;
+    try {
+      const result = await updateIndex({ env, embedder: new HashingEmbedder(), ...indexBuildHooks(env) });
+      expect(result.upToDate).toBe(false);
+      const index = await loadIndex(ws.indexDir, new HashingEmbedder());
+      expect(index.papers.find((p) => p.title === title)).toMatchObject({ url: 'https://arxiv.org/abs/2406.17245', urlIsDirect: true });
+      expect(index.papers.filter((p) => p.urlIsDirect)).toHaveLength(1);
+      expect((await updateIndex({ env, embedder: new HashingEmbedder(), ...indexBuildHooks(env) })).upToDate).toBe(true);
+    } finally {
+      globalThis.fetch = originalFetch;
+    }
   });
 });

@@ -26,7 +26,8 @@ await runCli(async () => {
     corpusDir: opts.corpus,
     indexDir: opts.out,
     skipInvalid: opts.skipInvalid,
-    force: opts.force,
+    // Going online for links means rebuilding with what arXiv answers.
+    force: opts.force || opts.resolveLinks,
     ...indexBuildHooks(env, { resolveLinks: opts.resolveLinks, log }),
     log,
     onEmbedProgress: (done, total) => bar.update(done, total),

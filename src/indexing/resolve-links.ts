@@ -25,6 +25,8 @@ export interface ResolveLinksOptions {
   minSimilarity?: number;
   fetch?: typeof fetch;
   log?: (line: string) => void;
+  /** Apply cached answers only, asking arXiv nothing (every build does this; `--resolve-links` goes online). */
+  cacheOnly?: boolean;
 }
 
 export interface ResolveLinksResult {
@@ -137,6 +139,10 @@ export async function resolveLinks(papers: Paper[], options: ResolveLinksOptions
       continue;
     }
     todo.push(paper);
+  }
+  if (options.cacheOnly) {
+    result.skipped += todo.length;
+    return result;
   }
   if (todo.length) log(`Looking up ${todo.length} paper${todo.length === 1 ? '' : 's'} on arXiv (one request every ${interval / 1000} s).`);
 

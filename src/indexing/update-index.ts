@@ -32,13 +32,15 @@ export async function updateIndex(options: UpdateOptions): Promise<UpdateResult>
   const corpusDir = options.corpusDir ?? options.env.CORPUS_DIR;
   const indexDir = options.indexDir ?? options.env.INDEX_DIR;
   const previous = readManifest(indexDir);
-  if (previous && !options.force && !options.resolveLinks) {
+  if (previous && !options.force) {
     await options.embedder.init();
+    const { papers } = loadCorpus(corpusDir, { skipInvalid: options.skipInvalid });
+    await options.resolveLinks?.(papers);
     const unchanged =
       manifestDifferences(previous, { embeddingsId: options.embedder.id, dimensions: options.embedder.dimensions, chunking: chunkingFor(options.embedder.maxTokens) })
         .length === 0 &&
       previous.corpusDir === corpusDir &&
-      corpusHash(loadCorpus(corpusDir, { skipInvalid: options.skipInvalid }).papers) === previous.corpusHash &&
+      corpusHash(papers) === previous.corpusHash &&
       (previous.counts.topics > 0 || !options.buildTopics);
     if (unchanged) return { upToDate: true, manifest: previous };
   }
