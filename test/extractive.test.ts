@@ -22,7 +22,7 @@ function quotedPieces(text: string): { n: number; text: string }[] {
   for (const paragraph of text.split('\n\n')) {
     // Strip the connective and title: everything up to the first "*: ".
     const body = paragraph.replace(/^.*?\*(?: adds)?: /, '');
-    for (const m of body.matchAll(/(.+?) \[(\d+)\]([.!]?)(?: |$)/g)) out.push({ n: Number(m[2]), text: m[1].trim() + m[3] });
+    for (const m of body.matchAll(/(.+?) \[(\d{1,3})\]([.!]?)(?: |$)/g)) out.push({ n: Number(m[2]), text: m[1].trim() + m[3] });
   }
   return out;
 }

@@ -101,7 +101,11 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     );
 
   /** The question retrieval sees, and papers of the previous turn to keep in view. */
-  async function standalone(question: string, history: Turn[], signal?: AbortSignal): Promise<{ query: string; context?: string; keep: string[]; condensed?: string; ms: number }> {
+  async function standalone(
+    question: string,
+    history: Turn[],
+    signal?: AbortSignal,
+  ): Promise<{ query: string; context?: string; keep: string[]; condensed?: string; previousAnswer?: string; ms: number }> {
     const t0 = performance.now();
     const previous = lastAnsweredTurn(history);
     if (!previous) return { query: question, keep: [], ms: 0 };
@@ -120,6 +124,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
       query: `${question} ${previous.question}`,
       context: previous.question,
       keep: previous.answer.citations.map((c) => c.paperId),
+      previousAnswer: previous.answer.answer,
       ms: performance.now() - t0,
     };
   }
@@ -194,7 +199,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
           abstract: hit.paper.abstract,
           passages: hit.passages.map((p) => ({ text: p.text, score: p.score })),
         })),
-        { context: follow.context, idf },
+        { context: follow.context, alreadySaid: follow.previousAnswer, idf },
       );
       return composed.text;
     };

@@ -22,6 +22,8 @@ export interface ExtractiveOptions {
   maxSentences?: number;
   /** Extra words that steer sentence choice without counting as the question (a follow-up's earlier turn). */
   context?: string;
+  /** Text already shown (the previous answer of a follow-up): sentences quoted there are picked again only if nothing new fits. */
+  alreadySaid?: string;
   /** Inverse document frequency of a stemmed term over the whole collection (see `termIdf`); without it, over the sources. */
   idf?: (term: string) => number;
 }
@@ -43,6 +45,14 @@ export interface ExtractiveAnswer {
 
 /** Sentences that open by leaning on the one before read as fragments when quoted alone. */
 const LEANS_BACK = /^(?:however|moreover|furthermore|additionally|in addition|also|thus|therefore|hence|consequently|besides|nevertheless|then|finally|second(?:ly)?|third(?:ly)?|lastly|specifically|notably|interestingly|further|subsequently|in contrast|in particular|in this (?:case|setting|context)|for (?:example|instance)|on the other hand|as a result|to this end|to address (?:this|these)|this|these|those|they|it|its|such|both)\b/i;
+/** "Despite these advancements, ...", "Based on this, ...": a demonstrative early on points at the sentence before ("In this paper" does not). */
+const POINTS_BACK = /^(?:[\w-]+[ ,]+){0,3}(?:these|those|such)\b|^(?:[\w-]+[ ,]+){1,3}this\b(?!\s+(?:paper|work|study|article|survey|letter|research|thesis|report|position|chapter|tutorial))/i;
+
+/** True when a sentence cannot stand on its own without the one before it. */
+function leansBack(sentence: string): boolean {
+  return LEANS_BACK.test(sentence) || POINTS_BACK.test(sentence);
+}
+
 const NOT_PROSE = /\$|\\[a-z]+\{|\\["'`^~]|https?:\/\/|this https URL|\bcode (?:and data )?(?:is|are|will be) (?:publicly )?(?:available|released)|github\.com/i;
 const INSTRUCTION_LIKE = /\b(?:ignore|disregard|forget)\b[^.]{0,40}\b(?:previous|prior|above|earlier|all)\b[^.]{0,20}\binstructions?\b|\b(?:you are now|system prompt|as an ai (?:language )?model)\b/i;
 
@@ -147,7 +157,8 @@ export function composeExtractive(question: string, sources: ExtractiveSource[],
       const words = wordCount(sentence);
       if (words < 6) score *= 0.3;
       else if (words > 60) score *= 0.6;
-      if (LEANS_BACK.test(sentence)) score *= 0.75;
+      if (leansBack(sentence)) score *= 0.75;
+      if (options.alreadySaid?.includes(sentence.slice(0, 80).replace(/[.!]$/, ''))) score *= 0.5;
       if (NOT_PROSE.test(sentence) || looksLikeInstruction(sentence) || !/[.!]["'”’)]*$/.test(sentence) || /^[a-z]/.test(sentence) || unbalanced(sentence)) score = 0;
       return { n: source.n, index, sentence, terms, score, matched, rare };
     });
@@ -176,9 +187,9 @@ export function composeExtractive(question: string, sources: ExtractiveSource[],
       const key = c.sentence.toLowerCase();
       if ([...chosen, ...picked].some((o) => o.sentence.toLowerCase() === key || overlap(o.terms, c.terms) > 0.7)) continue;
       // A sentence that leans on the one before it ("However, ...") brings that one along, so it never reads as a fragment.
-      if (LEANS_BACK.test(c.sentence) && c.index > 0 && !picked.some((p) => p.index === c.index - 1)) {
+      if (leansBack(c.sentence) && c.index > 0 && !picked.some((p) => p.index === c.index - 1)) {
         const prev = candidates[c.index - 1];
-        if (!usable(prev) || LEANS_BACK.test(prev.sentence)) continue;
+        if (!usable(prev) || leansBack(prev.sentence)) continue;
         picked.push(prev);
       }
       picked.push(c);
