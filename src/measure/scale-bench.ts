@@ -4,6 +4,7 @@
  * the title lookup at 100k titles. Prints tables; every figure is measured here, except rows
  * marked "extrapolated", which say so.
  */
+import { InvalidArgumentError } from 'commander';
 import hnswlib from 'hnswlib-node';
 import { clusterVectors } from '../browse/topics.js';
 import { seededRandom, type VectorSet } from '../browse/spherical-kmeans.js';
@@ -316,6 +317,6 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<void> {
 /** Parses "--sizes 10000,100000" style lists. */
 export function parseSizes(text: string): number[] {
   const sizes = text.split(',').map((s) => Number(s.trim().replace(/_/g, '').replace(/k$/i, '000').replace(/m$/i, '000000')));
-  if (!sizes.length || sizes.some((n) => !Number.isInteger(n) || n < 100)) throw new Error(`--sizes wants whole numbers >= 100, e.g. 10000,100000 (got "${text}")`);
+  if (!sizes.length || sizes.some((n) => !Number.isInteger(n) || n < 100)) throw new InvalidArgumentError(`--sizes wants whole numbers >= 100, e.g. 10000,100000 (got "${text}")`);
   return sizes;
 }
