@@ -24,7 +24,9 @@ await runCli(async () => {
   const base = loadConfig();
   const provider = envSchema.shape.LLM_PROVIDER.safeParse(opts.provider ?? base.LLM_PROVIDER);
   if (!provider.success) throw new ConfigError(`--provider must be extractive, openai, ollama or anthropic (got "${opts.provider}").`);
-  const env = { ...base, LLM_PROVIDER: provider.data, LLM_MODEL: opts.model ?? (opts.provider ? undefined : base.LLM_MODEL) };
+  // LLM_MODEL names a model of the configured provider; switching to another provider drops it.
+  const switched = base.LLM_PROVIDER !== 'extractive' && provider.data !== base.LLM_PROVIDER;
+  const env = { ...base, LLM_PROVIDER: provider.data, LLM_MODEL: opts.model ?? (switched ? undefined : base.LLM_MODEL) };
   const litbot = await createLitbot({ env, buildIfMissing: true });
   try {
     if (opts.json) {
