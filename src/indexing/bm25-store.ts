@@ -35,7 +35,7 @@ const OPTIONS = {
 };
 
 /** BM25 parameters; the defaults from the literature, slightly lower `b` for short abstracts. */
-const BM25 = { k: 1.2, b: 0.6, d: 0.5 };
+export const BM25 = { k: 1.2, b: 0.6, d: 0.5 };
 
 export class Bm25Store {
   private constructor(
