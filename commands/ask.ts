@@ -1,6 +1,6 @@
 /** `/ask question:<text> [private:<bool>]`: an answer with numbered sources, feedback and evidence buttons. */
 import { MessageFlags, SlashCommandBuilder } from 'discord.js';
-import { askLitbot, cleanQuestion, QUESTION_MAX } from '../src/discord/answering.js';
+import { askLitbot, cleanQuestion, QUESTION_MAX } from '../src/discord/ask-litbot.js';
 import { deferThenWork, type Command } from '../src/discord/command.js';
 import { formatAnswer, formatEvidence, formatPartialAnswer, textPayload } from '../src/discord/format.js';
 import { UserError } from '../src/errors.js';

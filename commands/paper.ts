@@ -1,6 +1,6 @@
 /** `/paper title:<autocomplete>`: one paper's details, with "Similar papers" and "Ask about this paper". */
 import { ActionRowBuilder, ModalBuilder, SlashCommandBuilder, TextInputBuilder, TextInputStyle } from 'discord.js';
-import { askLitbot, cleanQuestion, QUESTION_MAX } from '../src/discord/answering.js';
+import { askLitbot, cleanQuestion, QUESTION_MAX } from '../src/discord/ask-litbot.js';
 import { resolvePaper, titleChoices } from '../src/discord/choices.js';
 import { customId, deferThenWork, type Command } from '../src/discord/command.js';
 import { formatAnswer, formatPaper, formatPaperList, oneLine, trimText } from '../src/discord/format.js';

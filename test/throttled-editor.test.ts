@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { throttledEditor } from '../src/discord/answering.js';
+import { throttledEditor } from '../src/discord/throttled-editor.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -3,10 +3,10 @@
  * streamed text turned into throttled message edits so a long answer appears as it is written
  * without hitting Discord's rate limits.
  */
-import type { Logger } from 'pino';
 import type { AnswerResult, Turn } from '../answer/types.js';
 import { UserError } from '../errors.js';
 import type { CommandContext } from './command.js';
+import { throttledEditor } from './throttled-editor.js';
 
 /** Longest question accepted (the slash option enforces the same). */
 export const QUESTION_MAX = 1_000;
@@ -45,49 +45,4 @@ export async function askLitbot(
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-/**
- * Calls `edit` with the latest text at most once per `intervalMs`, one call at a time. Edits
- * that fail are logged and skipped: the final answer replaces them anyway.
- */
-export function throttledEditor(edit: (text: string) => Promise<unknown>, intervalMs: number, logger: Logger) {
-  let latest: string | undefined;
-  let sent: string | undefined;
-  let lastAt = 0;
-  let inFlight: Promise<void> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let done = false;
-
-  const run = () => {
-    timer = undefined;
-    if (done || latest === undefined || latest === sent) return;
-    const text = latest;
-    sent = text;
-    lastAt = Date.now();
-    inFlight = edit(text)
-      .then(() => undefined)
-      .catch((error: unknown) => logger.warn({ err: error }, 'a streamed edit failed'))
-      .finally(() => {
-        inFlight = undefined;
-        if (!done && latest !== sent) schedule();
-      });
-  };
-  const schedule = () => {
-    if (inFlight || timer) return;
-    timer = setTimeout(run, Math.max(0, lastAt + intervalMs - Date.now()));
-  };
-
-  return {
-    push(text: string): void {
-      latest = text;
-      if (!done) schedule();
-    },
-    /** Stops editing and waits for an edit in flight, so the final message lands last. */
-    async finish(): Promise<void> {
-      done = true;
-      if (timer) clearTimeout(timer);
-      await inFlight;
-    },
-  };
 }
