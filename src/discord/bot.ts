@@ -19,7 +19,7 @@ import type { Litbot } from '../litbot.js';
 import { createLimiter } from '../answer/limiter.js';
 import { AckTracker } from './ack-tracker.js';
 import { AnswerStore } from './answer-store.js';
-import { askLitbot, cleanQuestion } from './answering.js';
+import { askLitbot, cleanQuestion } from './ask-litbot.js';
 import { createClient } from './client.js';
 import { parseCustomId, type Command, type CommandContext } from './command.js';
 import { replyToMessageWithError, replyWithError, type Outcome } from './error-funnel.js';
