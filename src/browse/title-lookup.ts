@@ -109,6 +109,8 @@ const TYPO = 0.8;
 /** A prefix scores between these, more the more of the word is typed. */
 const PREFIX_MIN = 0.7;
 const PREFIX_SPAN = 0.25;
+/** Share of the score kept for typing several words in the order the title has them. */
+const PHRASE_BONUS = 0.05;
 /** Postings read per query word at most: bounds the time of one-letter prefixes. */
 const MAX_POSTINGS = 300_000;
 
@@ -154,6 +156,8 @@ export class TitleIndex {
   private readonly aliasTitles: Int32Array[];
   /** Per query word, each title's best match quality; reused across queries. */
   private readonly buffers: Float32Array[] = [];
+  /** Each title as its words joined by single spaces, with a leading space, for phrase matches. */
+  private readonly phrases: string[];
   private seen?: Uint8Array;
   private readonly initials: string[];
   /** Sorted initials with their titles, for prefix search. */
@@ -173,6 +177,7 @@ export class TitleIndex {
       for (const w of title) posting(w).titles.push(t);
       for (const w of new Set(titleWords((e.aliases ?? []).join(' ')))) if (!title.has(w)) posting(w).aliases.push(t);
     });
+    this.phrases = entries.map((e) => ` ${titleWords(e.title).join(' ')}`);
     this.vocabulary = [...words.keys()].sort();
     this.wordTitles = this.vocabulary.map((w) => Int32Array.from(words.get(w)!.titles));
     this.aliasTitles = this.vocabulary.map((w) => Int32Array.from(words.get(w)!.aliases));
@@ -267,6 +272,7 @@ export class TitleIndex {
    */
   private score(matches: WordMatches[], all: boolean, limit: number): [number, number][] {
     if (all && matches.some((m) => m.quality.size === 0)) return [];
+    const phrase = matches.length > 1 ? ` ${matches.map((m) => m.word).join(' ')}` : undefined;
     const n = this.entries.length;
     const weights = matches.map((m) => m.word.length);
     const totalWeight = weights.reduce((a, b) => a + b, 0);
@@ -315,7 +321,10 @@ export class TitleIndex {
         sum += q * weights[i];
       }
       if (all && matched < qualities.length) continue;
-      const score = sum / totalWeight;
+      // The words typed as a run in the title ("continual l" in "... Continual Learning ...") beat
+      // the same words scattered over it.
+      const inOrder = phrase !== undefined && this.phrases[t].includes(phrase);
+      const score = (sum / totalWeight) * (inOrder ? 1 : 1 - PHRASE_BONUS);
       if (!all && score < 0.45) continue;
       top.offer([t, all ? score : score * 0.9]);
     }
