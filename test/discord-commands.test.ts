@@ -136,7 +136,15 @@ describe('/ask', () => {
     }
   });
 
-  it('says an answer has expired when its buttons outlive it', async () => {
+  it('works in a direct message too', async () => {
+    const i = h.fake.slash('ask', [str('question', QUESTION)], { dm: true });
+    expect((await h.fake.callbackOf(i)).body).toEqual({ type: 5, data: { flags: 0 } });
+    const edit = await h.fake.editOf(i);
+    expect(edit.body.embeds[0].description).toContain('**Sources**');
+    expect((await h.handled(i)).guild).toBe('dm');
+  });
+
+    it('says an answer has expired when its buttons outlive it', async () => {
     const click = h.fake.button('ask:evidence:000000000000', { id: '1', channel_id: h.fake.channelId, content: 'old' });
     expect((await h.fake.callbackOf(click)).body).toEqual({
       type: 4,
