@@ -231,7 +231,9 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     }));
     let generation;
     try {
-      generation = await callModel(buildAnswerMessages(follow.condensed ?? question, promptSources), {
+      // Without a condensed question, the earlier one travels along so "it" can be resolved.
+      const asked = follow.condensed ?? (follow.context ? `${question} (This follows the earlier question: ${follow.context})` : question);
+      generation = await callModel(buildAnswerMessages(asked, promptSources), {
         signal: options.signal,
         onToken: options.onToken,
         stream: true,
