@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { composeExtractive, termIdf, type ExtractiveSource } from '../src/answer/extractive.js';
+import { composeExtractive, detachLeadIn, stripLatexFormatting, termIdf, type ExtractiveSource } from '../src/answer/extractive.js';
 import { lexicalRetrieve, seedPaper, seedPapers } from './helpers/lexical-retrieve.js';
 
 interface Question {
@@ -41,8 +41,12 @@ describe('composeExtractive on the seed papers', () => {
       expect(pieces.length, text).toBe(quotes.length);
       for (const piece of pieces) {
         const source = sources.find((s) => s.n === piece.n)!;
-        // The marker replaced the closing punctuation, so compare without it.
-        expect(source.abstract, `${q.id}: ${piece.text}`).toContain(piece.text.replace(/[.!]$/, ''));
+        // The marker replaced the closing punctuation, so compare without it. The only other edits: bold and
+        // italic markup dropped, and a lead-in ("To address this, we ...") cut, which capitalises the first word.
+        const quoted = piece.text.replace(/[.!]$/, '');
+        const uncapitalised = quoted.charAt(0).toLowerCase() + quoted.slice(1);
+        const abstract = stripLatexFormatting(source.abstract);
+        expect(abstract.includes(quoted) || abstract.includes(uncapitalised), `${q.id}: ${piece.text}`).toBe(true);
       }
     }
     expect(answered).toBeGreaterThan(answerable.length * 0.8);
@@ -73,6 +77,17 @@ describe('composeExtractive on the seed papers', () => {
     for (const q of quotes) {
       expect(q.sentence).not.toMatch(/\$|\\textbf|https|ignore previous/i);
     }
+  });
+
+  it('drops bold and italic LaTeX markup but keeps the words', () => {
+    expect(stripLatexFormatting('we introduce $\\textbf{MIGU}$ ($\\textbf{M}$agn$\\textbf{I}$tude-based) and \\emph{this}')).toBe('we introduce MIGU (MagnItude-based) and this');
+    expect(stripLatexFormatting('a cost of $O(n^2)$')).toBe('a cost of $O(n^2)$');
+  });
+
+  it('drops a lead-in that points back and keeps the main clause', () => {
+    expect(detachLeadIn('To address this limitation, we introduce MIGU, a method.')).toBe('We introduce MIGU, a method.');
+    expect(detachLeadIn('To this end, we propose X.')).toBe('We propose X.');
+    expect(detachLeadIn('To address catastrophic forgetting, we propose X.')).toBe('To address catastrophic forgetting, we propose X.');
   });
 
   it('brings along the sentence a quoted "However, ..." leans on', () => {

@@ -101,9 +101,35 @@ function escapeMarkdown(text: string): string {
   return text.replace(/([*_`~|\\[\]])/g, '\\$1');
 }
 
+/**
+ * Text-formatting LaTeX read as noise in an answer: "$\\textbf{MIGU}$ ($\\textbf{M}$agn...)" becomes
+ * "MIGU (Magn...)". Anything else in `$...$` is left, and such sentences are not quoted.
+ */
+export function stripLatexFormatting(text: string): string {
+  return text
+    .replace(/\$\s*\\(?:textbf|textit|textsc|texttt|emph|mathbf|mathrm|mathit|text)\{([^{}$]*)\}\s*\$/g, '$1')
+    .replace(/\\(?:textbf|textit|textsc|texttt|emph)\{([^{}$]*)\}/g, '$1');
+}
+
+const LEAD_IN =
+  /^(?:to (?:address|tackle|solve|overcome|mitigate|bridge|fill|alleviate|remedy|handle|close) (?:this|these|those|such|the above|both)(?: [\w-]+){0,3}|to this end|in response|motivated by (?:this|these)(?: [\w-]+){0,3}|inspired by (?:this|these)(?: [\w-]+){0,3}|based on (?:this|these)(?: [\w-]+){0,3}),\s+(?=[a-z])/i;
+
+/**
+ * "To address this limitation, we introduce X" reads as a fragment alone, but its main clause does
+ * not: the lead-in is dropped ("We introduce X"). Only that opening is changed.
+ */
+export function detachLeadIn(sentence: string): string {
+  const m = LEAD_IN.exec(sentence);
+  if (!m) return sentence;
+  const rest = sentence.slice(m[0].length);
+  return rest.charAt(0).toUpperCase() + rest.slice(1);
+}
+
 /** Sentences of an abstract, also split where a source lost the space after a full stop ("tasks.One of"). */
-function sentencesOf(abstract: string): string[] {
-  return splitSentences(abstract).flatMap((s) => s.split(/(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])/));
+export function sentencesOf(abstract: string): string[] {
+  return splitSentences(stripLatexFormatting(abstract))
+    .flatMap((s) => s.split(/(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])/))
+    .map(detachLeadIn);
 }
 
 /** Jaccard similarity of two term sets. */
