@@ -134,6 +134,11 @@ class TopK<T> {
     list[i] = item;
   }
 
+  /** Whether `item` would enter the list (an upper bound on its rank is enough). */
+  couldTake(item: T): boolean {
+    return this.list.length < this.size || this.before(item, this.list[this.list.length - 1]);
+  }
+
   items(): T[] {
     return this.list;
   }
@@ -159,6 +164,7 @@ export class TitleIndex {
   /** Each title as its words joined by single spaces, with a leading space, for phrase matches. */
   private readonly phrases: string[];
   private seen?: Uint8Array;
+  private trigramCounts?: Uint16Array;
   private readonly initials: string[];
   /** Sorted initials with their titles, for prefix search. */
   private readonly initialsSorted: { initials: string; title: number }[];
@@ -321,12 +327,14 @@ export class TitleIndex {
         sum += q * weights[i];
       }
       if (all && matched < qualities.length) continue;
+      const base = (sum / totalWeight) * (all ? 1 : 0.9);
+      if (!all && base < 0.45 * 0.9) continue;
+      // Checked only for titles that could still make the list: the string search is the costly part.
+      if (!top.couldTake([t, base])) continue;
       // The words typed as a run in the title ("continual l" in "... Continual Learning ...") beat
       // the same words scattered over it.
       const inOrder = phrase !== undefined && this.phrases[t].includes(phrase);
-      const score = (sum / totalWeight) * (inOrder ? 1 : 1 - PHRASE_BONUS);
-      if (!all && score < 0.45) continue;
-      top.offer([t, all ? score : score * 0.9]);
+      top.offer([t, base * (inOrder ? 1 : 1 - PHRASE_BONUS)]);
     }
     return top.items();
   }
@@ -363,17 +371,21 @@ export class TitleIndex {
   private similarWords(word: string): { id: number; similarity: number }[] {
     const max = allowedTypos(word);
     if (max === 0) return [];
-    const shared = new Map<number, number>();
+    const counts = (this.trigramCounts ??= new Uint16Array(this.vocabulary.length));
+    const touched: number[] = [];
     const grams = trigrams(word);
     for (const g of new Set(grams)) {
       const posting = this.trigramPostings.get(g);
       if (!posting) continue;
-      for (const id of posting) shared.set(id, (shared.get(id) ?? 0) + 1);
+      for (const id of posting) if (counts[id]++ === 0) touched.push(id);
     }
     const out: { id: number; similarity: number }[] = [];
-    for (const [id, count] of shared) {
-      // A word within k edits shares at least (trigrams - 3k) of them: skip the rest cheaply.
-      if (count < grams.length - 3 * max) continue;
+    // A word within k edits shares at least (trigrams - 3k) of them: skip the rest cheaply.
+    const needed = grams.length - 3 * max;
+    for (const id of touched) {
+      const count = counts[id];
+      counts[id] = 0;
+      if (count < needed) continue;
       const candidate = this.vocabulary[id];
       const d = editDistance(word, candidate, max);
       if (d <= max) out.push({ id, similarity: 1 - d / (word.length + 1) });
