@@ -1,8 +1,9 @@
 /**
- * Research topics discovered without labels at index time: k-means (ml-kmeans, k-means++ with a
- * fixed seed) on the papers' unit-length vectors, the number of topics chosen by the silhouette
- * score, and each topic named by its most distinctive key phrases (class-based TF-IDF over titles
- * and abstracts, one- and two-word phrases).
+ * Research topics discovered without labels at index time. Papers are represented by their
+ * centred embedding beside a hashed TF-IDF vector (`topicFeatures`), projected onto 20 latent
+ * directions, and clustered by spherical k-means (k-means++ with a fixed seed); the number of
+ * topics is the k in 6..20 with the best silhouette. Each topic is named by its most distinctive
+ * one- and two-word phrases (class-based TF-IDF over titles and abstracts).
  */
 import { stemmer } from 'stemmer';
 import type { Paper } from '../corpus/paper.js';
@@ -26,7 +27,7 @@ export interface TopicOptions {
   maxTopics?: number;
   /** Seed for k-means++; the same input and seed give the same topics. */
   seed?: number;
-  /** k-means restarts per k (different seeds), the lowest-cost run wins; 0 picks by size (8 up to 500 papers, else 3). */
+  /** k-means restarts per k (different seeds), the lowest-cost run wins; 0 picks by size (10 up to 500 papers, else 4). */
   restarts?: number;
   /** Papers used to choose k (and to seed the final fit) when the collection is larger. */
   sampleSize?: number;
@@ -39,7 +40,7 @@ export interface TopicOptions {
   labelPhrases?: number;
   /** A new cluster whose papers overlap a previous topic at least this much (Jaccard) keeps its id and label. */
   stableOverlap?: number;
-  /** Progress lines (k tried, silhouette), for the index build's log. */
+  /** Progress lines (the k chosen and its silhouette), for the index build's log. */
   log?: (line: string) => void;
 }
 
