@@ -289,7 +289,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<void> {
     queries: 200,
     m: 16,
     efConstruction: 64,
-    efSearch: [16, 32, 64, 128, 256],
+    efSearch: [16, 32, 64, 128, 256, 512, 1024],
     maxBuildMinutes: 20,
     dimensions: DIM,
     ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<ScaleBenchOptions>),
