@@ -62,4 +62,34 @@ describe('the index and search commands', () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/--k must be a whole number from 1 to 50/);
   });
+
+  it('prints only JSON for topics --json, every paper in exactly one topic', () => {
+    const result = run('src/cli/topics.ts', ['--json'], env);
+    expect(result.code).toBe(0);
+    const { topics } = JSON.parse(result.stdout) as { topics: { id: number; label: string; papers: { paperId: string; title: string; url: string }[] }[] };
+    const ids = topics.flatMap((t) => t.papers.map((p) => p.paperId)).sort();
+    expect(ids).toEqual([...pick.map((p) => p.id)].sort());
+    for (const t of topics) expect(t.label.length).toBeGreaterThan(0);
+  });
+
+  it('shows a paper by a partial title as JSON, and names an unknown title', () => {
+    const found = run('src/cli/paper.ts', ['--json', 'syndock'], env);
+    expect(found.code).toBe(0);
+    expect(JSON.parse(found.stdout)).toMatchObject({ title: pick[1].title });
+    const missing = run('src/cli/paper.ts', ['zebra husbandry'], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/No paper title matches "zebra husbandry"/);
+    expect(missing.stdout).toBe('');
+  });
+
+  it('answers questions from stdin as JSON lines with citations from the corpus only', () => {
+    const result = run('src/cli/ask.ts', ['--json'], env, 'how are multimeric protein complexes docked?\nwhat is the best sourdough recipe?\n');
+    expect(result.code).toBe(0);
+    const [docking, bread] = result.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(docking).toMatchObject({ question: 'how are multimeric protein complexes docked?', refused: false, backend: 'extractive' });
+    expect(docking.citations[0]).toMatchObject({ n: 1, paperId: pick[1].id, title: pick[1].title, url: pick[1].url });
+    expect(docking.answer).toContain('[1]');
+    expect(bread.refused).toBe(true);
+    expect(bread.citations).toEqual([]);
+  });
 });
