@@ -74,12 +74,13 @@ await runCli(async () => {
   const cmd = program('bench', 'Measure index build, search latency and the Discord bot; --scale for the synthetic large-index bench.')
     .option('--scale', 'synthetic 512-d vectors at 10k, 100k and 1M: HNSW vs exact, clustering, title lookup')
     .option('--sizes <list>', 'sizes for --scale, e.g. 10000,100000', parseSizes)
+    .option('--max-build-minutes <n>', 'with --scale: above this projected HNSW build time, build a prefix and extrapolate', intOption('max-build-minutes', 1, 600))
     .option('--queries <n>', 'search queries to time', intOption('queries', 10, 10_000), 200)
     .option('--skip-discord', 'leave out the Discord bench')
     .parse();
-  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; queries: number; skipDiscord?: boolean }>();
+  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; maxBuildMinutes?: number; queries: number; skipDiscord?: boolean }>();
   if (opts.scale) {
-    await runScaleBench({ sizes: opts.sizes, log: out });
+    await runScaleBench({ sizes: opts.sizes, maxBuildMinutes: opts.maxBuildMinutes, log: out });
     return;
   }
   const { indexDir, root } = await benchBuild();
