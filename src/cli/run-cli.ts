@@ -1,6 +1,5 @@
 /** Shared plumbing for the command-line entry points: errors become one clear message and an exit code. */
 import { Command } from 'commander';
-import { loadConfig, type Env } from '../config/env.js';
 
 const EXPECTED = new Set(['UserError', 'ConfigError', 'CorpusError', 'IndexNotBuiltError', 'IndexMismatchError', 'BackendError']);
 
@@ -33,10 +32,6 @@ export function intOption(name: string, min: number, max: number) {
     if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max} (got "${value}")`);
     return n;
   };
-}
-
-export function config(): Env {
-  return loadConfig();
 }
 
 /** Lines of standard input, trimmed, blanks skipped. */
