@@ -45,6 +45,8 @@ import { createEmbedder } from './indexing/embeddings/create-embedder.js';
 import type { BuildOptions } from './indexing/build-index.js';
 import { loadIndex, readManifest, type LitIndex } from './indexing/load-index.js';
 import { updateIndex } from './indexing/update-index.js';
+import { corpusHash } from './indexing/build-index.js';
+import { loadCorpus } from './corpus/load-corpus.js';
 import { Retriever } from './retrieval/retriever.js';
 import { PaperBrowser } from './browse/paper-browser.js';
 import { buildTopics } from './browse/topics.js';
@@ -107,7 +109,22 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
     });
   }
   const index = await loadIndex(indexDir, embedder);
+  const stale = await corpusChangedSince(index, env);
+  if (stale) log(`The corpus in ${index.manifest.corpusDir} changed since the index was built (${stale}); run npm run index to include the changes.`);
   return new IndexedLitbot(env, index, embedder);
+}
+
+/** Why the corpus no longer matches the index, or undefined when it does (or cannot be read). */
+async function corpusChangedSince(index: LitIndex, env: Env): Promise<string | undefined> {
+  try {
+    const corpus = loadCorpus(index.manifest.corpusDir, { skipInvalid: true });
+    await indexBuildHooks(env).resolveLinks?.(corpus.papers);
+    if (corpusHash(corpus.papers) === index.manifest.corpusHash) return undefined;
+    return `${corpus.papers.length} papers now, ${index.manifest.counts.papers} indexed`;
+  } catch {
+    // A corpus that cannot be read now says so at the next `npm run index`; the index still serves.
+    return undefined;
+  }
 }
 
 class IndexedLitbot implements Litbot {

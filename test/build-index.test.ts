@@ -135,3 +135,22 @@ describe('building the index', () => {
     }
   });
 });
+
+describe('loading an index whose corpus has changed', () => {
+  it('says so and names the command that catches up, but still serves the index', async () => {
+    const { createLitbot } = await import('../src/litbot.js');
+    const ws = workspace();
+    const env = testEnv({ CORPUS_DIR: ws.corpusDir, INDEX_DIR: ws.indexDir, CACHE_DIR: ws.cacheDir });
+    await updateIndex({ env, embedder: new HashingEmbedder(), ...indexBuildHooks(env) });
+    const quiet: string[] = [];
+    await (await createLitbot({ env, embedder: new HashingEmbedder(), log: (l) => quiet.push(l) })).close();
+    expect(quiet).toEqual([]);
+
+    writeFileSync(join(ws.corpusDir, 'new.jsonl'), `${NEW_PAPER}\n`);
+    const lines: string[] = [];
+    const litbot = await createLitbot({ env, embedder: new HashingEmbedder(), log: (l) => lines.push(l) });
+    expect(lines).toEqual([expect.stringMatching(/changed since the index was built \(159 papers now, 158 indexed\); run npm run index/)]);
+    expect(litbot.about().papers).toBe(158);
+    await litbot.close();
+  });
+});
