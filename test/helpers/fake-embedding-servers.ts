@@ -4,7 +4,7 @@
  * They record every request, so tests can assert on what the client actually sent.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 
 export interface RecordedRequest {
   method: string;
@@ -60,18 +60,8 @@ async function listen(handler: (req: RecordedRequest, res: ServerResponse) => vo
       })
       .catch((error: unknown) => send(res, 400, { error: String(error) }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((e) => (e ? reject(e) : resolve()));
-        // Clients keep connections alive; without this close() waits for them to time out.
-        server.closeAllConnections();
-      }),
-  };
+  const { origin, close } = await listenOnLoopback(server);
+  return { url: origin, requests, close };
 }
 
 const inputs = (input: unknown): string[] => (Array.isArray(input) ? input.map(String) : [String(input)]);

@@ -4,7 +4,7 @@
  * clients run against them. Each records the request bodies it received.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 
 /** What the server does with one request. */
 export type FakeReply =
@@ -78,18 +78,9 @@ async function start(
     }
     respond(res, { text: reply.text, usage: reply.usage ?? { input: 42, output: pieces(reply.text).length } }, body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise((resolve) => {
-        for (const res of hanging) res.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  // A hanging response would keep close() waiting; end those first.
+  const { origin, close } = await listenOnLoopback(server, () => hanging.forEach((res) => res.destroy()));
+  return { url: origin, requests, close };
 }
 
 /** An OpenAI-compatible `/v1/chat/completions` server; configure the client with `url + '/v1'`. */

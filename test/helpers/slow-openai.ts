@@ -3,7 +3,7 @@
  * a time with a pause between chunks, the way a real model writes, so streamed edits can be seen.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 
 export interface SlowOpenAI {
   /** `LLM_BASE_URL` for the OpenAI client (ends in `/v1`). */
@@ -38,13 +38,6 @@ export async function startSlowOpenAI(reply: (body: any) => string, options: { d
     send({}, 'stop');
     res.end('data: [DONE]\n\n');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { origin, close } = await listenOnLoopback(server);
+  return { url: `${origin}/v1`, close };
 }
