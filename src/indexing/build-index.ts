@@ -24,6 +24,8 @@ export interface BuildOptions {
   cacheDir: string;
   embedder: Embedder;
   skipInvalid?: boolean;
+  /** The corpus, when the caller has read it already (with its links resolved); else it is read from `corpusDir`. */
+  corpus?: Corpus;
   /** Called after the corpus is read, before chunking: may change papers' links. */
   resolveLinks?: (papers: Paper[]) => Promise<void>;
   /** Topic discovery; omitted, the index has no topics. */
@@ -86,9 +88,9 @@ export function paperVectorsOf(papers: Paper[], chunks: Chunk[], vectors: Float3
 export async function buildIndex(options: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
   const log = options.log ?? (() => {});
-  const corpus = loadCorpus(options.corpusDir, { skipInvalid: options.skipInvalid });
+  const corpus = options.corpus ?? loadCorpus(options.corpusDir, { skipInvalid: options.skipInvalid });
   log(`Read ${corpus.entries} entries from ${corpus.files.length} files: ${corpus.papers.length} papers (${corpus.duplicatesMerged} duplicates merged, ${corpus.issues.length} invalid blocks skipped).`);
-  if (options.resolveLinks) await options.resolveLinks(corpus.papers);
+  if (options.resolveLinks && !options.corpus) await options.resolveLinks(corpus.papers);
 
   const { embedder } = options;
   await embedder.init();

@@ -3,7 +3,7 @@
  * first when it is missing: skip when nothing changed, else build with progress.
  */
 import type { Env } from '../config/env.js';
-import { loadCorpus } from '../corpus/load-corpus.js';
+import { loadCorpus, type Corpus } from '../corpus/load-corpus.js';
 import { buildIndex, corpusHash, type BuildOptions, type BuildResult } from './build-index.js';
 import type { Embedder } from './embeddings/embedder.js';
 import { currentGeneration, FILES } from './index-files.js';
@@ -32,9 +32,11 @@ export async function updateIndex(options: UpdateOptions): Promise<UpdateResult>
   const corpusDir = options.corpusDir ?? options.env.CORPUS_DIR;
   const indexDir = options.indexDir ?? options.env.INDEX_DIR;
   const previous = readManifest(indexDir);
+  let corpus: Corpus | undefined;
   if (previous && !options.force) {
     await options.embedder.init();
-    const { papers } = loadCorpus(corpusDir, { skipInvalid: options.skipInvalid });
+    corpus = loadCorpus(corpusDir, { skipInvalid: options.skipInvalid });
+    const { papers } = corpus;
     await options.resolveLinks?.(papers);
     const unchanged =
       manifestDifferences(previous, { embeddingsId: options.embedder.id, dimensions: options.embedder.dimensions, chunking: chunkingFor(options.embedder.maxTokens) })
@@ -46,6 +48,8 @@ export async function updateIndex(options: UpdateOptions): Promise<UpdateResult>
   }
   const result = await buildIndex({
     corpusDir,
+    // Already read (links applied) for the up-to-date check: the build reuses it.
+    corpus,
     indexDir,
     cacheDir: options.env.CACHE_DIR,
     embedder: options.embedder,
