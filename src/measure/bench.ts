@@ -75,12 +75,14 @@ await runCli(async () => {
     .option('--scale', 'synthetic 512-d vectors at 10k, 100k and 1M: HNSW vs exact, clustering, title lookup')
     .option('--sizes <list>', 'sizes for --scale, e.g. 10000,100000', parseSizes)
     .option('--max-build-minutes <n>', 'with --scale: above this projected HNSW build time, build a prefix and extrapolate', intOption('max-build-minutes', 1, 600))
+    .option('--m <n>', 'with --scale: HNSW links per node (M)', intOption('m', 4, 128))
+    .option('--ef-construction <n>', 'with --scale: HNSW efConstruction', intOption('ef-construction', 8, 2048))
     .option('--queries <n>', 'search queries to time', intOption('queries', 10, 10_000), 200)
     .option('--skip-discord', 'leave out the Discord bench')
     .parse();
-  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; maxBuildMinutes?: number; queries: number; skipDiscord?: boolean }>();
+  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; maxBuildMinutes?: number; m?: number; efConstruction?: number; queries: number; skipDiscord?: boolean }>();
   if (opts.scale) {
-    await runScaleBench({ sizes: opts.sizes, maxBuildMinutes: opts.maxBuildMinutes, log: out });
+    await runScaleBench({ sizes: opts.sizes, maxBuildMinutes: opts.maxBuildMinutes, m: opts.m, efConstruction: opts.efConstruction, log: out });
     return;
   }
   const { indexDir, root } = await benchBuild();

@@ -31,7 +31,7 @@ export function huggingFaceCacheDir(settings: Pick<Env, 'HF_CACHE_DIR' | 'CACHE_
  */
 export function createEmbedder(settings: EmbedderSettings, overrides: EmbedderOverrides = {}): Embedder {
   const spec = settings.EMBEDDINGS;
-  if (spec === 'use-lite') return new UseLiteEmbedder();
+  if (spec === 'use-lite') return new UseLiteEmbedder({ cacheDir: settings.CACHE_DIR });
   const colon = spec.indexOf(':');
   const provider = colon > 0 ? spec.slice(0, colon) : spec;
   const model = colon > 0 ? spec.slice(colon + 1).trim() : '';
