@@ -7,6 +7,10 @@ import { fixedRetrieve, seedPaper, seedPapers } from './helpers/lexical-retrieve
 const vocabulary = buildVocabulary(seedPapers());
 const migu = seedPaper('Unlocking Continual Learning Abilities');
 const bird = seedPaper('Can LLM Already Serve as A Database Interface');
+const lud = seedPaper('Decoding at the Speed of Thought');
+const fourier = seedPaper('Fourier Head');
+const npo = seedPaper('Negative Preference Optimization');
+const tulu = seedPaper('Pushing Frontiers in Open Language Model Post-Training');
 
 async function decide(question: string, papers = [migu], dense = 0.6) {
   const response = await fixedRetrieve(papers, { dense, bm25: 10 })(question);
@@ -28,6 +32,39 @@ describe('assessCoverage', () => {
     const d = await decide('why does the BIRD benchmark always use databases with fewer than ten rows?', [bird]);
     expect(d.features.unsupportedAbsolute).toBe('always');
     expect(d.covered).toBe(false);
+  });
+
+  it('declines a "why" question whose premise the closest passage of the paper negates', async () => {
+    const d = await decide('why does Lexical Unit Decoding need an auxiliary draft model to propose tokens?', [lud]);
+    expect(d.covered).toBe(false);
+    expect(d.features.contradictedPremise).toContain('requires no auxiliary models');
+  });
+
+  it('declines a "why" question asserting the opposite direction of what the paper reports', async () => {
+    const hurt = await decide("why does the Fourier head hurt the Decision Transformer's returns on Atari?", [fourier]);
+    expect(hurt.covered).toBe(false);
+    expect(hurt.features.contradictedPremise).toMatch(/not "hurt"/);
+    const faster = await decide('why does NPO reach catastrophic collapse faster than gradient ascent?', [npo]);
+    expect(faster.features.contradictedPremise).toMatch(/"slower", not "faster"/);
+  });
+
+  it('answers "why" questions whose premise the paper states, negations included', async () => {
+    for (const [question, paper] of [
+      ["why does the Fourier head improve the Decision Transformer's returns on Atari?", fourier],
+      ['why does NPO avoid the catastrophic collapse that gradient ascent suffers during unlearning?', npo],
+      ['why does Lexical Unit Decoding not need an auxiliary draft model?', lud],
+    ] as const) {
+      const d = await decide(question, [paper]);
+      expect(d.features.contradictedPremise, question).toBeUndefined();
+      expect(d.covered, question).toBe(true);
+    }
+  });
+
+  it('declines a version of a name the paper mentions only in other versions', async () => {
+    const d = await decide('which Llama 2 base models was TÜLU 3 built on?', [tulu]);
+    expect(d.covered).toBe(false);
+    expect(d.reason).toContain('Llama 2');
+    expect((await decide('which Llama 3 base models was TÜLU 3 built on?', [tulu])).covered).toBe(true);
   });
 
   it('declines when too few of the question\'s words are known to the collection', async () => {

@@ -9,7 +9,8 @@
  */
 import type { Paper } from '../corpus/paper.js';
 import type { SearchResponse } from '../retrieval/types.js';
-import { contentTerms, termSet, words } from './terms.js';
+import { splitSentences } from '../corpus/normalize.js';
+import { contentTerms, termSet, words, wordStem } from './terms.js';
 
 /** What the coverage rule knows about the whole collection. */
 export interface Vocabulary {
@@ -52,6 +53,14 @@ export interface CoverageFeatures {
   unknownNames: string[];
   /** A "why" question asserting always/only/every/never/all, which its best paper does not say. */
   unsupportedAbsolute?: string;
+  /**
+   * A "why" question's premise that its best paper contradicts: the passage closest to the claim
+   * negates one of its words ("requires no auxiliary model" against "needs an auxiliary model"), or
+   * says the opposite direction ("improves" against "hurts", "slower" against "faster").
+   */
+  contradictedPremise?: string;
+  /** A versioned name ("Llama 2") whose best paper names only other versions ("Llama 3.1"). */
+  versionMismatch?: string;
   questionTerms: number;
 }
 
@@ -65,6 +74,8 @@ export interface CoverageRule {
   /** Decline when the question names something the collection never mentions. */
   declineUnknownNames: boolean;
   declineUnsupportedAbsolutes: boolean;
+  /** Decline a "why" question whose premise the best paper contradicts, and a version the paper does not name. */
+  declineContradictedPremises: boolean;
 }
 
 /**
@@ -77,6 +88,7 @@ export const DEFAULT_RULE: CoverageRule = {
   minQueryCoverage: 0.7,
   declineUnknownNames: true,
   declineUnsupportedAbsolutes: true,
+  declineContradictedPremises: true,
 };
 
 export interface CoverageDecision {
@@ -88,6 +100,153 @@ export interface CoverageDecision {
 
 const NAME_LIKE = /^(?:[A-Za-z][a-z]*[A-Z][A-Za-z]*|[A-Z]{2,}[a-z]*s?|[A-Za-z]+-?\d[\w.]*|\d+[A-Za-z][\w-]*)$/;
 const ABSOLUTE = /\b(always|only|every|never|all|any longer|no longer|immune)\b/i;
+
+/** A question that presupposes its claim ("why does X hurt Y?"), so the claim itself must hold. */
+const PRESUPPOSES = /\b(?:why|how come)\b/i;
+
+/** Words that negate the few words after them, up to a comma or a contrast. */
+const NEGATORS = new Set(['no', 'not', 'without', 'never', 'neither', 'nor', 'cannot', 'lack', 'lacks', 'lacking', 'none', 'unable']);
+const CLAUSE_END = new Set([',', ';', ':', '(', ')', 'but', 'however', 'whereas', 'while', 'although', 'yet', 'instead', 'rather']);
+const NEGATION_SPAN = 3;
+
+/**
+ * Pairs of opposite directions, in plain English: a premise with a word of one side and a paper
+ * that uses only words of the other side contradict each other. Matched by stem.
+ */
+const OPPOSITES: [string[], string[]][] = [
+  [
+    ['more', 'higher', 'greater', 'increase', 'improve', 'improvement', 'enhance', 'boost', 'better', 'gain', 'help', 'benefit', 'outperform', 'strengthen'],
+    ['less', 'fewer', 'lower', 'decrease', 'worse', 'worsen', 'hurt', 'harm', 'degrade', 'degradation', 'decline', 'drop', 'impair', 'weaken', 'underperform'],
+  ],
+  [
+    ['faster', 'quicker', 'sooner', 'accelerate', 'speedup'],
+    ['slower', 'slow', 'slowdown', 'delay', 'decelerate'],
+  ],
+  [
+    ['tiny', 'small', 'smaller', 'smallest', 'little', 'toy', 'miniature'],
+    ['large', 'larger', 'largest', 'big', 'bigger', 'biggest', 'huge', 'massive', 'giant'],
+  ],
+  [
+    ['easy', 'easier', 'easily', 'effortless', 'trivial'],
+    ['hard', 'harder', 'difficult', 'difficulty', 'struggle', 'challenging'],
+  ],
+];
+const DIRECTION = (() => {
+  const side = new Map<string, { pair: number; side: 0 | 1 }>();
+  OPPOSITES.forEach(([a, b], pair) => {
+    for (const w of a) side.set(wordStem(w), { pair, side: 0 });
+    for (const w of b) side.set(wordStem(w), { pair, side: 1 });
+  });
+  return side;
+})();
+
+interface Reading {
+  /** Stemmed content terms that occur at least once outside a negation. */
+  positive: Set<string>;
+  /** Stemmed content terms that occur negated ("no X", "not ... X", "X-free"). */
+  negated: Set<string>;
+  /** A word as written, by its stem. */
+  surface: Map<string, string>;
+  /** Direction words used, as "pair:side" keys, with the word. */
+  directions: Map<string, string>;
+}
+
+/** Which terms a text asserts, which it negates, and which directions it speaks of. */
+function read(text: string): Reading {
+  const tokens = text.toLowerCase().match(/[a-z0-9]+(?:['’-][a-z0-9]+)*|[,;:()]/g) ?? [];
+  const positive = new Set<string>();
+  const negated = new Set<string>();
+  const directions = new Map<string, string>();
+  const surface = new Map<string, string>();
+  let negatedFor = 0;
+  for (const token of tokens) {
+    if (CLAUSE_END.has(token)) {
+      negatedFor = 0;
+      continue;
+    }
+    if (NEGATORS.has(token) || /n['’]t$/.test(token)) {
+      negatedFor = NEGATION_SPAN;
+      continue;
+    }
+    // "exemplar-free", "rehearsal-free": the parts before "free" are what is absent.
+    const free = /^(.+)-free$/.exec(token);
+    const terms = free ? contentTerms(free[1]) : contentTerms(token);
+    for (const t of terms) {
+      (free || negatedFor > 0 ? negated : positive).add(t);
+      if (!surface.has(t)) surface.set(t, free ? free[1] : token);
+    }
+    for (const part of token.split('-')) {
+      const d = DIRECTION.get(wordStem(part));
+      if (d && !(negatedFor > 0)) directions.set(`${d.pair}:${d.side}`, part);
+    }
+    if (negatedFor > 0) negatedFor--;
+  }
+  return { positive, negated, directions, surface };
+}
+
+/**
+ * Whether `paper` contradicts the premise of `question` (a "why" question). A word the question
+ * asserts is denied when the passage that best matches the question among those using the word
+ * negates it ("requires no auxiliary models", "exemplar-free", "are not detectable"). A direction
+ * the question asserts ("hurts", "faster", "tiny") is contradicted when the paper never speaks of
+ * it but a passage sharing the question's words speaks of the opposite ("improves", "slower").
+ */
+export function contradiction(question: string, paper: string, idf: (t: string) => number): string | undefined {
+  const claim = read(question);
+  const asserted = [...claim.positive].filter((t) => !claim.negated.has(t));
+  if (!asserted.length) return undefined;
+  const sentences = splitSentences(paper).map((sentence) => {
+    const reading = read(sentence);
+    const shared = asserted.filter((t) => reading.positive.has(t) || reading.negated.has(t));
+    return { sentence, reading, shared, weight: shared.reduce((s, t) => s + idf(t), 0) };
+  });
+  for (const t of asserted) {
+    let denied: (typeof sentences)[number] | undefined;
+    let said = 0;
+    for (const s of sentences) {
+      // A passage speaks to the question only when it shares more than the word itself.
+      if (s.shared.length < 2) continue;
+      if (s.reading.positive.has(t)) said = Math.max(said, s.weight);
+      else if (s.reading.negated.has(t) && s.weight > (denied?.weight ?? 0)) denied = s;
+    }
+    if (denied && denied.weight > said) return `the best paper's closest passage says the opposite about "${claim.surface.get(t) ?? t}": "${denied.sentence}"`;
+  }
+  const whole = read(paper);
+  for (const [key, word] of claim.directions) {
+    const [pair, side] = key.split(':');
+    const opposite = `${pair}:${side === '0' ? 1 : 0}`;
+    if (whole.directions.has(key)) continue;
+    const against = sentences.find((s) => s.shared.length >= 2 && s.reading.directions.has(opposite));
+    if (against) return `the best paper says "${against.reading.directions.get(opposite)}", not "${word}"`;
+  }
+  return undefined;
+}
+
+/** "Llama 2", "GPT-4", "Qwen 2.5": a capitalised name and a short version number, not a size ("7B"). */
+const VERSIONED = /(?<![\p{L}\d])(\p{Lu}[\p{L}]*)[ -]?(\d{1,2}(?:\.\d{1,2})?)(?![\p{L}\d%.])/gu;
+
+function versionsIn(text: string): Map<string, { name: string; versions: Set<string> }> {
+  const out = new Map<string, { name: string; versions: Set<string> }>();
+  for (const m of text.matchAll(VERSIONED)) {
+    const key = m[1].toLowerCase();
+    if (!out.has(key)) out.set(key, { name: m[1], versions: new Set() });
+    out.get(key)!.versions.add(m[2]);
+  }
+  return out;
+}
+
+/** A version the question names that the paper, naming the same thing, never does ("Llama 3.1" covers "Llama 3"). */
+function versionMismatch(question: string, paper: string): string | undefined {
+  const inPaper = versionsIn(paper);
+  for (const [key, { name, versions }] of versionsIn(question)) {
+    const known = inPaper.get(key)?.versions;
+    if (!known) continue;
+    for (const v of versions) {
+      if (![...known].some((k) => k === v || k.startsWith(`${v}.`))) return `${name} ${v}`;
+    }
+  }
+  return undefined;
+}
 
 const SIZE = /^\d+(?:\.\d+)?[kKmMbBtT%]?(?:-\d+(?:\.\d+)?[kKmMbBtT%]?)?$/;
 
@@ -140,6 +299,8 @@ export function coverageFeatures(question: string, response: SearchResponse, voc
     const said = new RegExp(`(?<!\\b(?:not|n't|never)\\s+(?:\\w+\\s+)?)\\b${absolute[1]}\\b`, 'i');
     if (!said.test(bestPaperText)) unsupportedAbsolute = absolute[1].toLowerCase();
   }
+  const contradictedPremise = PRESUPPOSES.test(question) && bestPaperText ? contradiction(question, bestPaperText, idf) : undefined;
+  const mismatch = bestPaperText ? versionMismatch(question, bestPaperText) : undefined;
   return {
     topDense: Math.max(0, ...top.map((h) => h.dense ?? 0)),
     topBm25: Math.max(0, ...top.map((h) => h.bm25 ?? 0)),
@@ -149,6 +310,8 @@ export function coverageFeatures(question: string, response: SearchResponse, voc
     missingTerms: q.filter((t) => !seen.has(t)),
     unknownNames,
     ...(unsupportedAbsolute ? { unsupportedAbsolute } : {}),
+    ...(contradictedPremise ? { contradictedPremise } : {}),
+    ...(mismatch ? { versionMismatch: mismatch } : {}),
     questionTerms: q.length,
   };
 }
@@ -162,6 +325,8 @@ export function assessCoverage(question: string, response: SearchResponse, optio
   if (features.questionTerms === 0) return decide('the question has no content words');
   if (rule.declineUnknownNames && features.unknownNames.length) return decide(`the collection never mentions ${features.unknownNames.join(', ')}`);
   if (rule.declineUnsupportedAbsolutes && features.unsupportedAbsolute) return decide(`the best paper does not say "${features.unsupportedAbsolute}"`);
+  if (rule.declineContradictedPremises && features.versionMismatch) return decide(`the best paper never names ${features.versionMismatch}`);
+  if (rule.declineContradictedPremises && features.contradictedPremise) return decide(features.contradictedPremise);
   if (features.queryCoverage < rule.minQueryCoverage) return decide(`only ${(features.queryCoverage * 100).toFixed(0)}% of its words occur in the collection`);
   if (features.topDense < rule.minDense) return decide(`best passage similarity ${features.topDense.toFixed(2)} < ${rule.minDense}`);
   if (features.weightedOverlap < rule.minWeightedOverlap) return decide(`the best paper holds ${(features.weightedOverlap * 100).toFixed(0)}% of the question's weight`);

@@ -35,6 +35,11 @@ function americanSpelling(word: string): string {
   return word.replace(/([bhlmvi])our(s|ed|ing|ite|ites|able)?$/, '$1or$2').replace(/^(h|arm|sav|fl|neighb|rum|hum|p|s|t|y|f|c|j|d)or(s)?$/, '$1our$2');
 }
 
+/** The stem of one lower-cased word, British spellings folded. */
+export function wordStem(word: string): string {
+  return stemmer(americanSpelling(word.toLowerCase()));
+}
+
 /** The stemmed content words of a text, in order, duplicates kept. */
 export function contentTerms(text: string): string[] {
   const out: string[] = [];
