@@ -47,5 +47,24 @@ describe('runAnswerEval', () => {
     expect(report.declinedFalsePremise).toBe(0);
     expect(report.citationValidity).toBe(1);
     expect(lines.join('\n')).toMatch(/citation validity: +100\.0%/);
+    expect(report.heldOut).toBeUndefined();
+  });
+
+  it('also reports the held-out questions apart from the calibration ones', async () => {
+    const lines: string[] = [];
+    const report = await runAnswerEval(
+      async (q) => (q.startsWith('in') ? base : { ...base, answer: 'Not covered.', refused: true, citations: [] }),
+      [
+        { id: 'a', question: 'in 1', relevant: [migu.id], kind: 'answerable' },
+        { id: 'c', question: 'out', relevant: [], kind: 'out-of-corpus' },
+        { id: 'e', question: 'in 3', relevant: [migu.id], kind: 'answerable', heldOut: true },
+        { id: 'f', question: 'in, false', relevant: [], kind: 'false-premise', heldOut: true },
+      ],
+      (l) => lines.push(l),
+      byId,
+    );
+    expect(report.heldOut).toEqual({ answeredRate: 1, declinedRate: 0 });
+    expect(lines.join('\n')).toMatch(/calibration questions: answered 100\.0% \(1\/1\), declined 100\.0% \(1\/1\)/);
+    expect(lines.join('\n')).toMatch(/held-out questions: +answered 100\.0% \(1\/1\), declined 0\.0% \(0\/1\)/);
   });
 });

@@ -2,10 +2,13 @@
  * Whether the retrieved papers cover a question well enough to answer it, from signals the
  * retriever already has (best chunk cosine, the share of the question's words the corpus knows)
  * and from how much of the question the best papers contain, weighted by how rare each word is.
- * Two narrow rules catch common false premises: a name the collection never mentions ("GPT-5",
- * "AlphaFold"), and a "why ..." question whose absolute claim ("always", "only", "every") the
- * best paper does not make. The thresholds were calibrated on `test/fixtures/questions.json`
- * with the real index (see `npm run eval`).
+ * Rules for false premises read the question against the paper it is about: a name the collection
+ * never mentions ("GPT-5", "AlphaFold"); a version the paper names only differently ("Llama 2"
+ * against "Llama 3.1"); and for a "why ..." question, which presupposes its claim, an absolute
+ * ("always", "only") the best paper does not make, a word the paper's closest passage negates
+ * ("needs an auxiliary model" against "requires no auxiliary models"), or a direction the paper
+ * reports the opposite of ("hurts" against "improves"). The thresholds were calibrated on
+ * `test/fixtures/questions.json` with the real index (see `npm run eval`).
  */
 import type { Paper } from '../corpus/paper.js';
 import type { SearchResponse } from '../retrieval/types.js';
@@ -79,8 +82,9 @@ export interface CoverageRule {
 }
 
 /**
- * Calibrated on the 196 questions of `test/fixtures/questions.json` with the USE-lite index: the
- * strictest thresholds that still answer at least 95% of the answerable questions.
+ * Calibrated on the first 196 questions of `test/fixtures/questions.json` with the USE-lite index:
+ * the strictest thresholds that still answer at least 95% of the answerable questions (q197 and
+ * later were written to check the rule, not to tune it).
  */
 export const DEFAULT_RULE: CoverageRule = {
   minDense: 0.35,

@@ -14,6 +14,8 @@ export interface EvalQuestion {
   /** Paper ids that answer it (empty for questions the papers do not cover). */
   relevant: string[];
   kind: 'answerable' | 'out-of-corpus' | 'false-premise';
+  /** Written to check the decline rule after it was calibrated on the others; reported apart too. */
+  heldOut?: boolean;
 }
 
 export interface AnswerEvalReport {
@@ -32,6 +34,8 @@ export interface AnswerEvalReport {
   invalid: { id: string; problems: string[] }[];
   errors: { id: string; message: string }[];
   meanMs: number;
+  /** The same two rates on the held-out questions alone, when there are any. */
+  heldOut?: { answeredRate: number; declinedRate: number };
 }
 
 /** The problems with one answer's citations: each must name a corpus paper by its own title and URL, and the text's markers must be exactly the citations. */
@@ -78,6 +82,7 @@ export async function runAnswerEval(
   const ooc = questions.filter((q) => q.kind === 'out-of-corpus');
   const fp = questions.filter((q) => q.kind === 'false-premise');
   const misses: string[] = [];
+  const held = { answerable: 0, answered: 0, unanswerable: 0, declined: 0 };
   for (const q of questions) {
     let result: AnswerResult;
     const started = performance.now();
@@ -92,6 +97,15 @@ export async function runAnswerEval(
     const problems = citationProblems(result, paperById);
     if (problems.length) invalid.push({ id: q.id, problems });
     else valid++;
+    if (q.heldOut) {
+      if (q.kind === 'answerable') {
+        held.answerable++;
+        if (!result.refused) held.answered++;
+      } else {
+        held.unanswerable++;
+        if (result.refused) held.declined++;
+      }
+    }
     if (q.kind === 'answerable') {
       if (!result.refused) {
         answered++;
@@ -114,6 +128,9 @@ export async function runAnswerEval(
     invalid,
     errors,
     meanMs: total ? ms / total : 0,
+    ...(held.answerable + held.unanswerable
+      ? { heldOut: { answeredRate: held.answerable ? held.answered / held.answerable : 0, declinedRate: held.unanswerable ? held.declined / held.unanswerable : 0 } }
+      : {}),
   };
   log(`Answers (${questions.length} questions):`);
   log(`  answered, answerable questions:         ${pct(report.answeredRate)} (${answered}/${answerable.length}; target >= 95%)`);
@@ -122,6 +139,13 @@ export async function runAnswerEval(
   log(`    false-premise declined:                ${pct(report.declinedFalsePremise)} (${declinedFp}/${fp.length})`);
   log(`  answers citing a relevant paper:        ${pct(report.citesRelevantRate)} (${citesRelevant}/${answered})`);
   log(`  citation validity:                      ${pct(report.citationValidity)} (${valid}/${total}; must be 100%)`);
+  if (report.heldOut) {
+    const old = { answerable: answerable.length - held.answerable, unanswerable: ooc.length + fp.length - held.unanswerable };
+    const oldAnswered = answered - held.answered;
+    const oldDeclined = declinedOoc + declinedFp - held.declined;
+    log(`  calibration questions: answered ${pct(old.answerable ? oldAnswered / old.answerable : 0)} (${oldAnswered}/${old.answerable}), declined ${pct(old.unanswerable ? oldDeclined / old.unanswerable : 0)} (${oldDeclined}/${old.unanswerable})`);
+    log(`  held-out questions:    answered ${pct(report.heldOut.answeredRate)} (${held.answered}/${held.answerable}), declined ${pct(report.heldOut.declinedRate)} (${held.declined}/${held.unanswerable})`);
+  }
   log(`  mean time per answer:                   ${report.meanMs.toFixed(0)} ms`);
   if (errors.length) log(`  errors: ${errors.length} (${errors.slice(0, 3).map((e) => `${e.id}: ${e.message}`).join('; ')})`);
   for (const i of invalid.slice(0, 5)) log(`  invalid ${i.id}: ${i.problems.join('; ')}`);
