@@ -50,7 +50,7 @@ describe('runAnswerEval', () => {
     expect(report.heldOut).toBeUndefined();
   });
 
-  it('also reports the held-out questions apart from the calibration ones', async () => {
+  it('also reports the questions added later (heldOut) apart from the first ones', async () => {
     const lines: string[] = [];
     const report = await runAnswerEval(
       async (q) => (q.startsWith('in') ? base : { ...base, answer: 'Not covered.', refused: true, citations: [] }),
@@ -64,7 +64,7 @@ describe('runAnswerEval', () => {
       byId,
     );
     expect(report.heldOut).toEqual({ answeredRate: 1, declinedRate: 0 });
-    expect(lines.join('\n')).toMatch(/calibration questions: answered 100\.0% \(1\/1\), declined 100\.0% \(1\/1\)/);
-    expect(lines.join('\n')).toMatch(/held-out questions: +answered 100\.0% \(1\/1\), declined 0\.0% \(0\/1\)/);
+    expect(lines.join('\n')).toMatch(/first questions: +answered 100\.0% \(1\/1\), declined 100\.0% \(1\/1\)/);
+    expect(lines.join('\n')).toMatch(/added later \(heldOut\): answered 100\.0% \(1\/1\), declined 0\.0% \(0\/1\)/);
   });
 });

@@ -18,6 +18,23 @@ async function decide(question: string, papers = [migu], dense = 0.6) {
 }
 
 describe('assessCoverage', () => {
+  it('declines when the evidence is weak on every count, and not when one paper stands out', async () => {
+    const question = 'how do continual learning methods for language models forecast road traffic?';
+    const five = [bird, migu, lud, fourier, npo];
+    const flat = await fixedRetrieve(five, { dense: 0.6, bm25: 20, score: 2 })(question);
+    const weak = assessCoverage(question, flat, { vocabulary });
+    expect(weak.features.scoreMargin).toBe(0);
+    expect(weak.features.weightedOverlap).toBeLessThan(0.5);
+    expect(weak.covered).toBe(false);
+    expect(weak.reason).toMatch(/^weak evidence: BM25 20, \d+% of the question's weight, no paper stands out \(margin 0\.00\)/);
+    // The same papers, but the first far ahead of the rest: answered.
+    const peaked = { ...flat, hits: flat.hits.map((h, i) => ({ ...h, score: i === 0 ? 3 : 2 })) };
+    expect(assessCoverage(question, peaked, { vocabulary }).covered).toBe(true);
+    // A strong lexical match is not weak evidence either.
+    const strong = { ...flat, hits: flat.hits.map((h) => ({ ...h, bm25: 200 })) };
+    expect(assessCoverage(question, strong, { vocabulary }).covered).toBe(true);
+  });
+
   it('answers a question the best paper speaks to', async () => {
     expect((await decide('how does magnitude-based gradient updating help continual learning in language models?')).covered).toBe(true);
   });

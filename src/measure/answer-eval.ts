@@ -143,8 +143,8 @@ export async function runAnswerEval(
     const old = { answerable: answerable.length - held.answerable, unanswerable: ooc.length + fp.length - held.unanswerable };
     const oldAnswered = answered - held.answered;
     const oldDeclined = declinedOoc + declinedFp - held.declined;
-    log(`  calibration questions: answered ${pct(old.answerable ? oldAnswered / old.answerable : 0)} (${oldAnswered}/${old.answerable}), declined ${pct(old.unanswerable ? oldDeclined / old.unanswerable : 0)} (${oldDeclined}/${old.unanswerable})`);
-    log(`  held-out questions:    answered ${pct(report.heldOut.answeredRate)} (${held.answered}/${held.answerable}), declined ${pct(report.heldOut.declinedRate)} (${held.declined}/${held.unanswerable})`);
+    log(`  first questions:       answered ${pct(old.answerable ? oldAnswered / old.answerable : 0)} (${oldAnswered}/${old.answerable}), declined ${pct(old.unanswerable ? oldDeclined / old.unanswerable : 0)} (${oldDeclined}/${old.unanswerable})`);
+    log(`  added later (heldOut): answered ${pct(report.heldOut.answeredRate)} (${held.answered}/${held.answerable}), declined ${pct(report.heldOut.declinedRate)} (${held.declined}/${held.unanswerable})`);
   }
   log(`  mean time per answer:                   ${report.meanMs.toFixed(0)} ms`);
   if (errors.length) log(`  errors: ${errors.length} (${errors.slice(0, 3).map((e) => `${e.id}: ${e.message}`).join('; ')})`);
