@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildTopics, clusterVectors, findTopic, labelClusters, topicOfPaper } from '../src/browse/topics.js';
+import { buildTopics, clusterVectors, findTopic, labelClusters, tfidfRows, topicOfPaper } from '../src/browse/topics.js';
+import { cutMerges, sparseLatentCoordinates, wardMerges } from '../src/browse/spherical-kmeans.js';
 import { syntheticVectors } from '../src/measure/scale-bench.js';
 import { normalizedMutualInformation } from '../src/measure/topic-eval.js';
 import type { Topic } from '../src/browse/types.js';
@@ -97,4 +98,46 @@ describe('clustering and labels', () => {
     expect(labels[0].slice(0, 2).sort()).toEqual(['catastrophic forgetting', 'continual learning']);
     expect(labels[1][0]).toBe('machine unlearning');
   });
+
+  it("cuts Ward's hierarchy into the blobs it was built on", () => {
+    const x = syntheticVectors(300, { dim: 32, clusters: 5, noise: 0.5, seed: 5 });
+    const merges = wardMerges(x);
+    expect(merges).toHaveLength(299);
+    for (let i = 1; i < merges.length; i++) expect(merges[i].height).toBeGreaterThanOrEqual(merges[i - 1].height);
+    const labels = cutMerges(merges, x.n, 5);
+    expect(new Set(labels).size).toBe(5);
+    expect(normalizedMutualInformation(Array.from(labels, String), Array.from(x.labels, String))).toBeGreaterThan(0.95);
+    expect(new Set(cutMerges(merges, x.n, 1)).size).toBe(1);
+  });
+
+  it('reduces TF-IDF rows without changing their cosines when the papers are few', () => {
+    const paper = (id: string, title: string, abstract: string) => ({ id, title, abstract, titleDerived: false, url: '', urlIsDirect: false, sources: [] });
+    const papers = [
+      paper('a', 'Machine unlearning at scale', 'Unlearning removes training data; machine unlearning for language models.'),
+      paper('b', 'Certified machine unlearning', 'Machine unlearning with guarantees on removed data.'),
+      paper('c', 'Continual learning and forgetting', 'Catastrophic forgetting in continual learning of language models.'),
+      paper('d', 'Forgetting in continual learning', 'Continual learning without catastrophic forgetting.'),
+      paper('e', 'Retrieval augmented generation', 'Retrieval of passages for generation with language models.'),
+      paper('f', 'Dense retrieval for generation', 'Dense retrieval improves retrieval augmented generation.'),
+    ];
+    const rows = tfidfRows(papers);
+    const dense = (i: number) => {
+      const v = new Float64Array(rows.dim);
+      for (let p = rows.rowStart[i]; p < rows.rowStart[i + 1]; p++) v[rows.columns[p]] = rows.values[p];
+      return v;
+    };
+    const reduced = sparseLatentCoordinates(rows, 256);
+    expect(reduced.dim).toBeLessThanOrEqual(papers.length);
+    for (let i = 0; i < papers.length; i++) {
+      for (let j = 0; j < papers.length; j++) {
+        const a = dense(i);
+        const b = dense(j);
+        const exact = a.reduce((s, x, d) => s + x * b[d], 0);
+        let latent = 0;
+        for (let d = 0; d < reduced.dim; d++) latent += reduced.data[i * reduced.dim + d] * reduced.data[j * reduced.dim + d];
+        expect(latent).toBeCloseTo(exact, 4);
+      }
+    }
+  });
 });
+

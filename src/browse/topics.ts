@@ -1,7 +1,8 @@
 /**
  * Research topics discovered without labels at index time. Papers are represented by their
- * centred embedding beside a hashed TF-IDF vector (`topicFeatures`), projected onto 20 latent
- * directions, and clustered by spherical k-means (k-means++ with a fixed seed); the number of
+ * centred embedding beside their TF-IDF vector over stemmed words and word pairs (`topicFeatures`,
+ * latent semantic analysis keeps it dense and small), projected onto 20 latent directions, and
+ * clustered by spherical k-means started from Ward's hierarchical clustering; the number of
  * topics is the k in 6..20 with the best silhouette. Each topic is named by its most distinctive
  * one- and two-word phrases (class-based TF-IDF over titles and abstracts).
  */
@@ -9,15 +10,19 @@ import { stemmer } from 'stemmer';
 import type { Paper } from '../corpus/paper.js';
 import { UserError } from '../errors.js';
 import {
-  bestOfKMeans,
+  centroidsOf,
   cosineDistances,
+  cutMerges,
   type KMeansFit,
   principalDirections,
   project,
   seededRandom,
   silhouette,
+  type SparseRows,
+  sparseLatentCoordinates,
   sphericalKMeans,
   type VectorSet,
+  wardMerges,
 } from './spherical-kmeans.js';
 import type { Topic } from './types.js';
 
@@ -25,10 +30,8 @@ export interface TopicOptions {
   /** Smallest and largest number of topics tried; the silhouette score picks one in between. */
   minTopics?: number;
   maxTopics?: number;
-  /** Seed for k-means++; the same input and seed give the same topics. */
+  /** Seed for the samples and the randomized SVD; the same input and seed give the same topics. */
   seed?: number;
-  /** k-means restarts per k (different seeds), the lowest-cost run wins; 0 picks by size (10 up to 500 papers, else 4). */
-  restarts?: number;
   /** Papers used to choose k (and to seed the final fit) when the collection is larger. */
   sampleSize?: number;
   /** Latent dimensions the papers are projected to before clustering (0 keeps the full vectors). */
@@ -57,7 +60,6 @@ const DEFAULTS = {
   minTopics: 6,
   maxTopics: 20,
   seed: 42,
-  restarts: 0,
   sampleSize: 1000,
   latentDimensions: 20,
   embeddingWeight: 0.15,
@@ -90,43 +92,33 @@ export interface Clustering {
   space: VectorSet;
 }
 
-function sampleRows(vectors: VectorSet, size: number, seed: number): { sample: VectorSet; rows: number[] } {
-  const { n, dim } = vectors;
-  if (n <= size) return { sample: vectors, rows: [...Array(n).keys()] };
+/** `size` row numbers out of n, a fixed pseudo-random choice for a seed, in increasing order. */
+function sampleIndices(n: number, size: number, seed: number): number[] {
+  if (n <= size) return [...Array(n).keys()];
   const random = seededRandom(seed);
   const order = [...Array(n).keys()];
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [order[i], order[j]] = [order[j], order[i]];
   }
-  const rows = order.slice(0, size).sort((a, b) => a - b);
+  return order.slice(0, size).sort((a, b) => a - b);
+}
+
+function sampleRows(vectors: VectorSet, size: number, seed: number): { sample: VectorSet; rows: number[] } {
+  const { n, dim } = vectors;
+  if (n <= size) return { sample: vectors, rows: [...Array(n).keys()] };
+  const rows = sampleIndices(n, size, seed);
   const data = new Float32Array(rows.length * dim);
   rows.forEach((row, i) => data.set(vectors.data.subarray(row * dim, (row + 1) * dim), i * dim));
   return { sample: { data, n: rows.length, dim }, rows };
 }
 
-function centroidsOf(space: VectorSet, labels: ArrayLike<number>, k: number): Float32Array {
-  const { dim } = space;
-  const out = new Float32Array(k * dim);
-  for (let i = 0; i < space.n; i++) {
-    const c = labels[i];
-    if (c < 0) continue;
-    for (let d = 0; d < dim; d++) out[c * dim + d] += space.data[i * dim + d];
-  }
-  for (let c = 0; c < k; c++) {
-    let norm = 0;
-    for (let d = 0; d < dim; d++) norm += out[c * dim + d] ** 2;
-    norm = Math.sqrt(norm) || 1;
-    for (let d = 0; d < dim; d++) out[c * dim + d] /= norm;
-  }
-  return out;
-}
-
 /**
  * Clusters unit vectors. They are first projected onto the sample's top `latentDimensions`
- * principal directions (LSA: denoises, and makes every later step cheap); k in
- * [minTopics, maxTopics] is chosen by the silhouette on a fixed random sample of `sampleSize`
- * (the silhouette costs O(n²)); then all vectors are fitted starting from the sample's centroids.
+ * principal directions (LSA: denoises, and makes every later step cheap). On a fixed random
+ * sample of `sampleSize` (Ward's clustering and the silhouette cost O(n²)), Ward's hierarchy
+ * gives a partition for every k in [minTopics, maxTopics], spherical k-means refines each, and
+ * the silhouette picks k; then all vectors are fitted starting from the sample's centroids.
  * With `previous` (each vector's earlier cluster, or -1 for new ones), a fit started from the
  * earlier clusters is kept unless a fresh one is clearly better (silhouette 10% higher), so a
  * rebuild after a small change keeps its topics. Exposed for the scale bench.
@@ -146,10 +138,13 @@ export function clusterVectors(vectors: VectorSet, options: TopicOptions = {}, p
   const sample = rawSample === vectors ? space : directions ? project(rawSample, directions) : rawSample;
 
   const distances = cosineDistances(sample);
+  // Ward's hierarchy of the sample gives, for every k at once, a partition that k-means then
+  // refines: a deterministic start that reaches tighter clusters than k-means++ restarts.
+  const merges = wardMerges(sample);
   const scores: { k: number; silhouette: number }[] = [];
   let best: { k: number; score: number; fit: KMeansFit } | undefined;
   for (let k = minK; k <= maxK; k++) {
-    const fit = bestOfKMeans(sample, k, o.restarts || (sample.n <= 500 ? 10 : 4), o.seed);
+    const fit = sphericalKMeans(sample, k, { init: centroidsOf(sample, cutMerges(merges, sample.n, k), k), maxIterations: 50 });
     const score = silhouette(distances, sample.n, fit.assignments, k);
     scores.push({ k, silhouette: score });
     if (!best || score > best.score + 1e-9) best = { k, score, fit };
@@ -331,34 +326,26 @@ export function labelClusters(clusters: Paper[][], howMany = DEFAULTS.keyPhrases
   });
 }
 
-/** Buckets the TF-IDF vocabulary is hashed into, so memory does not grow with the vocabulary. */
-const LEXICAL_DIMENSIONS = 512;
+/**
+ * Dimensions the TF-IDF part is reduced to (latent semantic analysis). A collection of up to
+ * this many papers keeps its exact TF-IDF cosines; a larger one keeps its main latent topics,
+ * and memory stays proportional to the papers whatever the vocabulary.
+ */
+const LEXICAL_DIMENSIONS = 256;
+/** At most this many words and word pairs (the most widespread) make the TF-IDF vocabulary. */
+const MAX_VOCABULARY = 32_768;
+/** Papers the TF-IDF reduction is fitted on when the collection is larger (all are projected). */
+const LEXICAL_SAMPLE = 1000;
 
 const GENERIC_STEMS = new Set([...GENERIC].map(stemOf));
 
-function hashKey(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
 /**
- * What the papers are clustered on: each paper's embedding, centred on the collection's mean
- * (every abstract here is "about language models"; the mean carries no topic), beside a hashed
- * TF-IDF vector of its stemmed words and word pairs (the title counts three times). Embeddings
- * alone put papers about the same method in different clusters; measured against the human
- * grouping, the mix scores higher than either part (README, Topics).
+ * TF-IDF over each paper's stemmed words and word pairs (the title counts three times):
+ * sublinear term frequency, smoothed idf, a vocabulary of the terms found in at least two papers and at most
+ * half of them, generic words weighted down; rows of unit length, kept sparse.
  */
-export function topicFeatures(papers: Paper[], vectors: Map<string, Float32Array>, embeddingWeight = DEFAULTS.embeddingWeight): VectorSet {
+export function tfidfRows(papers: Paper[]): SparseRows {
   const n = papers.length;
-  const dim = vectors.get(papers[0].id)!.length;
-  const mean = new Float64Array(dim);
-  const embedded = papers.map((p) => unit(vectors.get(p.id)!));
-  for (const v of embedded) for (let d = 0; d < dim; d++) mean[d] += v[d] / n;
-
   const counts = papers.map((p) => {
     const c: PhraseCounts = { counts: new Map(), surface: new Map() };
     countPhrases(p.title, c, 3);
@@ -367,31 +354,67 @@ export function topicFeatures(papers: Paper[], vectors: Map<string, Float32Array
   });
   const df = new Map<string, number>();
   for (const c of counts) for (const key of c.keys()) df.set(key, (df.get(key) ?? 0) + 1);
+  // Words in one paper only, or in most of them, separate nothing.
+  const vocabulary = [...df.entries()]
+    .filter(([, f]) => f >= 2 && f <= n / 2)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, MAX_VOCABULARY)
+    .map(([key]) => key);
+  const column = new Map(vocabulary.map((key, i) => [key, i]));
+  const rowStart = new Int32Array(n + 1);
+  const columns: number[] = [];
+  const values: number[] = [];
+  counts.forEach((c, i) => {
+    const row: { col: number; weight: number }[] = [];
+    for (const [key, tf] of c) {
+      const col = column.get(key);
+      if (col === undefined) continue;
+      // Smoothed idf (as scikit-learn's): a word in half the papers still counts a little.
+      let weight = (1 + Math.log(tf)) * (Math.log((1 + n) / (1 + df.get(key)!)) + 1);
+      for (const stem of key.split(' ')) if (GENERIC_STEMS.has(stem)) weight *= GENERIC_WEIGHT;
+      row.push({ col, weight });
+    }
+    row.sort((a, b) => a.col - b.col);
+    const norm = Math.sqrt(row.reduce((s, x) => s + x.weight * x.weight, 0)) || 1;
+    for (const x of row) {
+      columns.push(x.col);
+      values.push(x.weight / norm);
+    }
+    rowStart[i + 1] = columns.length;
+  });
+  return { rowStart, columns: Int32Array.from(columns), values: Float32Array.from(values), n, dim: Math.max(1, vocabulary.length) };
+}
 
-  const width = dim + LEXICAL_DIMENSIONS;
+/**
+ * What the papers are clustered on: each paper's embedding, centred on the collection's mean
+ * (every abstract here is "about language models"; the mean carries no topic), beside its TF-IDF
+ * vector (`tfidfRows`) reduced by latent semantic analysis to at most `LEXICAL_DIMENSIONS`
+ * (exact cosines for a collection that small). Embeddings alone put papers about the same method
+ * in different clusters; measured against the human grouping, the mix scores higher than either
+ * part (README, Topics).
+ */
+export function topicFeatures(papers: Paper[], vectors: Map<string, Float32Array>, embeddingWeight = DEFAULTS.embeddingWeight): VectorSet {
+  const n = papers.length;
+  const dim = vectors.get(papers[0].id)!.length;
+  const mean = new Float64Array(dim);
+  const embedded = papers.map((p) => unit(vectors.get(p.id)!));
+  for (const v of embedded) for (let d = 0; d < dim; d++) mean[d] += v[d] / n;
+
+  const tfidf = tfidfRows(papers);
+  const fitRows = n > LEXICAL_SAMPLE ? sampleIndices(n, LEXICAL_SAMPLE, DEFAULTS.seed) : undefined;
+  const lexical = sparseLatentCoordinates(tfidf, LEXICAL_DIMENSIONS, DEFAULTS.seed, fitRows);
+
+  const width = dim + lexical.dim;
   const data = new Float32Array(n * width);
   const we = Math.sqrt(embeddingWeight);
   const wl = Math.sqrt(1 - embeddingWeight);
   papers.forEach((_, i) => {
-    const centred = embedded[i].map((x, d) => x - mean[d]);
-    const e = unit(centred);
-    const lexical = new Float64Array(LEXICAL_DIMENSIONS);
-    for (const [key, tf] of counts[i]) {
-      const f = df.get(key)!;
-      // Words in one paper only, or in most of them, separate nothing.
-      if (f < 2 || f > n / 2) continue;
-      let weight = (1 + Math.log(tf)) * Math.log(n / f);
-      for (const stem of key.split(' ')) if (GENERIC_STEMS.has(stem)) weight *= GENERIC_WEIGHT;
-      const h = hashKey(key);
-      lexical[h % LEXICAL_DIMENSIONS] += h & 0x80000000 ? -weight : weight;
-    }
-    const l = unit(lexical);
+    const e = unit(embedded[i].map((x, d) => x - mean[d]));
     const o = i * width;
     for (let d = 0; d < dim; d++) data[o + d] = we * e[d];
-    for (let d = 0; d < LEXICAL_DIMENSIONS; d++) data[o + dim + d] = wl * l[d];
+    for (let d = 0; d < lexical.dim; d++) data[o + dim + d] = wl * lexical.data[i * lexical.dim + d];
   });
-  const features = { data, n, dim: width };
-  return features;
+  return { data, n, dim: width };
 }
 
 function jaccard(a: Set<string>, b: Set<string>): number {
