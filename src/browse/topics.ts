@@ -200,7 +200,8 @@ const GENERIC = new Set(
   generalization downstream setting settings process aims aim enable enables recently quality findings reveal
   simple techniques technique applications application solution require requires mitigate enhance choice choices
   introduce introduces potential issue issues explored properties insights big correct multiple input inputs tailored
-  challenging principles build building features scales examples utility`.split(/\s+/),
+  challenging principles build building features scales examples utility unveil unveils unveiling unlock unlocking
+  towards toward revisiting rethinking harnessing empowering boosting pushing frontiers secret closer look lessons`.split(/\s+/),
 );
 /** Weight of a generic word inside a phrase; a phrase made only of generic words gets the product. */
 const GENERIC_WEIGHT = 0.25;
