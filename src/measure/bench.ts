@@ -3,6 +3,7 @@
  * second, warm search latency, and the Discord bench (50 concurrent /ask through the fake
  * Discord). `--scale` runs the synthetic 10k/100k/1M vector bench instead.
  */
+import { InvalidArgumentError } from 'commander';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,12 +78,16 @@ await runCli(async () => {
     .option('--max-build-minutes <n>', 'with --scale: above this projected HNSW build time, build a prefix and extrapolate', intOption('max-build-minutes', 1, 600))
     .option('--m <n>', 'with --scale: HNSW links per node (M)', intOption('m', 4, 128))
     .option('--ef-construction <n>', 'with --scale: HNSW efConstruction', intOption('ef-construction', 8, 2048))
+    .option('--data <kind>', 'with --scale: embedding-like (default; shaped like USE-lite vectors) or blobs (isotropic, a worst case)', (v: string) => {
+      if (v !== 'embedding-like' && v !== 'blobs') throw new InvalidArgumentError('--data is embedding-like or blobs');
+      return v;
+    })
     .option('--queries <n>', 'search queries to time', intOption('queries', 10, 10_000), 200)
     .option('--skip-discord', 'leave out the Discord bench')
     .parse();
-  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; maxBuildMinutes?: number; m?: number; efConstruction?: number; queries: number; skipDiscord?: boolean }>();
+  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; maxBuildMinutes?: number; m?: number; efConstruction?: number; data?: 'embedding-like' | 'blobs'; queries: number; skipDiscord?: boolean }>();
   if (opts.scale) {
-    await runScaleBench({ sizes: opts.sizes, maxBuildMinutes: opts.maxBuildMinutes, m: opts.m, efConstruction: opts.efConstruction, log: out });
+    await runScaleBench({ sizes: opts.sizes, maxBuildMinutes: opts.maxBuildMinutes, m: opts.m, efConstruction: opts.efConstruction, data: opts.data, log: out });
     return;
   }
   const { indexDir, root } = await benchBuild();

@@ -28,6 +28,8 @@ export interface ScaleBenchOptions {
   /** Above this projected HNSW build time a size is measured on a prefix and extrapolated. */
   maxBuildMinutes?: number;
   dimensions?: number;
+  /** `embedding-like` (default): shaped like real USE-lite vectors; `blobs`: isotropic gaussian blobs, a worst case. */
+  data?: 'embedding-like' | 'blobs';
   log: (line: string) => void;
 }
 
@@ -81,6 +83,106 @@ export function syntheticVectors(n: number, options: { dim?: number; clusters?: 
   return { data, n, dim, labels };
 }
 
+/**
+ * The shape of real USE-lite vectors, measured on the seed index's 1,037 chunk vectors
+ * (`npm run bench -- --scale` prints the same measurements for the synthetic data): a shared mean
+ * direction of norm 0.79; a total variance of 0.373 spread over the axes as a power law (the
+ * k-th principal variance falls as k^-1.13; the top 50 of 512 axes hold 81%); 13% of it between
+ * topics, 52% between papers within a topic and 35% between chunks of one paper.
+ */
+export const USE_LITE_SHAPE = { meanNorm: 0.79, totalVariance: 0.373, exponent: 1.13, topicShare: 0.13, paperShare: 0.52, chunksPerPaper: 6.5, papersPerTopic: 800 };
+
+/**
+ * Synthetic vectors shaped like real text embeddings (see `USE_LITE_SHAPE`): chunks around papers
+ * around topics, with a power-law spectrum, then scaled to unit length. Isotropic gaussian blobs
+ * (`syntheticVectors`) are a much harder worst case: their neighbourhoods have hundreds of
+ * intrinsic dimensions where real embeddings have a handful.
+ */
+export function embeddingLikeVectors(n: number, options: { dim?: number; seed?: number } = {}): VectorSet & { labels: Int32Array } {
+  const dim = options.dim ?? DIM;
+  const shape = USE_LITE_SHAPE;
+  const random = seededRandom(options.seed ?? 7);
+  let spare: number | undefined;
+  const gaussian = () => {
+    if (spare !== undefined) {
+      const s = spare;
+      spare = undefined;
+      return s;
+    }
+    const u = random() || 1e-12;
+    const v = random();
+    const r = Math.sqrt(-2 * Math.log(u));
+    spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  };
+  // Per-axis standard deviations of the power-law spectrum, scaled to the total variance.
+  const raw = Array.from({ length: dim }, (_, k) => Math.pow(k + 1, -shape.exponent));
+  const rawTotal = raw.reduce((a, b) => a + b, 0);
+  const sd = Float64Array.from(raw, (v) => Math.sqrt((v / rawTotal) * shape.totalVariance));
+  const mean = new Float64Array(dim);
+  let norm = 0;
+  for (let d = 0; d < dim; d++) norm += (mean[d] = gaussian()) ** 2;
+  for (let d = 0; d < dim; d++) mean[d] *= shape.meanNorm / Math.sqrt(norm);
+  const draw = (share: number, out: Float64Array, base: ArrayLike<number>) => {
+    const f = Math.sqrt(share);
+    for (let d = 0; d < dim; d++) out[d] = base[d] + f * sd[d] * gaussian();
+  };
+  const papers = Math.max(1, Math.round(n / shape.chunksPerPaper));
+  const topics = Math.max(1, Math.round(papers / shape.papersPerTopic));
+  const topicCentres = Array.from({ length: topics }, () => {
+    const c = new Float64Array(dim);
+    draw(shape.topicShare, c, mean);
+    return c;
+  });
+  const paperCentres = Array.from({ length: papers }, () => {
+    const c = new Float64Array(dim);
+    draw(shape.paperShare, c, topicCentres[Math.floor(random() * topics)]);
+    return c;
+  });
+  const data = new Float32Array(n * dim);
+  const labels = new Int32Array(n);
+  const x = new Float64Array(dim);
+  for (let i = 0; i < n; i++) {
+    const p = Math.floor(random() * papers);
+    labels[i] = p;
+    draw(1 - shape.topicShare - shape.paperShare, x, paperCentres[p]);
+    let len = 0;
+    for (let d = 0; d < dim; d++) len += x[d] * x[d];
+    len = Math.sqrt(len);
+    for (let d = 0; d < dim; d++) data[i * dim + d] = x[d] / len;
+  }
+  return { data, n, dim, labels };
+}
+
+/** TwoNN intrinsic dimension (Facco et al. 2017) of the first `sample` vectors: how many directions neighbourhoods really have. */
+export function twoNnDimension(x: VectorSet, sample = 1000): number {
+  const { data, dim } = x;
+  const m = Math.min(sample, x.n);
+  let sumLog = 0;
+  let count = 0;
+  for (let i = 0; i < m; i++) {
+    let d1 = Infinity;
+    let d2 = Infinity;
+    for (let j = 0; j < m; j++) {
+      if (j === i) continue;
+      let s = 0;
+      for (let d = 0; d < dim; d++) {
+        const t = data[i * dim + d] - data[j * dim + d];
+        s += t * t;
+      }
+      if (s < d1) {
+        d2 = d1;
+        d1 = s;
+      } else if (s < d2) d2 = s;
+    }
+    if (d1 > 0 && Number.isFinite(d2)) {
+      sumLog += 0.5 * Math.log(d2 / d1);
+      count++;
+    }
+  }
+  return count / sumLog;
+}
+
 /** Exact top-k by inner product: the brute-force baseline and the ground truth. */
 export function exactTopK(x: VectorSet, query: Float32Array, k: number, limit = x.n): Int32Array {
   const { data, dim } = x;
@@ -130,10 +232,13 @@ async function benchSize(n: number, o: Required<Omit<ScaleBenchOptions, 'log'>>,
   const dim = o.dimensions;
   // At 1M every exact query scans 2 GiB; fewer queries keep the ground truth affordable.
   const queryCount = n >= 1_000_000 ? Math.min(o.queries, 100) : o.queries;
-  log(`\n[${human(n)}] generating ${human(n)} clustered ${dim}-d unit vectors ...`);
-  // One stream of points from the same blobs: the first n are indexed, the rest are queries
-  // (near the data, not in it).
-  const all = syntheticVectors(n + queryCount, { dim, seed: 11, clusters: Math.max(10, Math.round(n / 500)) });
+  log(`\n[${human(n)}] generating ${human(n)} ${o.data} ${dim}-d unit vectors ...`);
+  // One stream of points from the same distribution: the first n are indexed, the rest are
+  // queries (near the data, not in it).
+  const all =
+    o.data === 'blobs'
+      ? syntheticVectors(n + queryCount, { dim, seed: 11, clusters: Math.max(10, Math.round(n / 500)) })
+      : embeddingLikeVectors(n + queryCount, { dim, seed: 11 });
   const x: VectorSet = { data: all.data.subarray(0, n * dim), n, dim };
   const queries: VectorSet = { data: all.data.subarray(n * dim), n: queryCount, dim };
 
@@ -292,11 +397,20 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<void> {
     efSearch: [16, 32, 64, 128, 256, 512, 1024],
     maxBuildMinutes: 20,
     dimensions: DIM,
+    data: 'embedding-like' as const,
     ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<ScaleBenchOptions>),
     log: options.log,
   };
   const { log } = o;
-  log(`Scale bench: ${o.dimensions}-d synthetic unit vectors (gaussian blobs, ~500 per blob), ${o.queries} held-out queries (100 at 1M), k=10`);
+  const shapeNote =
+    o.data === 'blobs'
+      ? 'isotropic gaussian blobs, ~500 per blob: a worst case'
+      : `shaped like USE-lite vectors: mean norm ${USE_LITE_SHAPE.meanNorm}, power-law spectrum k^-${USE_LITE_SHAPE.exponent}, topics > papers > chunks`;
+  log(`Scale bench: ${o.dimensions}-d synthetic unit vectors (${shapeNote}), ${o.queries} held-out queries (100 at 1M), k=10`);
+  if (o.sizes.length) {
+    const sample = o.data === 'blobs' ? syntheticVectors(1037, { dim: o.dimensions, clusters: 2, seed: 3 }) : embeddingLikeVectors(1037, { dim: o.dimensions, seed: 3 });
+    log(`TwoNN intrinsic dimension of 1,037 such vectors: ${twoNnDimension(sample, 1037).toFixed(1)} (the seed index's 1,037 USE-lite chunk vectors: 7.0)`);
+  }
   log(`HNSW (hnswlib-node, inner product): M=${o.m}, efConstruction=${o.efConstruction}; exact = Float32Array dot-product scan`);
   const results: SizeResult[] = [];
   for (const n of o.sizes) results.push(await benchSize(n, o, log));
