@@ -35,14 +35,10 @@ export interface ScaleBenchOptions {
 
 const DIM = 512;
 
-/** Gaussian blobs on the unit sphere: `clusters` random centres, each point a centre plus noise. */
-export function syntheticVectors(n: number, options: { dim?: number; clusters?: number; noise?: number; seed?: number } = {}): VectorSet & { labels: Int32Array } {
-  const dim = options.dim ?? DIM;
-  const clusters = options.clusters ?? Math.max(10, Math.round(n / 500));
-  const noise = options.noise ?? 0.8;
-  const random = seededRandom(options.seed ?? 7);
+/** Standard normal draws from a uniform source (Box-Muller, both values used). */
+function gaussianSource(random: () => number): () => number {
   let spare: number | undefined;
-  const gaussian = () => {
+  return () => {
     if (spare !== undefined) {
       const s = spare;
       spare = undefined;
@@ -54,6 +50,15 @@ export function syntheticVectors(n: number, options: { dim?: number; clusters?: 
     spare = r * Math.sin(2 * Math.PI * v);
     return r * Math.cos(2 * Math.PI * v);
   };
+}
+
+/** Gaussian blobs on the unit sphere: `clusters` random centres, each point a centre plus noise. */
+export function syntheticVectors(n: number, options: { dim?: number; clusters?: number; noise?: number; seed?: number } = {}): VectorSet & { labels: Int32Array } {
+  const dim = options.dim ?? DIM;
+  const clusters = options.clusters ?? Math.max(10, Math.round(n / 500));
+  const noise = options.noise ?? 0.8;
+  const random = seededRandom(options.seed ?? 7);
+  const gaussian = gaussianSource(random);
   const centres = new Float32Array(clusters * dim);
   for (let c = 0; c < clusters; c++) {
     let norm = 0;
@@ -102,19 +107,7 @@ export function embeddingLikeVectors(n: number, options: { dim?: number; seed?: 
   const dim = options.dim ?? DIM;
   const shape = USE_LITE_SHAPE;
   const random = seededRandom(options.seed ?? 7);
-  let spare: number | undefined;
-  const gaussian = () => {
-    if (spare !== undefined) {
-      const s = spare;
-      spare = undefined;
-      return s;
-    }
-    const u = random() || 1e-12;
-    const v = random();
-    const r = Math.sqrt(-2 * Math.log(u));
-    spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
-  };
+  const gaussian = gaussianSource(random);
   // Per-axis standard deviations of the power-law spectrum, scaled to the total variance.
   const raw = Array.from({ length: dim }, (_, k) => Math.pow(k + 1, -shape.exponent));
   const rawTotal = raw.reduce((a, b) => a + b, 0);

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { embeddingLikeVectors, exactTopK, syntheticVectors, twoNnDimension, USE_LITE_SHAPE } from '../src/measure/scale-bench.js';
+
+describe('synthetic data for the scale bench', () => {
+  it('makes unit vectors with the measured USE-lite shape: shared mean, few intrinsic dimensions', () => {
+    const x = embeddingLikeVectors(1037, { seed: 3 });
+    expect(x.data).toHaveLength(1037 * 512);
+    let meanNorm = 0;
+    const mean = new Float64Array(512);
+    for (let i = 0; i < x.n; i++) {
+      let len = 0;
+      for (let d = 0; d < 512; d++) {
+        len += x.data[i * 512 + d] ** 2;
+        mean[d] += x.data[i * 512 + d] / x.n;
+      }
+      expect(len).toBeCloseTo(1, 4);
+    }
+    meanNorm = Math.hypot(...mean);
+    // Unit scaling shrinks the mean a little from 0.79; far from the ~0 of isotropic data.
+    expect(meanNorm).toBeGreaterThan(0.6);
+    expect(meanNorm).toBeLessThan(USE_LITE_SHAPE.meanNorm + 0.05);
+    const blobs = syntheticVectors(1037, { clusters: 2, seed: 3 });
+    const like = twoNnDimension(x, 1037);
+    const hard = twoNnDimension(blobs, 1037);
+    expect(like).toBeGreaterThan(5);
+    expect(like).toBeLessThan(30);
+    expect(hard).toBeGreaterThan(3 * like);
+  });
+
+  it('puts chunks of one paper nearest each other', () => {
+    const x = embeddingLikeVectors(2000, { dim: 128, seed: 5 });
+    let samePaper = 0;
+    for (let i = 0; i < 100; i++) {
+      const [self, nearest] = exactTopK(x, x.data.subarray(i * 128, (i + 1) * 128), 2);
+      expect(self).toBe(i);
+      if (x.labels[nearest] === x.labels[i]) samePaper++;
+    }
+    expect(samePaper).toBeGreaterThan(60);
+  });
+});
