@@ -93,7 +93,7 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
   const embedder = options.embedder ?? createEmbedder(env);
   await embedder.init();
   if (!readManifest(indexDir) && options.buildIfMissing) {
-    log(`No index in ${indexDir} yet: building it now (about two minutes on two cores the first time).`);
+    log(`No index in ${indexDir} yet: building it now (about 20 seconds on two cores the first time).`);
     let lastTenth = -1;
     await updateIndex({
       env,
