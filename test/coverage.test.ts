@@ -30,6 +30,10 @@ describe('assessCoverage', () => {
     // The same papers, but the first far ahead of the rest: answered.
     const peaked = { ...flat, hits: flat.hits.map((h, i) => ({ ...h, score: i === 0 ? 3 : 2 })) };
     expect(assessCoverage(question, peaked, { vocabulary }).covered).toBe(true);
+    // A lead owed only to the retriever's bonus for a shared name is no lead.
+    const named = { ...flat, hits: flat.hits.map((h, i) => (i === 0 ? { ...h, score: 3, nameBonus: 1 } : h)) };
+    expect(assessCoverage(question, named, { vocabulary }).features.scoreMargin).toBe(0);
+    expect(assessCoverage(question, named, { vocabulary }).covered).toBe(false);
     // A strong lexical match is not weak evidence either.
     const strong = { ...flat, hits: flat.hits.map((h) => ({ ...h, bm25: 200 })) };
     expect(assessCoverage(question, strong, { vocabulary }).covered).toBe(true);

@@ -6,7 +6,7 @@ import { loadCorpus } from '../src/corpus/load-corpus.js';
 import { buildIndex } from '../src/indexing/build-index.js';
 import { UseLiteEmbedder } from '../src/indexing/embeddings/use-lite.js';
 import { loadIndex } from '../src/indexing/load-index.js';
-import { Retriever } from '../src/retrieval/retriever.js';
+import { FUSION, queryNames, Retriever } from '../src/retrieval/retriever.js';
 import { UserError } from '../src/errors.js';
 import { HashingEmbedder } from './helpers/hashing-embedder.js';
 
@@ -56,6 +56,24 @@ describe('hybrid retrieval on real seed abstracts with USE-lite', () => {
     const { hits } = await retriever.search('how do I keep an LLM from forgetting old tasks?', { k: 3 });
     expect(hits.map((h) => h.paper.title)).toContain('Unlocking Continual Learning Abilities in Language Models');
     expect(hits.map((h) => h.paper.title)).toContain('Understanding Catastrophic Forgetting in Language Models via Implicit Inference');
+  });
+
+  it('puts the paper that names a method first when the question uses the name', async () => {
+    const question = 'What does MIGU do to reduce catastrophic forgetting?';
+    expect(queryNames(question)).toEqual(['MIGU']);
+    const { hits } = await retriever.search(question, { k: 3 });
+    expect(hits[0].paper.title).toBe('Unlocking Continual Learning Abilities in Language Models');
+    const saved = FUSION.nameBonus;
+    FUSION.nameBonus = 0;
+    try {
+      const plain = await retriever.search(question, { k: 10 });
+      const same = plain.hits.find((h) => h.paperId === hits[0].paperId)!;
+      expect(hits[0].score - same.score).toBeCloseTo(saved, 6);
+    } finally {
+      FUSION.nameBonus = saved;
+    }
+    // Names many papers share ("LLMs") or none has give no bonus.
+    expect(queryNames('do LLMs in RL use GPT-2 or LoRA?')).toEqual(['LLMs', 'RL', 'GPT-2', 'LoRA']);
   });
 
   it('ranks an exact technical term first through BM25', async () => {

@@ -355,9 +355,13 @@ export function assessCoverage(question: string, response: SearchResponse, optio
   return decide();
 }
 
-/** The best hit's fused score minus the mean of the next four (a lone hit stands out by its whole score). */
+/**
+ * The best hit's fused score minus the mean of the next four (a lone hit stands out by its whole
+ * score). The retriever's bonus for a name in the question is left out: it ranks the paper that
+ * names a method first, but a shared name ("LSTM") is no sign the paper answers the question.
+ */
 export function scoreMargin(response: SearchResponse): number {
-  const scores = response.hits.map((h) => h.score);
+  const scores = response.hits.map((h) => h.score - (h.nameBonus ?? 0)).sort((a, b) => b - a);
   if (scores.length < 2) return scores[0] ?? 0;
   const next = scores.slice(1, 5);
   return scores[0] - next.reduce((a, b) => a + b, 0) / next.length;

@@ -22,7 +22,22 @@ export const FUSION = {
   /** Chunk and paper candidates fetched from each side per requested paper. */
   candidatesPerPaper: 6,
   minCandidates: 40,
+  /**
+   * Added (on the BM25/max scale) to each of the few papers (at most `nameMaxPapers`) that contain
+   * a name the question uses: an acronym, a mixed-case or alphanumeric token such as "MIGU",
+   * "LoRA" or "GPT-2". A method's name pins its paper better than any paraphrase of it.
+   */
+  nameBonus: 1,
+  nameMaxPapers: 3,
 };
+
+/** Acronyms, mixed-case and alphanumeric tokens: "MIGU", "LoRA", "GPT-2", "T5". */
+const NAME = /^(?:[A-Z]{2,}[a-z]?s?|[A-Za-z]*[a-z][A-Z][A-Za-z]*|[A-Z][A-Za-z]*-?\d[\w.]*)$/;
+
+/** The name-like tokens of a query. */
+export function queryNames(query: string): string[] {
+  return [...new Set((query.match(/[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]/g) ?? []).map((t) => t.replace(/\.$/, '')).filter((t) => NAME.test(t)))];
+}
 
 export const MAX_K = 50;
 
@@ -79,6 +94,18 @@ export class Retriever {
       bm25Ms = performance.now() - t2;
     }
 
+    // Papers holding a rare name from the query get a bonus, and are candidates whatever else.
+    const nameBonus = new Map<string, number>();
+    if (mode !== 'dense' && FUSION.nameBonus > 0) {
+      for (const name of queryNames(text)) {
+        const holders = index.bm25Papers.search(name, FUSION.nameMaxPapers + 1).filter(({ id }) => !allowed || allowed.has(id));
+        if (!holders.length || holders.length > FUSION.nameMaxPapers) continue;
+        for (const { id } of holders) {
+          nameBonus.set(id, (nameBonus.get(id) ?? 0) + FUSION.nameBonus / holders.length);
+          candidatePapers.add(id);
+        }
+      }
+    }
     const maxBm25 = Math.max(1e-9, ...paperBm25.values());
     const hits: PaperHit[] = [];
     for (const paperId of candidatePapers) {
@@ -93,7 +120,8 @@ export class Retriever {
       const denseScore = vector ? (bestChunk! + dot(vector, index.paperVectors.get(paperId)!)) / 2 : 0;
       const bm25 = paperBm25.get(paperId);
       const lexical = (bm25 ?? 0) / maxBm25;
-      const score = mode === 'dense' ? denseScore : mode === 'bm25' ? lexical : lexical + FUSION.denseWeight * denseScore;
+      const named = nameBonus.get(paperId) ?? 0;
+      const score = mode === 'dense' ? denseScore : mode === 'bm25' ? lexical + named : lexical + named + FUSION.denseWeight * denseScore;
       if (mode === 'bm25' && bm25 === undefined) continue;
       hits.push({
         paperId,
@@ -101,6 +129,7 @@ export class Retriever {
         score,
         dense: bestChunk,
         bm25,
+        ...(named ? { nameBonus: named } : {}),
         passages: bestPassages(passages, options.passages ?? 3),
       });
     }

@@ -34,6 +34,8 @@ export interface PaperHit {
   bm25?: number;
   denseRank?: number;
   bm25Rank?: number;
+  /** The part of `score` owed to a rare name from the query that this paper contains (see `FUSION.nameBonus`). */
+  nameBonus?: number;
   passages: Passage[];
 }
 
