@@ -55,16 +55,21 @@ export async function convertUseLite(): Promise<Uint8Array> {
   return convertUseLiteGraph({ nodes: json.modelTopology.node, consts, output: OUTPUT });
 }
 
-/** The converted model from the cache, converting and caching it (atomically) when missing. */
-async function onnxModel(cacheDir: string | undefined): Promise<Uint8Array> {
-  if (!cacheDir) return convertUseLite();
-  const file = join(cacheDir, 'use-lite', `use-lite-${modelPackage().version}-c${CONVERTER_VERSION}.onnx`);
-  if (existsSync(file)) return readFileSync(file);
+/** Where the converted model is cached. */
+function cachedModelFile(cacheDir: string): string {
+  return join(cacheDir, 'use-lite', `use-lite-${modelPackage().version}-c${CONVERTER_VERSION}.onnx`);
+}
+
+/** Converts the model and, with a cache folder, writes it there atomically. */
+async function freshOnnxModel(cacheDir: string | undefined): Promise<Uint8Array> {
   const bytes = await convertUseLite();
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, bytes);
-  renameSync(tmp, file);
+  if (cacheDir) {
+    const file = cachedModelFile(cacheDir);
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, file);
+  }
   return bytes;
 }
 
@@ -88,13 +93,18 @@ export class UseLiteEmbedder implements Embedder {
   async init(): Promise<void> {
     if (this.tokenizer) return;
     if (this.options.engine !== 'tfjs') {
+      const cacheDir = this.options.cacheDir;
+      const cached = cacheDir && existsSync(cachedModelFile(cacheDir)) ? readFileSync(cachedModelFile(cacheDir)) : undefined;
       try {
         this.ort = await import('onnxruntime-node');
-        this.session = await this.ort.InferenceSession.create(await onnxModel(this.options.cacheDir), {
-          intraOpNumThreads: this.options.threads ?? availableParallelism(),
-          graphOptimizationLevel: 'all',
-          logSeverityLevel: 3,
-        });
+        const open = (bytes: Uint8Array) =>
+          this.ort!.InferenceSession.create(bytes, {
+            intraOpNumThreads: this.options.threads ?? availableParallelism(),
+            graphOptimizationLevel: 'all',
+            logSeverityLevel: 3,
+          });
+        // A cached model that will not load (truncated, say) is converted again once.
+        this.session = cached ? await open(cached).catch(async () => open(await freshOnnxModel(cacheDir))) : await open(await freshOnnxModel(cacheDir));
       } catch (error) {
         this.session = undefined;
         (this.options.warn ?? ((m: string) => process.stderr.write(`${m}\n`)))(`USE-lite: onnxruntime could not run the model (${(error as Error).message}); using TF.js, which is about five times slower.`);
