@@ -78,6 +78,11 @@ await runCli(async () => {
     .option('--max-build-minutes <n>', 'with --scale: above this projected HNSW build time, build a prefix and extrapolate', intOption('max-build-minutes', 1, 600))
     .option('--m <n>', 'with --scale: HNSW links per node (M)', intOption('m', 4, 128))
     .option('--ef-construction <n>', 'with --scale: HNSW efConstruction', intOption('ef-construction', 8, 2048))
+    .option('--ef-search <list>', 'with --scale: efSearch values to try, e.g. 192,256,320', (v: string) => {
+      const list = v.split(',').map((x) => Number(x.trim()));
+      if (!list.length || list.some((n) => !Number.isInteger(n) || n < 1 || n > 10_000)) throw new InvalidArgumentError(`--ef-search wants whole numbers from 1 to 10000, e.g. 192,256,320 (got "${v}")`);
+      return list;
+    })
     .option('--data <kind>', 'with --scale: embedding-like (default; shaped like USE-lite vectors) or blobs (isotropic, a worst case)', (v: string) => {
       if (v !== 'embedding-like' && v !== 'blobs') throw new InvalidArgumentError('--data is embedding-like or blobs');
       return v;
@@ -85,9 +90,9 @@ await runCli(async () => {
     .option('--queries <n>', 'search queries to time', intOption('queries', 10, 10_000), 200)
     .option('--skip-discord', 'leave out the Discord bench')
     .parse();
-  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; maxBuildMinutes?: number; m?: number; efConstruction?: number; data?: 'embedding-like' | 'blobs'; queries: number; skipDiscord?: boolean }>();
+  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; maxBuildMinutes?: number; m?: number; efConstruction?: number; efSearch?: number[]; data?: 'embedding-like' | 'blobs'; queries: number; skipDiscord?: boolean }>();
   if (opts.scale) {
-    await runScaleBench({ sizes: opts.sizes, maxBuildMinutes: opts.maxBuildMinutes, m: opts.m, efConstruction: opts.efConstruction, data: opts.data, log: out });
+    await runScaleBench({ sizes: opts.sizes, maxBuildMinutes: opts.maxBuildMinutes, m: opts.m, efConstruction: opts.efConstruction, efSearch: opts.efSearch, data: opts.data, log: out });
     return;
   }
   const { indexDir, root } = await benchBuild();
