@@ -173,14 +173,13 @@ export class UseLiteEmbedder implements Embedder {
   private async embedTexts(texts: string[]): Promise<Float32Array[]> {
     this.loaded;
     if (!texts.length) return [];
-    if (!this.session) return (await this.tfModel!.embed(texts)).map((v) => normalize(v));
     // Sorted by length so each batch pads to a similar length; results go back in input order.
     const encodings = texts.map((t) => this.loaded.encode(t));
     const order = encodings.map((_, i) => i).sort((a, b) => encodings[a].length - encodings[b].length);
     const out: Float32Array[] = new Array(texts.length);
     for (let start = 0; start < order.length; start += BATCH) {
       const batch = order.slice(start, start + BATCH);
-      const vectors = await this.run(batch.map((i) => encodings[i]));
+      const vectors: ArrayLike<number>[] = this.session ? await this.run(batch.map((i) => encodings[i])) : await this.tfModel!.embed(batch.map((i) => texts[i]));
       batch.forEach((i, j) => (out[i] = normalize(vectors[j])));
     }
     return out;
