@@ -6,7 +6,8 @@ import { loadCorpus } from '../src/corpus/load-corpus.js';
 import { buildIndex } from '../src/indexing/build-index.js';
 import { UseLiteEmbedder } from '../src/indexing/embeddings/use-lite.js';
 import { loadIndex } from '../src/indexing/load-index.js';
-import { FUSION, queryNames, Retriever } from '../src/retrieval/retriever.js';
+import { nameTokens } from '../src/retrieval/names.js';
+import { FUSION, Retriever } from '../src/retrieval/retriever.js';
 import { UserError } from '../src/errors.js';
 import { HashingEmbedder } from './helpers/hashing-embedder.js';
 
@@ -60,7 +61,7 @@ describe('hybrid retrieval on real seed abstracts with USE-lite', () => {
 
   it('puts the paper that names a method first when the question uses the name', async () => {
     const question = 'What does MIGU do to reduce catastrophic forgetting?';
-    expect(queryNames(question)).toEqual(['MIGU']);
+    expect(nameTokens(question)).toEqual(['MIGU']);
     const { hits } = await retriever.search(question, { k: 3 });
     expect(hits[0].paper.title).toBe('Unlocking Continual Learning Abilities in Language Models');
     const saved = FUSION.nameBonus;
@@ -73,7 +74,7 @@ describe('hybrid retrieval on real seed abstracts with USE-lite', () => {
       FUSION.nameBonus = saved;
     }
     // Names many papers share ("LLMs") or none has give no bonus.
-    expect(queryNames('do LLMs in RL use GPT-2 or LoRA?')).toEqual(['LLMs', 'RL', 'GPT-2', 'LoRA']);
+    expect(nameTokens('do LLMs in RL use GPT-2 or LoRA?')).toEqual(['LLMs', 'RL', 'GPT-2', 'LoRA']);
   });
 
   it('ranks an exact technical term first through BM25', async () => {

@@ -11,6 +11,7 @@
  * `test/fixtures/questions.json` with the real index (see `npm run eval`).
  */
 import type { Paper } from '../corpus/paper.js';
+import { NAME_LIKE, SIZE, wordTokens } from '../retrieval/names.js';
 import type { SearchResponse } from '../retrieval/types.js';
 import { splitSentences } from '../corpus/normalize.js';
 import { contentTerms, termSet, words, wordStem } from './terms.js';
@@ -115,7 +116,6 @@ export interface CoverageDecision {
   reason?: string;
 }
 
-const NAME_LIKE = /^(?:[A-Za-z][a-z]*[A-Z][A-Za-z]*|[A-Z]{2,}[a-z]*s?|[A-Za-z]+-?\d[\w.]*|\d+[A-Za-z][\w-]*)$/;
 const ABSOLUTE = /\b(always|only|every|never|all|any longer|no longer|immune)\b/i;
 
 /** A question that presupposes its claim ("why does X hurt Y?"), so the claim itself must hold. */
@@ -265,17 +265,12 @@ function versionMismatch(question: string, paper: string): string | undefined {
   return undefined;
 }
 
-const SIZE = /^\d+(?:\.\d+)?[kKmMbBtT%]?(?:-\d+(?:\.\d+)?[kKmMbBtT%]?)?$/;
-
 /**
  * Name-like tokens of a question: "AlphaFold", "GPT-5", "vLLM", "YOLO", and capitalised words
  * after the first ("Jetson", "Kubernetes").
  */
 function namesIn(question: string): string[] {
-  const tokens = question.match(/[A-Za-z0-9][A-Za-z0-9.'’-]*[A-Za-z0-9]|[A-Za-z]/g) ?? [];
-  return tokens
-    .map((t) => t.replace(/['’]s$/, ''))
-    .filter((t, i) => (NAME_LIKE.test(t) || (i > 0 && /^[A-Z][a-z]{2,}$/.test(t))) && !SIZE.test(t));
+  return wordTokens(question).filter((t, i) => (NAME_LIKE.test(t) || (i > 0 && /^[A-Z][a-z]{2,}$/.test(t))) && !SIZE.test(t));
 }
 
 /** The signals the rule reads, from the question and its search response. */

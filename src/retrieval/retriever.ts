@@ -9,6 +9,7 @@ import type { Embedder } from '../indexing/embeddings/embedder.js';
 import type { LitIndex } from '../indexing/load-index.js';
 import { UserError } from '../errors.js';
 import type { Paper } from '../corpus/paper.js';
+import { nameTokens } from './names.js';
 import type { PaperHit, Passage, SearchOptions, SearchResponse } from './types.js';
 
 /**
@@ -30,14 +31,6 @@ export const FUSION = {
   nameBonus: 1,
   nameMaxPapers: 3,
 };
-
-/** Acronyms, mixed-case and alphanumeric tokens: "MIGU", "LoRA", "GPT-2", "T5". */
-const NAME = /^(?:[A-Z]{2,}[a-z]?s?|[A-Za-z]*[a-z][A-Z][A-Za-z]*|[A-Z][A-Za-z]*-?\d[\w.]*)$/;
-
-/** The name-like tokens of a query. */
-export function queryNames(query: string): string[] {
-  return [...new Set((query.match(/[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]/g) ?? []).map((t) => t.replace(/\.$/, '')).filter((t) => NAME.test(t)))];
-}
 
 export const MAX_K = 50;
 
@@ -97,7 +90,7 @@ export class Retriever {
     // Papers holding a rare name from the query get a bonus, and are candidates whatever else.
     const nameBonus = new Map<string, number>();
     if (mode !== 'dense' && FUSION.nameBonus > 0) {
-      for (const name of queryNames(text)) {
+      for (const name of nameTokens(text)) {
         const holders = index.bm25Papers.search(name, FUSION.nameMaxPapers + 1).filter(({ id }) => !allowed || allowed.has(id));
         if (!holders.length || holders.length > FUSION.nameMaxPapers) continue;
         for (const { id } of holders) {
