@@ -87,12 +87,13 @@ await runCli(async () => {
       if (v !== 'embedding-like' && v !== 'blobs') throw new InvalidArgumentError('--data is embedding-like or blobs');
       return v;
     })
+    .option('--graph-dir <dir>', 'with --scale: keep each built graph here and load it on the next run with the same settings')
     .option('--queries <n>', 'search queries to time', intOption('queries', 10, 10_000), 200)
     .option('--skip-discord', 'leave out the Discord bench')
     .parse();
-  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; maxBuildMinutes?: number; m?: number; efConstruction?: number; efSearch?: number[]; data?: 'embedding-like' | 'blobs'; queries: number; skipDiscord?: boolean }>();
+  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; maxBuildMinutes?: number; m?: number; efConstruction?: number; efSearch?: number[]; data?: 'embedding-like' | 'blobs'; graphDir?: string; queries: number; skipDiscord?: boolean }>();
   if (opts.scale) {
-    await runScaleBench({ sizes: opts.sizes, maxBuildMinutes: opts.maxBuildMinutes, m: opts.m, efConstruction: opts.efConstruction, efSearch: opts.efSearch, data: opts.data, log: out });
+    await runScaleBench({ sizes: opts.sizes, maxBuildMinutes: opts.maxBuildMinutes, m: opts.m, efConstruction: opts.efConstruction, efSearch: opts.efSearch, data: opts.data, graphDir: opts.graphDir, log: out });
     return;
   }
   const { indexDir, root } = await benchBuild();

@@ -6,7 +6,9 @@
  */
 import { InvalidArgumentError } from 'commander';
 import hnswlib from 'hnswlib-node';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { clusterVectors } from '../browse/topics.js';
 import { seededRandom, type VectorSet } from '../browse/spherical-kmeans.js';
 import { TitleIndex } from '../browse/title-lookup.js';
@@ -30,6 +32,12 @@ export interface ScaleBenchOptions {
   dimensions?: number;
   /** `embedding-like` (default): shaped like real USE-lite vectors; `blobs`: isotropic gaussian blobs, a worst case. */
   data?: 'embedding-like' | 'blobs';
+  /**
+   * Keep each size's built graph (and its exact ground truth) in this folder, and load it on a
+   * later run with the same size, data, M and efConstruction instead of building again: query
+   * figures can then be taken again on a quiet machine without a 50-minute rebuild.
+   */
+  graphDir?: string;
   log: (line: string) => void;
 }
 
@@ -237,39 +245,65 @@ async function benchSize(n: number, o: Required<Omit<ScaleBenchOptions, 'log'>>,
 
   const rssBefore = process.memoryUsage().rss;
   const index = new hnswlib.HierarchicalNSW('ip', dim);
-  index.initIndex(n, o.m, o.efConstruction, 100);
-  const start = performance.now();
+  const saved = o.graphDir ? join(o.graphDir, `hnsw-${o.data}-${n}-d${dim}-M${o.m}-efc${o.efConstruction}`) : undefined;
+  let buildSeconds = 0;
   let built = 0;
   let extrapolated = false;
-  const probe = Math.max(1000, Math.floor(n * 0.02));
-  for (let i = 0; i < n; i++) {
-    index.addPoint(Array.from(x.data.subarray(i * dim, (i + 1) * dim)), i);
-    built++;
-    if (i + 1 === probe && n > probe) {
-      // Insert cost grows about with log n; project from the probe with that factor.
-      const rate = (performance.now() - start) / 1000 / probe;
-      const projected = rate * n * (Math.log(n) / Math.log(probe));
-      log(`[${human(n)}] first ${human(probe)} inserts: ${(rate * 1000).toFixed(2)} ms each; projected build ${(projected / 60).toFixed(1)} min`);
-      if (projected / 60 > o.maxBuildMinutes) {
-        extrapolated = true;
-        break;
-      }
+  let truth: Int32Array[] | undefined;
+  let exactTimes: number[] = [];
+  let loadedFrom: string | undefined;
+  if (saved && existsSync(`${saved}.json`) && existsSync(`${saved}.bin`)) {
+    const meta = JSON.parse(readFileSync(`${saved}.json`, 'utf8')) as { buildSeconds: number; built: number; queries: number; truth: number[][]; exactTimes: number[] };
+    if (meta.built === n && meta.queries === queryCount) {
+      const t0 = performance.now();
+      await index.readIndex(`${saved}.bin`);
+      log(`[${human(n)}] loaded the graph built earlier (in ${meta.buildSeconds.toFixed(0)} s) from ${saved}.bin in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+      ({ buildSeconds, built } = meta);
+      truth = meta.truth.map((row) => Int32Array.from(row));
+      exactTimes = meta.exactTimes;
+      loadedFrom = `${saved}.bin`;
     }
-    if ((i + 1) % Math.max(1, Math.floor(n / 10)) === 0) log(`[${human(n)}] built ${human(i + 1)} (${((performance.now() - start) / 1000).toFixed(0)} s)`);
   }
-  let buildSeconds = (performance.now() - start) / 1000;
-  if (extrapolated) buildSeconds = (buildSeconds / built) * n * (Math.log(n) / Math.log(built));
+  if (!loadedFrom) {
+    index.initIndex(n, o.m, o.efConstruction, 100);
+    const start = performance.now();
+    const probe = Math.max(1000, Math.floor(n * 0.02));
+    for (let i = 0; i < n; i++) {
+      index.addPoint(Array.from(x.data.subarray(i * dim, (i + 1) * dim)), i);
+      built++;
+      if (i + 1 === probe && n > probe) {
+        // Insert cost grows about with log n; project from the probe with that factor.
+        const rate = (performance.now() - start) / 1000 / probe;
+        const projected = rate * n * (Math.log(n) / Math.log(probe));
+        log(`[${human(n)}] first ${human(probe)} inserts: ${(rate * 1000).toFixed(2)} ms each; projected build ${(projected / 60).toFixed(1)} min`);
+        if (projected / 60 > o.maxBuildMinutes) {
+          extrapolated = true;
+          break;
+        }
+      }
+      if ((i + 1) % Math.max(1, Math.floor(n / 10)) === 0) log(`[${human(n)}] built ${human(i + 1)} (${((performance.now() - start) / 1000).toFixed(0)} s)`);
+    }
+    buildSeconds = (performance.now() - start) / 1000;
+    if (extrapolated) buildSeconds = (buildSeconds / built) * n * (Math.log(n) / Math.log(built));
+  }
   const rssBytes = process.memoryUsage().rss - rssBefore;
 
-  // Ground truth over what was indexed, so recall is about the graph, not the missing rows.
-  const exactCount = queryCount;
-  const truth: Int32Array[] = [];
-  const exactTimes: number[] = [];
-  for (let q = 0; q < queryCount; q++) {
-    const query = queries.data.subarray(q * dim, (q + 1) * dim);
-    const t0 = performance.now();
-    truth.push(exactTopK(x, query, 10, built));
-    if (q < exactCount) exactTimes.push(performance.now() - t0);
+  if (!truth) {
+    // Ground truth over what was indexed, so recall is about the graph, not the missing rows.
+    log(`[${human(n)}] exact top-10 for ${queryCount} queries ...`);
+    truth = [];
+    for (let q = 0; q < queryCount; q++) {
+      const query = queries.data.subarray(q * dim, (q + 1) * dim);
+      const t0 = performance.now();
+      truth.push(exactTopK(x, query, 10, built));
+      exactTimes.push(performance.now() - t0);
+    }
+    if (saved && !extrapolated) {
+      mkdirSync(o.graphDir!, { recursive: true });
+      await index.writeIndex(`${saved}.bin`);
+      writeFileSync(`${saved}.json`, JSON.stringify({ buildSeconds, built, queries: queryCount, truth: truth.map((row) => Array.from(row)), exactTimes }));
+      log(`[${human(n)}] graph kept in ${saved}.bin; a later run with --graph-dir ${o.graphDir} loads it`);
+    }
   }
 
   const rows: SizeResult['rows'] = [];
@@ -289,7 +323,7 @@ async function benchSize(n: number, o: Required<Omit<ScaleBenchOptions, 'log'>>,
     });
     rows.push({ ef, p50: percentile(times, 50), p95: percentile(times, 95), recall: hits / (10 * queryCount) });
   }
-  return { n, buildSeconds, built, extrapolated, rssBytes, rows, exactP50: percentile(exactTimes, 50), exactP95: percentile(exactTimes, 95), exactQueries: exactCount };
+  return { n, buildSeconds, built, extrapolated, rssBytes, rows, exactP50: percentile(exactTimes, 50), exactP95: percentile(exactTimes, 95), exactQueries: exactTimes.length };
 }
 
 const WORDS = `learning language model models large neural network networks training fine-tuning instruction tuning continual
@@ -390,6 +424,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<void> {
     efSearch: [16, 32, 64, 128, 256, 512, 1024],
     maxBuildMinutes: 20,
     dimensions: DIM,
+    graphDir: '',
     data: 'embedding-like' as const,
     ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<ScaleBenchOptions>),
     log: options.log,
