@@ -38,3 +38,33 @@ describe('synthetic data for the scale bench', () => {
     expect(samePaper).toBeGreaterThan(60);
   });
 });
+
+describe('runScaleBench --graph-dir', () => {
+  it('keeps the built graph and its ground truth, and a second run loads them and measures the same recall', async () => {
+    const { mkdtempSync, readdirSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { runScaleBench } = await import('../src/measure/scale-bench.js');
+    const dir = mkdtempSync(join(tmpdir(), 'litbot-graphs-'));
+    try {
+      const run = async () => {
+        const lines: string[] = [];
+        await runScaleBench({ sizes: [2000], clusterSizes: [], lookupTitles: 0, queries: 20, efSearch: [8, 64], graphDir: dir, log: (l) => lines.push(l) });
+        return lines;
+      };
+      // Table rows: efSearch, p50, p95, recall@10.
+      const recalls = (lines: string[]) => lines.flatMap((l) => l.match(/\s(?:8|64)\s+\S+\s+\S+\s+(\d\.\d{3})/)?.[1] ?? []);
+      const first = await run();
+      expect(first.some((l) => l.includes('graph kept in'))).toBe(true);
+      expect(readdirSync(dir).sort()).toEqual(['hnsw-embedding-like-2000-d512-M16-efc64.bin', 'hnsw-embedding-like-2000-d512-M16-efc64.json']);
+      const second = await run();
+      expect(second.some((l) => l.includes('loaded the graph built earlier'))).toBe(true);
+      expect(second.some((l) => l.includes('graph kept in'))).toBe(false);
+      const r1 = recalls(first);
+      expect(r1).toHaveLength(2);
+      expect(recalls(second)).toEqual(r1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
