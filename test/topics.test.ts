@@ -99,6 +99,80 @@ describe('clustering and labels', () => {
     expect(labels[1][0]).toBe('machine unlearning');
   });
 
+  describe('label phrases', () => {
+    const paper = (id: string, title: string, abstract: string) => ({ id, title, abstract, titleDerived: false, url: '', urlIsDirect: false, sources: [] });
+    const link = ' Our code is available at https://github.com/example/repo.';
+    // Two papers repeat a pet term many times; every paper uses "model merging".
+    const pet = ' Weight interpolation beats weight interpolation, as weight interpolation shows.'.repeat(3);
+    const merging = [
+      paper('m1', 'Weight Interpolation for Sparse Experts', 'A study of model merging.' + pet + link),
+      paper('m2', 'Weight Interpolation Revisited', 'Model merging combines experts.' + pet + link),
+      paper('m3', 'Merging Models without Data', 'A data-free approach to model merging of experts.' + link),
+      paper('m4', 'Model Merging at Scale', 'We scale model merging to many tasks.' + link),
+      paper('m5', 'Model Merging of Experts', 'Model merging of fine-tuned experts.' + link),
+    ];
+    const rag = [
+      paper('r1', 'Retrieval Augmented Generation (RAG) for Question Answering', 'Retrieval Augmented Generation (RAG) retrieves passages. RAG grounds the answer.'),
+      paper('r2', 'Long-Context Models Meet RAG', 'We compare long context with retrieval augmented generation. RAG helps prediction.'),
+      paper('r3', 'Corrective RAG', 'Retrieval augmented generation (RAG) can retrieve irrelevant documents; we correct them.'),
+      paper('r4', 'Benchmarking Retrieval-Augmented Generation', 'A benchmark of retrieval-augmented generation pipelines with noisy documents.'),
+    ];
+    const sql = [
+      paper('s1', 'LoRA Adapters for Text-to-SQL', 'We fine-tune with LoRA for text-to-SQL parsing over databases.'),
+      paper('s2', 'Text-to-SQL with Small Models', 'Text-to-SQL maps questions to SQL queries; LoRA keeps training cheap.'),
+      paper('s3', 'Schema Linking for Text-to-SQL', 'Schema linking improves text-to-SQL on large databases with LoRA.'),
+    ];
+    // "updates" and "prediction" are in every paper, even every title, yet name nothing.
+    const forgetting = [
+      paper('f1', 'Scaling Laws Predict Forgetting Updates', 'We fit scaling laws to the prediction of catastrophic forgetting and its updates.'),
+      paper('f2', 'Scaling Laws of Continual Learning Updates', 'Continual learning updates suffer catastrophic forgetting; scaling laws give a prediction.'),
+      paper('f3', 'Forgetting Updates Predicted by Scaling Laws', 'Catastrophic forgetting follows scaling laws; prediction of updates.'),
+      paper('f4', 'Replay Updates against Catastrophic Forgetting', 'Replay buffers reduce catastrophic forgetting across updates, improving prediction.'),
+    ];
+    const clusters = [merging, rag, sql, forgetting];
+    let labels: string[][];
+    beforeAll(() => {
+      labels = labelClusters(clusters);
+    });
+    // Words of a phrase, compared without case and with hyphens as spaces.
+    const tokens = (phrase: string) => phrase.toLowerCase().replace(/[()]/g, ' ').split(/[\s-]+/).filter(Boolean);
+    const uses = (p: { title: string; abstract: string }, phrase: string) =>
+      ` ${tokens(`${p.title} ${p.abstract}`.replace(/[^\p{L}\p{N}\s-]/gu, ' ')).join(' ')} `.includes(` ${tokens(phrase.replace(/ \(.*\)$/, '')).join(' ')} `);
+
+    it("names a topic by a phrase most of its papers use, not by one paper's repeated term", () => {
+      expect(labels[0][0]).toBe('model merging');
+      clusters.forEach((papers, c) => {
+        const share = papers.filter((p) => uses(p, labels[c][0])).length / papers.length;
+        expect(share, labels[c][0]).toBeGreaterThanOrEqual(0.75);
+      });
+    });
+
+    it('never leads with a vague word, even one in every title', () => {
+      expect(labels[3].slice(0, 2).sort()).toEqual(['catastrophic forgetting', 'scaling laws']);
+      for (const phrases of labels) for (const phrase of phrases.slice(0, 2)) expect(tokens(phrase)).not.toContain('updates');
+    });
+
+    it('never shows a fragment of another key phrase, nor a phrase across punctuation', () => {
+      expect(labels[1][0]).toBe('retrieval augmented generation (RAG)');
+      for (const phrases of labels) {
+        expect(phrases.map((p) => p.toLowerCase())).not.toContain('generation rag');
+        for (const a of phrases)
+          for (const b of phrases) if (a !== b) expect(` ${tokens(b).join(' ')} `.includes(` ${tokens(a).join(' ')} `), `"${a}" inside "${b}"`).toBe(false);
+      }
+    });
+
+    it('shows acronyms and hyphenated terms as the authors write them', () => {
+      expect(labels[2].slice(0, 2)).toEqual(['text-to-SQL', 'LoRA']);
+      expect(labels[1][0]).toContain('(RAG)');
+      // Title case is not kept: "Scaling Laws" in titles, "scaling laws" in the label.
+      expect(labels[3]).toContain('scaling laws');
+    });
+
+    it('ignores release notices ("Our code is available at https://github.com/...")', () => {
+      for (const phrase of labels[0]) expect(phrase).not.toMatch(/code|github|available|example|repo/i);
+    });
+  });
+
   it("cuts Ward's hierarchy into the blobs it was built on", () => {
     const x = syntheticVectors(300, { dim: 32, clusters: 5, noise: 0.5, seed: 5 });
     const merges = wardMerges(x);

@@ -3,8 +3,8 @@
  * centred embedding beside their TF-IDF vector over stemmed words and word pairs (`topicFeatures`,
  * latent semantic analysis keeps it dense and small), projected onto 20 latent directions, and
  * clustered by spherical k-means started from Ward's hierarchical clustering; the number of
- * topics is the k in 6..20 with the best silhouette. Each topic is named by its most distinctive
- * one- and two-word phrases (class-based TF-IDF over titles and abstracts).
+ * topics is the k in 6..20 with the best silhouette. Each topic is named by the terms most of its
+ * papers use (in titles especially) and few other topics do (`labelClusters`).
  */
 import { stemmer } from 'stemmer';
 import type { Paper } from '../corpus/paper.js';
@@ -168,7 +168,7 @@ export function clusterVectors(vectors: VectorSet, options: TopicOptions = {}, p
 }
 
 // ---------------------------------------------------------------------------------------------
-// Labels: class-based TF-IDF (BERTopic's c-TF-IDF) over stemmed one- and two-word phrases.
+// Phrase counting shared by the clustering's TF-IDF (`tfidfRows`); labels have their own below.
 
 const STOPWORDS = new Set(
   `a about above across after again against all almost along already also although always am among an and another any are
@@ -249,74 +249,250 @@ function countPhrases(text: string, into: PhraseCounts, weight: number): void {
   }
 }
 
-function genericWeight(phraseKey: string, surface: string): number {
-  let w = 1;
-  const forms = surface.split(' ');
-  phraseKey.split(' ').forEach((_, i) => {
-    if (GENERIC.has(forms[i] ?? '')) w *= GENERIC_WEIGHT;
-  });
-  return w;
+// The labels read their own phrases (`labelPhrases`), not the clustering's (`countPhrases`), so
+// that changing how topics are named never changes which papers they hold.
+
+/**
+ * Stop words for labels: the clustering's, plus common verbs and adverbs that start no term
+ * ("get", "sometimes"), but not "code", which names topics ("code generation"; the clustering
+ * drops it for "code is available at", and labels drop such sentences).
+ */
+const LABEL_STOPWORDS = new Set([
+  ...[...STOPWORDS].filter((w) => w !== 'code'),
+  ...`get gets got getting give gives giving given go goes going take takes taking taken keep keeps put see seen seem
+  seems become becomes became behind beside besides outside inside toward onto near whereas thereby hence therefore
+  moreover furthermore indeed instead namely nevertheless nonetheless still sometimes usually typically largely mostly
+  mainly particularly especially specifically respectively directly including include includes included suggesting
+  suggest suggests observe observed observes conduct conducted leads lead due additionally finally overall`.split(/\s+/),
+]);
+/**
+ * Words too common or too vague to name a topic, for labels only: GENERIC, plus verbs,
+ * adjectives and nouns that say nothing on their own ("prediction", "updates", "visual").
+ */
+const LABEL_GENERIC = new Set([
+  ...[...GENERIC].filter((w) => w !== 'code'),
+  ...`prediction predictions update updates word words initialize visual class classes domain domains representation
+  representations real-world outperforms demonstrated following diverse generation inference mechanism mechanisms
+  algorithm algorithms`.split(/\s+/),
+]);
+const LABEL_GENERIC_STEMS = new Set([...LABEL_GENERIC].map(stemOf));
+/**
+ * Weight of a generic word in a label phrase that also has a specific one: milder than for
+ * clustering, since such a phrase is often the established term ("machine unlearning",
+ * "membership inference"); phrases of generic words only are never labels.
+ */
+const LABEL_GENERIC_WEIGHT = 0.5;
+
+interface PaperPhrases {
+  /** Phrase key (stems with spaces and hyphens removed, so "pre-training" = "pretraining") → whether a title uses it. */
+  keys: Map<string, { title: boolean }>;
+}
+
+interface PhraseInfo {
+  /** Stems of the phrase's words, the parts of a hyphenated word counted separately. */
+  stems: string[];
+  /** Word count as usually written ("text-to-SQL" is one word, "prompt tuning" two). */
+  words: number;
+  /** Surface forms as written, for display. */
+  forms: Map<string, number>;
+}
+
+/** How a token is shown: capitalised words lower-cased ("Tuning" → "tuning"), acronyms kept ("RAG", "LoRA", "text-to-SQL"). */
+function displayForm(token: string): string {
+  return token
+    .split('-')
+    .map((part) => (/^\p{Lu}\p{Ll}*$/u.test(part) ? part.toLowerCase() : part))
+    .join('-');
+}
+
+const LONGEST_PHRASE = 3;
+/** A sentence that gives links or says what is released ("Our code is available at") says nothing about the topic. */
+const BOILERPLATE = /https?:|www\.|github|\b(available|release[sd]?|open-sourced?)\b/i;
+
+/**
+ * The one- to three-word phrases of a text, for labels: runs of words that are not stop words,
+ * never across punctuation (so "Augmented Generation (RAG)" gives no "generation RAG").
+ */
+function labelPhrases(text: string, title: boolean, into: PaperPhrases, info: Map<string, PhraseInfo>): void {
+  const cleaned = text
+    .replace(/\$[^$]*\$/g, ' . ')
+    .replace(/\\[a-z]+\{[^}]*\}/g, ' . ')
+    .split(/(?<=[.!?])\s+/)
+    .filter((sentence) => !BOILERPLATE.test(sentence))
+    .join(' . ');
+  // Segments between punctuation; a phrase never spans two.
+  for (const segment of cleaned.split(/[.,;:!?()[\]{}"“”‘’/|…]+|\s[-–—]+\s|'s\b|’s\b/u)) {
+    const tokens = segment
+      .split(/\s+/)
+      .map((t) => t.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, ''))
+      .filter(Boolean);
+    let run: { form: string; stem: string }[] = [];
+    const flush = () => {
+      for (let i = 0; i < run.length; i++) {
+        for (let n = 1; n <= LONGEST_PHRASE && i + n <= run.length; n++) {
+          const part = run.slice(i, i + n);
+          if (n > 1 && new Set(part.map((w) => w.stem)).size < n) continue;
+          const stems = part.flatMap((w) => w.stem.split('-'));
+          const key = stems.join('');
+          const form = part.map((w) => w.form).join(' ');
+          const seen = into.keys.get(key) ?? { title: false };
+          seen.title ||= title;
+          into.keys.set(key, seen);
+          const entry = info.get(key) ?? { stems, words: n, forms: new Map<string, number>() };
+          // The hyphenated form counts as one word ("pre-training" is not a two-word phrase).
+          entry.words = Math.max(entry.words, n);
+          entry.forms.set(form, (entry.forms.get(form) ?? 0) + 1);
+          info.set(key, entry);
+        }
+      }
+      run = [];
+    };
+    for (const token of tokens) {
+      const lower = token.toLowerCase();
+      // Numbers and sizes ("19x", "7B", "100k") name nothing.
+      const keep = lower.length > 2 && !LABEL_STOPWORDS.has(lower) && !/^[\d.,-]+[xkmb%]?$/.test(lower) && /^[\p{L}\p{N}-]+$/u.test(lower);
+      if (!keep) {
+        flush();
+        continue;
+      }
+      run.push({ form: displayForm(token), stem: stemOf(lower) });
+    }
+    flush();
+  }
 }
 
 function topForm(forms: Map<string, number>): string {
   return [...forms.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0][0];
 }
 
+interface Candidate {
+  key: string;
+  stems: string[];
+  /** How the phrase is shown: its most frequent surface form. */
+  form: string;
+  /** Papers of the topic using it. */
+  docs: number;
+  /** Papers of the topic using it plus those using it in their title. */
+  uses: number;
+  /** Papers of the topic using it in their title. */
+  titles: number;
+  score: number;
+}
+
+/** Whether a word is an acronym of a phrase: "RAG" of "retrieval-augmented generation", "CoT" of "chain-of-thought". */
+function isAcronymOf(word: string, phrase: string): boolean {
+  if (!/^[A-Z][A-Za-z]*[A-Z]s?$/.test(word) || word.length > 8) return false;
+  const initials = phrase.split(/[ -]+/).map((w) => w[0]).join('');
+  return initials.length >= 2 && initials.toLowerCase() === word.replace(/s$/, '').toLowerCase();
+}
+
+/** Stems of one word: equal, or one the start of the other ("math", "mathemat"). */
+function sameWord(a: string, b: string): boolean {
+  return a === b || (Math.min(a.length, b.length) >= 4 && (a.startsWith(b) || b.startsWith(a)));
+}
+
+/** Whether `inner`'s stems occur, in order and contiguous, inside `outer`'s. */
+function isFragment(inner: string[], outer: string[]): boolean {
+  if (inner.length >= outer.length) return false;
+  for (let i = 0; i + inner.length <= outer.length; i++) if (inner.every((s, j) => outer[i + j] === s)) return true;
+  return false;
+}
+
 /**
- * Key phrases per cluster by c-TF-IDF: a phrase's frequency in the cluster, times
- * log(1 + average cluster size / its frequency over all clusters), generic words weighted down.
- * A phrase must occur in at least two papers of the cluster (one paper's pet term names no topic).
+ * Key phrases per cluster. A phrase scores by the share of the cluster's papers using it (a use in
+ * the title counts twice: titles say what a paper is about) times the square root of the share of
+ * its uses that are in this cluster rather than others; recurring multi-word terms are preferred,
+ * single words need titles, vague words are weighted down. A phrase must occur in at least two
+ * papers of a cluster of three or more (one paper's pet term names no topic). Fragments of a
+ * chosen phrase ("augmented generation" of "retrieval augmented generation") and phrases
+ * repeating a chosen word are skipped; an acronym is shown beside its expansion.
  */
 export function labelClusters(clusters: Paper[][], howMany = DEFAULTS.keyPhrases): string[][] {
-  const perCluster = clusters.map(() => ({ counts: new Map<string, number>(), surface: new Map<string, Map<string, number>>() }));
-  const docFreq = clusters.map(() => new Map<string, number>());
-  clusters.forEach((papers, c) => {
-    for (const paper of papers) {
-      const own: PhraseCounts = { counts: new Map(), surface: perCluster[c].surface };
-      // The title says what the paper is about more densely than the abstract does.
-      countPhrases(paper.title, own, 3);
-      countPhrases(paper.abstract, own, 1);
-      for (const [key, n] of own.counts) {
-        perCluster[c].counts.set(key, (perCluster[c].counts.get(key) ?? 0) + n);
-        docFreq[c].set(key, (docFreq[c].get(key) ?? 0) + 1);
+  const info = new Map<string, PhraseInfo>();
+  const perCluster = clusters.map((papers) =>
+    papers.map((paper) => {
+      const own: PaperPhrases = { keys: new Map() };
+      labelPhrases(paper.title, true, own, info);
+      labelPhrases(paper.abstract, false, own, info);
+      return own;
+    }),
+  );
+  // Uses per phrase: papers using it plus papers using it in their title, per cluster and overall.
+  const uses = perCluster.map((papers) => {
+    const u = new Map<string, { docs: number; titles: number }>();
+    for (const { keys } of papers)
+      for (const [key, { title }] of keys) {
+        const x = u.get(key) ?? { docs: 0, titles: 0 };
+        x.docs++;
+        if (title) x.titles++;
+        u.set(key, x);
       }
-    }
+    return u;
   });
-  const total = new Map<string, number>();
-  for (const { counts } of perCluster) for (const [key, n] of counts) total.set(key, (total.get(key) ?? 0) + n);
-  const clusterWords = perCluster.map(({ counts }) => [...counts.values()].reduce((a, b) => a + b, 0));
-  const averageWords = clusterWords.reduce((a, b) => a + b, 0) / Math.max(1, clusters.length);
+  const totalUses = new Map<string, number>();
+  for (const u of uses) for (const [key, { docs, titles }] of u) totalUses.set(key, (totalUses.get(key) ?? 0) + docs + titles);
 
-  return perCluster.map(({ counts, surface }, c) => {
-    const minDocs = clusters[c].length >= 4 ? 2 : 1;
-    const scored: { key: string; form: string; score: number }[] = [];
-    for (const [key, n] of counts) {
-      if ((docFreq[c].get(key) ?? 0) < minDocs) continue;
-      const form = topForm(surface.get(key)!);
-      // Words like "models" or "language" alone name no topic here.
-      if (form.split(' ').every((w) => GENERIC.has(w))) continue;
-      const tf = n / Math.max(1, clusterWords[c]);
-      const idf = Math.log(1 + averageWords / total.get(key)!);
-      // Two-word phrases name a topic better than either word ("continual learning" vs "continual").
-      const phraseBoost = key.includes(' ') ? 1.5 : 1;
-      // A phrase most of the topic's papers use names it better than one a single paper repeats.
-      const coverage = Math.sqrt((docFreq[c].get(key) ?? 0) / clusters[c].length);
-      scored.push({ key, form, score: tf * idf * genericWeight(key, form) * phraseBoost * coverage });
+  return clusters.map((papers, c) => {
+    const n = papers.length;
+    const minDocs = n >= 3 ? 2 : 1;
+    const scored: Candidate[] = [];
+    for (const [key, { docs, titles }] of uses[c]) {
+      if (docs < minDocs) continue;
+      const { stems, words: wordCount, forms } = info.get(key)!;
+      const form = topForm(forms);
+      const formWords = form.toLowerCase().split(' ');
+      const generic = formWords.filter((w) => LABEL_GENERIC.has(w)).length;
+      // A phrase of vague words only ("language models", "prediction") names no topic here.
+      if (generic === formWords.length) continue;
+      // The share of the topic's papers using the phrase, a use in the title counting twice.
+      const coverage = (docs + titles) / (2 * n);
+      // The share of the phrase's uses (over all topics) that are in this topic.
+      const precision = (docs + titles) / totalUses.get(key)!;
+      // Established multi-word terms name a topic better than single words ("scaling laws" vs
+      // "scaling"), but only a term that recurs: in a title, or in three papers (not "lag behind").
+      // A single word (a hyphenated one too: "state-of-the-art") names a topic only if the titles use it.
+      const termBoost = wordCount >= 2 ? (titles >= 1 || docs >= 3 ? 1.5 : 0.75) : titles >= Math.min(2, minDocs) ? 1 : 0.5;
+      const score = coverage * Math.sqrt(precision) * LABEL_GENERIC_WEIGHT ** generic * termBoost;
+      scored.push({ key, stems, form, docs, titles, uses: docs + titles, score });
     }
     scored.sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
-    const chosen: { key: string; form: string }[] = [];
-    for (const candidate of scored) {
+    // The established term a phrase is part of: the longest phrase containing it that titles use,
+    // that two papers use, and that at least half of its uses in the topic belong to
+    // ("retrieval-augmented" → "retrieval-augmented generation", "curriculum" → "curriculum
+    // learning"), even though it adds a generic word.
+    const extend = (p: Candidate): Candidate => {
+      let best = p;
+      for (const q of scored) {
+        if (!isFragment(p.stems, q.stems) || q.titles === 0 || q.docs < Math.min(2, n) || q.uses * 2 < p.uses) continue;
+        if (q.stems.length > best.stems.length || (q.stems.length === best.stems.length && q.uses > best.uses)) best = q;
+      }
+      return best;
+    };
+    // Sharing a generic word is no repetition ("parameter-efficient tuning", "prompt tuning").
+    const sharesWord = (a: Candidate, b: Candidate) => a.stems.some((s) => !LABEL_GENERIC_STEMS.has(s) && b.stems.some((t) => sameWord(s, t)));
+    const chosen: Candidate[] = [];
+    for (const next of scored.map((p) => ({ ...p }))) {
       if (chosen.length >= howMany) break;
-      const parts = candidate.key.split(' ');
-      const stems = new Set(candidate.key.split(/[ -]/));
-      // A two-word phrase replaces a chosen word it contains: "continual learning" says more than "continual".
-      const swallowed = parts.length === 2 ? chosen.filter((p) => !p.key.includes(' ') && parts.includes(p.key)) : [];
-      // Otherwise skip a phrase sharing a word with one already chosen ("instruction-tuned" after
-      // "instruction tuning"): a label should say two different things.
-      const redundant = chosen.some((p) => !swallowed.includes(p) && p.key.split(/[ -]/).some((w) => stems.has(w)));
-      if (redundant) continue;
+      const candidate = extend(next);
+      if (chosen.some((p) => p.key === candidate.key)) continue;
+      // An acronym of a chosen phrase is shown beside it: "retrieval-augmented generation (RAG)".
+      const expanded = chosen.find((p) => isAcronymOf(candidate.form, p.form));
+      if (expanded) {
+        if (!expanded.form.includes('(')) expanded.form = `${expanded.form} (${candidate.form})`;
+        continue;
+      }
+      // A longer phrase takes the place of a chosen fragment of it that it scores nearly as well
+      // as, if what it adds is specific ("heads" → "attention heads", but not "code" → "source
+      // code", nor "resource constraints" → "diverse resource constraints").
+      const swallowed = chosen.filter(
+        (p) => isFragment(p.stems, candidate.stems) && candidate.score >= p.score / 2 && candidate.stems.every((s) => p.stems.includes(s) || !LABEL_GENERIC_STEMS.has(s)),
+      );
+      // Otherwise skip a fragment of a chosen phrase, or a phrase sharing a word with one
+      // ("instruction-tuned" after "instruction tuning", "math" after "mathematical reasoning"):
+      // a label should say two different things.
+      if (chosen.some((p) => !swallowed.includes(p) && sharesWord(p, candidate))) continue;
       if (swallowed.length) {
-        // Take the place of the word it replaces, keeping the label's order of importance.
+        // Take the place of the phrase it replaces, keeping the label's order of importance.
         chosen.splice(chosen.indexOf(swallowed[0]), 1, candidate);
         for (const p of swallowed.slice(1)) chosen.splice(chosen.indexOf(p), 1);
         continue;
