@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { embeddingLikeVectors, exactTopK, syntheticVectors, twoNnDimension, USE_LITE_SHAPE } from '../src/measure/scale-bench.js';
+import { embeddingLikeVectors, exactTopK, pcaReducer, rerank, syntheticVectors, twoNnDimension, USE_LITE_SHAPE } from '../src/measure/scale-bench.js';
 
 describe('synthetic data for the scale bench', () => {
   it('makes unit vectors with the measured USE-lite shape: shared mean, few intrinsic dimensions', () => {
@@ -67,4 +67,29 @@ describe('runScaleBench --graph-dir', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe('--reduce: PCA graph with exact re-ranking', () => {
+  it('keeps much of the variance in few dimensions, and re-ranking restores the exact order', () => {
+    const x = embeddingLikeVectors(3000, { seed: 8 });
+    const pca = pcaReducer(x, 32);
+    expect(pca.keptVariance).toBeGreaterThan(0.5);
+    expect(pca.keptVariance).toBeLessThan(1);
+    const query = x.data.subarray(0, 512);
+    expect(pca.apply(query)).toHaveLength(32);
+    // Candidates in shuffled order: re-ranking on the full vectors gives the exact top 10.
+    const exact = Array.from(exactTopK(x, query, 10));
+    const candidates = [...exact, 2999, 1500, 42].reverse();
+    expect(rerank(x, query, candidates, 10)).toEqual(exact);
+    // Nearest neighbours in the reduced space mostly agree with the exact ones.
+    const reduced = new Float32Array(3000 * 32);
+    for (let i = 0; i < 3000; i++) reduced.set(pca.apply(x.data.subarray(i * 512, (i + 1) * 512)), i * 32);
+    const q = pca.apply(query);
+    const byL2 = [...Array(3000).keys()]
+      .map((i) => ({ i, d: reduced.subarray(i * 32, (i + 1) * 32).reduce((s, v, j) => s + (v - q[j]) ** 2, 0) }))
+      .sort((a, b) => a.d - b.d)
+      .slice(0, 50)
+      .map((c) => c.i);
+    expect(exact.filter((id) => byL2.includes(id)).length).toBeGreaterThanOrEqual(8);
+  });
 });
