@@ -88,13 +88,14 @@ await runCli(async () => {
       return v;
     })
     .option('--reduce <dims>', 'with --scale: build the graph over this many principal components and re-rank its candidates exactly', intOption('reduce', 8, 511))
+    .option('--shards <n>', 'with --scale: split the HNSW index into n shards, built and searched in parallel on worker threads', intOption('shards', 1, 64))
     .option('--graph-dir <dir>', 'with --scale: keep each built graph here and load it on the next run with the same settings')
     .option('--queries <n>', 'search queries to time', intOption('queries', 10, 10_000), 200)
     .option('--skip-discord', 'leave out the Discord bench')
     .parse();
-  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; maxBuildMinutes?: number; m?: number; efConstruction?: number; efSearch?: number[]; data?: 'embedding-like' | 'blobs'; graphDir?: string; reduce?: number; queries: number; skipDiscord?: boolean }>();
+  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; maxBuildMinutes?: number; m?: number; efConstruction?: number; efSearch?: number[]; data?: 'embedding-like' | 'blobs'; graphDir?: string; reduce?: number; shards?: number; queries: number; skipDiscord?: boolean }>();
   if (opts.scale) {
-    await runScaleBench({ sizes: opts.sizes, maxBuildMinutes: opts.maxBuildMinutes, m: opts.m, efConstruction: opts.efConstruction, efSearch: opts.efSearch, data: opts.data, graphDir: opts.graphDir, reduce: opts.reduce, log: out });
+    await runScaleBench({ sizes: opts.sizes, maxBuildMinutes: opts.maxBuildMinutes, m: opts.m, efConstruction: opts.efConstruction, efSearch: opts.efSearch, data: opts.data, graphDir: opts.graphDir, reduce: opts.reduce, shards: opts.shards, log: out });
     return;
   }
   const { indexDir, root } = await benchBuild();

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { clusterVectors } from '../browse/topics.js';
 import { principalDirections, seededRandom, type VectorSet } from '../browse/spherical-kmeans.js';
 import { TitleIndex } from '../browse/title-lookup.js';
+import { buildSharded } from './sharded-hnsw.js';
 import { normalizedMutualInformation } from './topic-eval.js';
 
 export interface ScaleBenchOptions {
@@ -45,6 +46,12 @@ export interface ScaleBenchOptions {
    * keeping the full vectors beside it. 0: off.
    */
   reduce?: number;
+  /**
+   * Split the index into this many shards, one per worker thread, built at the same time and
+   * searched in parallel for each query (`sharded-hnsw.ts`); 1: one graph on the main thread.
+   * A sharded size is always built whole (no --max-build-minutes extrapolation).
+   */
+  shards?: number;
   log: (line: string) => void;
 }
 
@@ -268,6 +275,84 @@ export function pcaReducer(x: VectorSet, r: number, log: (line: string) => void 
   return { apply, keptVariance };
 }
 
+/** Like `benchSize`, for an index split into `o.shards` shards built and searched in parallel. */
+async function benchSharded(x: VectorSet, queries: VectorSet, o: Required<Omit<ScaleBenchOptions, 'log'>>, log: (l: string) => void): Promise<SizeResult> {
+  const { n, dim } = x;
+  const tag = `[${human(n)}]`;
+  const shared = new Float32Array(new SharedArrayBuffer(n * dim * 4));
+  shared.set(x.data);
+  const xs: VectorSet = { data: shared, n, dim };
+  const saved = o.graphDir ? join(o.graphDir, `hnsw-${o.data}-${n}-d${dim}-M${o.m}-efc${o.efConstruction}-${o.shards}shards`) : undefined;
+  if (saved) mkdirSync(o.graphDir, { recursive: true });
+  const rssBefore = process.memoryUsage().rss;
+  const index = await buildSharded({
+    data: shared,
+    n,
+    dim,
+    shards: o.shards,
+    m: o.m,
+    efConstruction: o.efConstruction,
+    files: saved ? Array.from({ length: o.shards }, (_, s) => `${saved}-${s + 1}.bin`) : undefined,
+    log: (line) => log(`${tag} ${line}`),
+  });
+  const rssBytes = process.memoryUsage().rss - rssBefore;
+  try {
+    type Meta = { buildSeconds: number; queries: number; truth: number[][]; exactTimes: number[] };
+    const meta = saved && index.loaded && existsSync(`${saved}.json`) ? (JSON.parse(readFileSync(`${saved}.json`, 'utf8')) as Meta) : undefined;
+    let buildSeconds = index.buildSeconds;
+    let truth: Int32Array[];
+    let exactTimes: number[];
+    if (meta && meta.queries === queries.n) {
+      log(`${tag} the ${o.shards} shards were built earlier, in ${meta.buildSeconds.toFixed(0)} s`);
+      buildSeconds = meta.buildSeconds;
+      truth = meta.truth.map((row) => Int32Array.from(row));
+      exactTimes = meta.exactTimes;
+    } else {
+      log(`${tag} exact top-10 for ${queries.n} queries ...`);
+      ({ truth, exactTimes } = groundTruth(xs, queries, n));
+      if (saved) writeFileSync(`${saved}.json`, JSON.stringify({ buildSeconds, queries: queries.n, truth: truth.map((row) => Array.from(row)), exactTimes } satisfies Meta));
+    }
+    const rows = await measureRows(o.efSearch, queries, truth, (query, ef) => index.search(query, 10, ef));
+    return { n, buildSeconds, built: n, extrapolated: false, rssBytes, rows, exactP50: percentile(exactTimes, 50), exactP95: percentile(exactTimes, 95), exactQueries: exactTimes.length };
+  } finally {
+    await index.close();
+  }
+}
+
+/** Exact top-10 of each query over the first `limit` vectors, and the time each scan took. */
+function groundTruth(x: VectorSet, queries: VectorSet, limit: number): { truth: Int32Array[]; exactTimes: number[] } {
+  const truth: Int32Array[] = [];
+  const exactTimes: number[] = [];
+  for (let q = 0; q < queries.n; q++) {
+    const query = queries.data.subarray(q * x.dim, (q + 1) * x.dim);
+    const t0 = performance.now();
+    truth.push(exactTopK(x, query, 10, limit));
+    exactTimes.push(performance.now() - t0);
+  }
+  return { truth, exactTimes };
+}
+
+/** Latency percentiles and recall@10 against `truth` for each efSearch, one query at a time. */
+async function measureRows(efSearch: number[], queries: VectorSet, truth: Int32Array[], search: (query: Float32Array, ef: number) => number[] | Promise<number[]>): Promise<SizeResult['rows']> {
+  const rows: SizeResult['rows'] = [];
+  const queryVectors = Array.from({ length: queries.n }, (_, q) => queries.data.subarray(q * queries.dim, (q + 1) * queries.dim));
+  for (const ef of efSearch) {
+    const times: number[] = [];
+    let hits = 0;
+    // One warm-up pass so the first row does not pay for page faults.
+    if (rows.length === 0) for (const qv of queryVectors.slice(0, 20)) await search(qv, ef);
+    for (let q = 0; q < queryVectors.length; q++) {
+      const t0 = performance.now();
+      const neighbors = await search(queryVectors[q], ef);
+      times.push(performance.now() - t0);
+      const expected = new Set(truth[q]);
+      for (const id of neighbors) if (expected.has(id)) hits++;
+    }
+    rows.push({ ef, p50: percentile(times, 50), p95: percentile(times, 95), recall: hits / (10 * queries.n) });
+  }
+  return rows;
+}
+
 function percentile(values: number[], p: number): number {
   if (!values.length) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -304,6 +389,7 @@ async function benchSize(n: number, o: Required<Omit<ScaleBenchOptions, 'log'>>,
       : embeddingLikeVectors(n + queryCount, { dim, seed: 11 });
   const x: VectorSet = { data: all.data.subarray(0, n * dim), n, dim };
   const queries: VectorSet = { data: all.data.subarray(n * dim), n: queryCount, dim };
+  if (o.shards > 1) return benchSharded(x, queries, o, log);
 
   // With --reduce, the graph holds P(x - mean) for the top principal directions P of a sample.
   const reduced = o.reduce > 0 && o.reduce < dim ? pcaReducer(x, o.reduce, (line) => log(`[${human(n)}] ${line}`)) : undefined;
@@ -358,13 +444,7 @@ async function benchSize(n: number, o: Required<Omit<ScaleBenchOptions, 'log'>>,
   if (!truth) {
     // Ground truth over what was indexed, so recall is about the graph, not the missing rows.
     log(`[${human(n)}] exact top-10 for ${queryCount} queries ...`);
-    truth = [];
-    for (let q = 0; q < queryCount; q++) {
-      const query = queries.data.subarray(q * dim, (q + 1) * dim);
-      const t0 = performance.now();
-      truth.push(exactTopK(x, query, 10, built));
-      exactTimes.push(performance.now() - t0);
-    }
+    ({ truth, exactTimes } = groundTruth(x, queries, built));
     if (saved && !extrapolated) {
       mkdirSync(o.graphDir!, { recursive: true });
       await index.writeIndex(`${saved}.bin`);
@@ -373,29 +453,14 @@ async function benchSize(n: number, o: Required<Omit<ScaleBenchOptions, 'log'>>,
     }
   }
 
-  const rows: SizeResult['rows'] = [];
-  const queryVectors = Array.from({ length: queryCount }, (_, q) => queries.data.subarray(q * dim, (q + 1) * dim));
   const search = (query: Float32Array, ef: number): number[] => {
+    index.setEf(ef);
     if (!reduced) return index.searchKnn(Array.from(query), 10).neighbors;
     // All efSearch candidates from the reduced graph, re-ranked by the exact inner product.
     const candidates = index.searchKnn(Array.from(reduced.apply(query)), Math.min(ef, built)).neighbors;
     return rerank(x, query, candidates, 10);
   };
-  for (const ef of o.efSearch) {
-    index.setEf(ef);
-    const times: number[] = [];
-    let hits = 0;
-    // One warm-up pass so the first row does not pay for page faults.
-    if (rows.length === 0) for (const qv of queryVectors.slice(0, 20)) search(qv, ef);
-    queryVectors.forEach((qv, q) => {
-      const t0 = performance.now();
-      const neighbors = search(qv, ef);
-      times.push(performance.now() - t0);
-      const expected = new Set(truth[q]);
-      for (const id of neighbors) if (expected.has(id)) hits++;
-    });
-    rows.push({ ef, p50: percentile(times, 50), p95: percentile(times, 95), recall: hits / (10 * queryCount) });
-  }
+  const rows = await measureRows(o.efSearch, queries, truth, search);
   return { n, buildSeconds, built, extrapolated, rssBytes, rows, exactP50: percentile(exactTimes, 50), exactP95: percentile(exactTimes, 95), exactQueries: exactTimes.length };
 }
 
@@ -499,6 +564,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<void> {
     dimensions: DIM,
     graphDir: '',
     reduce: 0,
+    shards: 1,
     data: 'embedding-like' as const,
     ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<ScaleBenchOptions>),
     log: options.log,
@@ -516,7 +582,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<void> {
   log(
     o.reduce > 0
       ? `HNSW (hnswlib-node, L2) over the top ${o.reduce} principal components, M=${o.m}, efConstruction=${o.efConstruction}; each query's efSearch candidates re-ranked by the exact ${o.dimensions}-d inner product; exact = Float32Array dot-product scan`
-      : `HNSW (hnswlib-node, inner product): M=${o.m}, efConstruction=${o.efConstruction}; exact = Float32Array dot-product scan`,
+      : `HNSW (hnswlib-node, inner product): M=${o.m}, efConstruction=${o.efConstruction}${o.shards > 1 ? `, ${o.shards} shards (one worker thread each, built together, searched in parallel, top 10 merged)` : ''}; exact = Float32Array dot-product scan`,
   );
   const results: SizeResult[] = [];
   for (const n of o.sizes) results.push(await benchSize(n, o, log));
