@@ -47,22 +47,34 @@ describe('runScaleBench --graph-dir', () => {
     const { runScaleBench } = await import('../src/measure/scale-bench.js');
     const dir = mkdtempSync(join(tmpdir(), 'litbot-graphs-'));
     try {
-      const run = async () => {
+      const run = async (m = 16) => {
         const lines: string[] = [];
-        await runScaleBench({ sizes: [2000], clusterSizes: [], lookupTitles: 0, queries: 20, efSearch: [8, 64], graphDir: dir, log: (l) => lines.push(l) });
+        await runScaleBench({ sizes: [2000], clusterSizes: [], lookupTitles: 0, queries: 20, m, efSearch: [8, 64], graphDir: dir, log: (l) => lines.push(l) });
         return lines;
       };
       // Table rows: efSearch, p50, p95, recall@10.
       const recalls = (lines: string[]) => lines.flatMap((l) => l.match(/\s(?:8|64)\s+\S+\s+\S+\s+(\d\.\d{3})/)?.[1] ?? []);
+      const truthRead = (lines: string[]) => lines.some((l) => l.includes('exact top-10 for 20 queries read from'));
       const first = await run();
       expect(first.some((l) => l.includes('graph kept in'))).toBe(true);
-      expect(readdirSync(dir).sort()).toEqual(['hnsw-embedding-like-2000-d512-M16-efc64.bin', 'hnsw-embedding-like-2000-d512-M16-efc64.json']);
+      expect(truthRead(first)).toBe(false);
+      expect(readdirSync(dir).sort()).toEqual([
+        'hnsw-embedding-like-2000-d512-M16-efc64.bin',
+        'hnsw-embedding-like-2000-d512-M16-efc64.json',
+        'truth-embedding-like-2000-d512-q20.json',
+      ]);
       const second = await run();
       expect(second.some((l) => l.includes('loaded the graph built earlier'))).toBe(true);
       expect(second.some((l) => l.includes('graph kept in'))).toBe(false);
+      expect(truthRead(second)).toBe(true);
       const r1 = recalls(first);
       expect(r1).toHaveLength(2);
       expect(recalls(second)).toEqual(r1);
+      // Another graph of the same vectors is built, but reuses the kept exact ground truth.
+      const other = await run(8);
+      expect(other.some((l) => l.includes('graph kept in'))).toBe(true);
+      expect(truthRead(other)).toBe(true);
+      expect(readdirSync(dir)).toHaveLength(5);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,8 +1,10 @@
 /**
  * The dense index: an HNSW graph (hnswlib-node) over unit-length chunk vectors with inner-product
- * distance, so `1 - distance` is the cosine similarity.
+ * distance, so `1 - distance` is the cosine similarity. It runs on the addon compiled for this CPU
+ * when there is one (`hnswlib-build.ts`); both read and write the same graph files.
  */
 import type { HierarchicalNSW } from 'hnswlib-node';
+import { hnswlib } from './hnswlib-build.js';
 
 export interface HnswParams {
   m: number;
@@ -12,18 +14,6 @@ export interface HnswParams {
 
 export const DEFAULT_HNSW: HnswParams = { m: 16, efConstruction: 200, efSearch: 128 };
 
-type HnswLib = typeof import('hnswlib-node');
-
-async function hnswlib(): Promise<Pick<HnswLib, 'HierarchicalNSW'>> {
-  try {
-    const mod = await import('hnswlib-node');
-    // A CommonJS addon: under ESM its exports arrive on `default`.
-    return (mod as unknown as { default?: HnswLib }).default ?? mod;
-  } catch (error) {
-    throw new Error(`hnswlib-node could not be loaded (${(error as Error).message}). Run: npm ci (it builds a native addon with node-gyp).`);
-  }
-}
-
 export class HnswStore {
   private constructor(
     private readonly index: HierarchicalNSW,
@@ -32,7 +22,7 @@ export class HnswStore {
   ) {}
 
   static async build(vectors: Float32Array[], dimensions: number, params: HnswParams = DEFAULT_HNSW): Promise<HnswStore> {
-    const { HierarchicalNSW } = await hnswlib();
+    const { HierarchicalNSW } = hnswlib().lib;
     const index = new HierarchicalNSW('ip', dimensions);
     index.initIndex({ maxElements: Math.max(1, vectors.length), m: params.m, efConstruction: params.efConstruction, randomSeed: 42 });
     vectors.forEach((v, label) => {
@@ -44,7 +34,7 @@ export class HnswStore {
   }
 
   static async load(file: string, dimensions: number, efSearch = DEFAULT_HNSW.efSearch): Promise<HnswStore> {
-    const { HierarchicalNSW } = await hnswlib();
+    const { HierarchicalNSW } = hnswlib().lib;
     const index = new HierarchicalNSW('ip', dimensions);
     index.readIndexSync(file);
     index.setEf(efSearch);

@@ -5,13 +5,13 @@
  * marked "extrapolated", which say so.
  */
 import { InvalidArgumentError } from 'commander';
-import hnswlib from 'hnswlib-node';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { clusterVectors } from '../browse/topics.js';
 import { principalDirections, seededRandom, type VectorSet } from '../browse/spherical-kmeans.js';
 import { TitleIndex } from '../browse/title-lookup.js';
+import { hnswlib } from '../indexing/hnswlib-build.js';
 import { buildSharded } from './sharded-hnsw.js';
 import { normalizedMutualInformation } from './topic-eval.js';
 
@@ -297,21 +297,13 @@ async function benchSharded(x: VectorSet, queries: VectorSet, o: Required<Omit<S
   });
   const rssBytes = process.memoryUsage().rss - rssBefore;
   try {
-    type Meta = { buildSeconds: number; queries: number; truth: number[][]; exactTimes: number[] };
-    const meta = saved && index.loaded && existsSync(`${saved}.json`) ? (JSON.parse(readFileSync(`${saved}.json`, 'utf8')) as Meta) : undefined;
+    const meta = saved && index.loaded && existsSync(`${saved}.json`) ? (JSON.parse(readFileSync(`${saved}.json`, 'utf8')) as GraphMeta) : undefined;
     let buildSeconds = index.buildSeconds;
-    let truth: Int32Array[];
-    let exactTimes: number[];
-    if (meta && meta.queries === queries.n) {
+    if (meta) {
       log(`${tag} the ${o.shards} shards were built earlier, in ${meta.buildSeconds.toFixed(0)} s`);
       buildSeconds = meta.buildSeconds;
-      truth = meta.truth.map((row) => Int32Array.from(row));
-      exactTimes = meta.exactTimes;
-    } else {
-      log(`${tag} exact top-10 for ${queries.n} queries ...`);
-      ({ truth, exactTimes } = groundTruth(xs, queries, n));
-      if (saved) writeFileSync(`${saved}.json`, JSON.stringify({ buildSeconds, queries: queries.n, truth: truth.map((row) => Array.from(row)), exactTimes } satisfies Meta));
-    }
+    } else if (saved) writeFileSync(`${saved}.json`, JSON.stringify({ buildSeconds, built: n } satisfies GraphMeta));
+    const { truth, exactTimes } = keptGroundTruth(xs, queries, n, o, log);
     const rows = await measureRows(o.efSearch, queries, truth, (query, ef) => index.search(query, 10, ef));
     return { n, buildSeconds, built: n, extrapolated: false, rssBytes, rows, exactP50: percentile(exactTimes, 50), exactP95: percentile(exactTimes, 95), exactQueries: exactTimes.length };
   } finally {
@@ -330,6 +322,28 @@ function groundTruth(x: VectorSet, queries: VectorSet, limit: number): { truth: 
     exactTimes.push(performance.now() - t0);
   }
   return { truth, exactTimes };
+}
+
+/**
+ * `groundTruth`, kept in `--graph-dir` as one file per data kind, size and query count: it
+ * depends on nothing else, so every graph variant of a size (M, efConstruction, --reduce,
+ * --shards) reuses the one exact scan (four minutes at 1M). Only whole sizes are kept.
+ */
+function keptGroundTruth(x: VectorSet, queries: VectorSet, limit: number, o: { graphDir: string; data: string }, log: (l: string) => void): { truth: Int32Array[]; exactTimes: number[] } {
+  const file = o.graphDir && limit === x.n ? join(o.graphDir, `truth-${o.data}-${x.n}-d${x.dim}-q${queries.n}.json`) : undefined;
+  const tag = `[${human(x.n)}]`;
+  if (file && existsSync(file)) {
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as { truth: number[][]; exactTimes: number[] };
+    log(`${tag} exact top-10 for ${queries.n} queries read from ${file}`);
+    return { truth: kept.truth.map((row) => Int32Array.from(row)), exactTimes: kept.exactTimes };
+  }
+  log(`${tag} exact top-10 for ${queries.n} queries ...`);
+  const result = groundTruth(x, queries, limit);
+  if (file) {
+    mkdirSync(o.graphDir, { recursive: true });
+    writeFileSync(file, JSON.stringify({ truth: result.truth.map((row) => Array.from(row)), exactTimes: result.exactTimes }));
+  }
+  return result;
 }
 
 /** Latency percentiles and recall@10 against `truth` for each efSearch, one query at a time. */
@@ -364,6 +378,12 @@ const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const human = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n));
 const pad = (s: string, w: number) => s.padEnd(w);
 
+/** What `--graph-dir` keeps beside a graph; the ground truth is kept once per size (`keptGroundTruth`). */
+interface GraphMeta {
+  buildSeconds: number;
+  built: number;
+}
+
 interface SizeResult {
   n: number;
   buildSeconds: number;
@@ -397,27 +417,23 @@ async function benchSize(n: number, o: Required<Omit<ScaleBenchOptions, 'log'>>,
   const graphRow = (i: number): number[] => Array.from(reduced ? reduced.apply(x.data.subarray(i * dim, (i + 1) * dim)) : x.data.subarray(i * dim, (i + 1) * dim));
 
   const rssBefore = process.memoryUsage().rss;
-  const index = new hnswlib.HierarchicalNSW(reduced ? 'l2' : 'ip', graphDim);
+  const index = new (hnswlib().lib.HierarchicalNSW)(reduced ? 'l2' : 'ip', graphDim);
   const saved = o.graphDir ? join(o.graphDir, `hnsw-${o.data}-${n}-d${graphDim}${reduced ? 'pca' : ''}-M${o.m}-efc${o.efConstruction}`) : undefined;
   let buildSeconds = 0;
   let built = 0;
   let extrapolated = false;
-  let truth: Int32Array[] | undefined;
-  let exactTimes: number[] = [];
-  let loadedFrom: string | undefined;
+  let loaded = false;
   if (saved && existsSync(`${saved}.json`) && existsSync(`${saved}.bin`)) {
-    const meta = JSON.parse(readFileSync(`${saved}.json`, 'utf8')) as { buildSeconds: number; built: number; queries: number; truth: number[][]; exactTimes: number[] };
-    if (meta.built === n && meta.queries === queryCount) {
+    const meta = JSON.parse(readFileSync(`${saved}.json`, 'utf8')) as GraphMeta;
+    if (meta.built === n) {
       const t0 = performance.now();
       await index.readIndex(`${saved}.bin`);
       log(`[${human(n)}] loaded the graph built earlier (in ${meta.buildSeconds.toFixed(0)} s) from ${saved}.bin in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
       ({ buildSeconds, built } = meta);
-      truth = meta.truth.map((row) => Int32Array.from(row));
-      exactTimes = meta.exactTimes;
-      loadedFrom = `${saved}.bin`;
+      loaded = true;
     }
   }
-  if (!loadedFrom) {
+  if (!loaded) {
     index.initIndex(n, o.m, o.efConstruction, 100);
     const start = performance.now();
     const probe = Math.max(1000, Math.floor(n * 0.02));
@@ -441,17 +457,14 @@ async function benchSize(n: number, o: Required<Omit<ScaleBenchOptions, 'log'>>,
   }
   const rssBytes = process.memoryUsage().rss - rssBefore;
 
-  if (!truth) {
-    // Ground truth over what was indexed, so recall is about the graph, not the missing rows.
-    log(`[${human(n)}] exact top-10 for ${queryCount} queries ...`);
-    ({ truth, exactTimes } = groundTruth(x, queries, built));
-    if (saved && !extrapolated) {
-      mkdirSync(o.graphDir!, { recursive: true });
-      await index.writeIndex(`${saved}.bin`);
-      writeFileSync(`${saved}.json`, JSON.stringify({ buildSeconds, built, queries: queryCount, truth: truth.map((row) => Array.from(row)), exactTimes }));
-      log(`[${human(n)}] graph kept in ${saved}.bin; a later run with --graph-dir ${o.graphDir} loads it`);
-    }
+  if (saved && !loaded && !extrapolated) {
+    mkdirSync(o.graphDir, { recursive: true });
+    await index.writeIndex(`${saved}.bin`);
+    writeFileSync(`${saved}.json`, JSON.stringify({ buildSeconds, built } satisfies GraphMeta));
+    log(`[${human(n)}] graph kept in ${saved}.bin; a later run with --graph-dir ${o.graphDir} loads it`);
   }
+  // Ground truth over what was indexed, so recall is about the graph, not the missing rows.
+  const { truth, exactTimes } = keptGroundTruth(x, queries, built, o, log);
 
   const search = (query: Float32Array, ef: number): number[] => {
     index.setEf(ef);
@@ -584,6 +597,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<void> {
       ? `HNSW (hnswlib-node, L2) over the top ${o.reduce} principal components, M=${o.m}, efConstruction=${o.efConstruction}; each query's efSearch candidates re-ranked by the exact ${o.dimensions}-d inner product; exact = Float32Array dot-product scan`
       : `HNSW (hnswlib-node, inner product): M=${o.m}, efConstruction=${o.efConstruction}${o.shards > 1 ? `, ${o.shards} shards (one worker thread each, built together, searched in parallel, top 10 merged)` : ''}; exact = Float32Array dot-product scan`,
   );
+  if (o.sizes.length) log(`hnswlib-node addon: ${hnswlib().detail}`);
   const results: SizeResult[] = [];
   for (const n of o.sizes) results.push(await benchSize(n, o, log));
 

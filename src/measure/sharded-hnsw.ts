@@ -5,8 +5,8 @@
  * searches one graph on one thread. The vectors are shared with the workers, not copied.
  */
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { hnswlib } from '../indexing/hnswlib-build.js';
 
 export interface ShardedOptions {
   /** The vectors, n × dim, in shared memory so the workers read them without a copy. */
@@ -67,7 +67,8 @@ parentPort.on('message', ({ id, query, k, ef }) => {
 /** Builds (or loads) the shards in parallel; resolves once every shard can be searched. */
 export async function buildSharded(o: ShardedOptions): Promise<ShardedIndex> {
   if (!(o.data.buffer instanceof SharedArrayBuffer)) throw new Error('buildSharded: the vectors must be in a SharedArrayBuffer');
-  const hnswlibPath = createRequire(import.meta.url).resolve('hnswlib-node');
+  // The same addon as the main thread: the build for this CPU when there is a usable one.
+  const hnswlibPath = hnswlib().path;
   const start = performance.now();
   const pending = new Map<number, (r: { neighbors: number[]; distances: number[] }) => void>();
   let loadedAll = true;
