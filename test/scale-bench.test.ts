@@ -59,8 +59,8 @@ describe('runScaleBench --graph-dir', () => {
       expect(first.some((l) => l.includes('graph kept in'))).toBe(true);
       expect(truthRead(first)).toBe(false);
       expect(readdirSync(dir).sort()).toEqual([
-        'hnsw-embedding-like-2000-d512-M16-efc64.bin',
-        'hnsw-embedding-like-2000-d512-M16-efc64.json',
+        'hnsw-embedding-like-2000-d512-M24-efc128.bin',
+        'hnsw-embedding-like-2000-d512-M24-efc128.json',
         'truth-embedding-like-2000-d512-q20.json',
       ]);
       const second = await run();

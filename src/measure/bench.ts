@@ -76,8 +76,8 @@ await runCli(async () => {
     .option('--scale', 'synthetic 512-d vectors at 10k, 100k and 1M: HNSW vs exact, clustering, title lookup')
     .option('--sizes <list>', 'sizes for --scale, e.g. 10000,100000', parseSizes)
     .option('--max-build-minutes <n>', 'with --scale: above this projected HNSW build time, build a prefix and extrapolate', intOption('max-build-minutes', 1, 600))
-    .option('--m <n>', 'with --scale: HNSW links per node (M)', intOption('m', 4, 128))
-    .option('--ef-construction <n>', 'with --scale: HNSW efConstruction', intOption('ef-construction', 8, 2048))
+    .option('--m <n>', 'with --scale: HNSW links per node (M; default 24)', intOption('m', 4, 128))
+    .option('--ef-construction <n>', 'with --scale: HNSW efConstruction (default 128)', intOption('ef-construction', 8, 2048))
     .option('--ef-search <list>', 'with --scale: efSearch values to try, e.g. 192,256,320', (v: string) => {
       const list = v.split(',').map((x) => Number(x.trim()));
       if (!list.length || list.some((n) => !Number.isInteger(n) || n < 1 || n > 10_000)) throw new InvalidArgumentError(`--ef-search wants whole numbers from 1 to 10000, e.g. 192,256,320 (got "${v}")`);
