@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { loadConfig, requireDiscord, type Env } from '../config/env.js';
 import { createLogger } from '../config/logger.js';
 import { errorMessage } from '../errors.js';
+import { hnswlib } from '../indexing/hnswlib-build.js';
 import { createLitbot } from '../litbot.js';
 import { startBot } from './bot.js';
 
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   }
 
   const litbot = await createLitbot({ env, buildIfMissing: true, log: (line) => logger.info(line) });
+  logger.info({ addon: hnswlib().detail }, 'vector index: hnswlib-node');
   const bot = await startBot({
     env,
     litbot,
