@@ -47,7 +47,7 @@ describe('runScaleBench --graph-dir', () => {
     const { runScaleBench } = await import('../src/measure/scale-bench.js');
     const dir = mkdtempSync(join(tmpdir(), 'litbot-graphs-'));
     try {
-      const run = async (m = 16) => {
+      const run = async (m = 24) => {
         const lines: string[] = [];
         await runScaleBench({ sizes: [2000], clusterSizes: [], lookupTitles: 0, queries: 20, m, efSearch: [8, 64], graphDir: dir, log: (l) => lines.push(l) });
         return lines;
