@@ -1,7 +1,7 @@
 /**
  * Which hnswlib-node addon the index runs on. npm builds hnswlib-node for any x86-64 CPU, so its
  * distance kernels use SSE only; compiled for the installing machine's own CPU (`-march=native`,
- * AVX2 or AVX-512), the same graph answers the same queries in two thirds of the time (README,
+ * AVX2 or AVX-512), the same graph answers the same queries in about 70% of the time (README,
  * Scaling). `npm install` runs `buildNativeHnswlib` (`npm run build-native`) once; a build that
  * fails, or a CPU without what the build used (an image built on one machine and run on
  * another), falls back to the portable addon with a one-line note, never a crash.
@@ -85,12 +85,13 @@ function simdSummary(features: string[]): string {
 }
 
 /** The recorded native build, and whether it can run here; undefined when there is none. */
-export function nativeBuildStatus(): { info: NativeBuildInfo; usable: ReturnType<typeof nativeBuildUsable> } | undefined {
+export function nativeBuildStatus(): { addon: string; info: NativeBuildInfo; usable: ReturnType<typeof nativeBuildUsable> } | undefined {
   const dir = nativeBuildDir();
+  const addon = join(dir, 'build', 'Release', 'addon.node');
   const infoFile = join(dir, 'build-info.json');
-  if (!existsSync(join(dir, 'build', 'Release', 'addon.node')) || !existsSync(infoFile)) return undefined;
+  if (!existsSync(addon) || !existsSync(infoFile)) return undefined;
   const info = JSON.parse(readFileSync(infoFile, 'utf8')) as NativeBuildInfo;
-  return { info, usable: nativeBuildUsable(info, { features: simdFeatures(), hnswlibVersion: hnswlibVersion(), platform: process.platform, arch: process.arch }) };
+  return { addon, info, usable: nativeBuildUsable(info, { features: simdFeatures(), hnswlibVersion: hnswlibVersion(), platform: process.platform, arch: process.arch }) };
 }
 
 let chosen: HnswlibChoice | undefined;
@@ -109,14 +110,13 @@ export function hnswlib(): HnswlibChoice {
       throw new Error(`hnswlib-node could not be loaded (${(error as Error).message}). Run: npm ci (it builds a native addon with node-gyp).`);
     }
   };
-  const dir = nativeBuildDir();
-  const addon = join(dir, 'build', 'Release', 'addon.node');
   const status = nativeBuildStatus();
   if (!status) {
     chosen = portable('portable build (SSE); npm run build-native compiles one for this CPU');
     return chosen;
   }
-  const { info, usable } = status;
+  const { addon, info, usable } = status;
+  const dir = nativeBuildDir();
   if (!usable.ok) {
     process.stderr.write(`Note: not using the hnswlib-node build in ${dir}: ${usable.why}. Rebuild it with: npm run build-native\n`);
     chosen = portable(`portable build (SSE); the native build is not usable here (${usable.why})`);
@@ -222,6 +222,6 @@ export async function buildNativeHnswlib(log: (line: string) => void, dir = nati
     // node-gyp ends with generic lines; the compiler's or gyp's first error says what went wrong.
     const lines = e.stderr?.split('\n').map((l) => l.trim()).filter(Boolean) ?? [];
     const why = (lines.find((l) => /error|not found|ERR! stack Error/i.test(l) && !/gyp ERR! (cwd|node -v|node-gyp -v|not ok|System|command)/.test(l)) ?? e.message).slice(0, 400);
-    return { built: false, message: `could not build hnswlib-node for this CPU, so the portable build stays in use (search about 1.5x slower at 1M vectors): ${why}` };
+    return { built: false, message: `could not build hnswlib-node for this CPU, so the portable build stays in use (search about 1.35x slower at 1M vectors): ${why}` };
   }
 }

@@ -573,7 +573,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<void> {
     // The graph settings that reach recall@10 0.95 at 1M vectors (README, Scaling).
     m: 24,
     efConstruction: 128,
-    efSearch: [16, 32, 64, 128, 192, 256, 288, 384, 512, 1024],
+    efSearch: [16, 32, 64, 128, 192, 256, 288, 320, 352, 384, 512, 1024],
     maxBuildMinutes: 20,
     dimensions: DIM,
     graphDir: '',
