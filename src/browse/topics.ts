@@ -217,25 +217,15 @@ function words(text: string): string[] {
     .filter(Boolean);
 }
 
-interface PhraseCounts {
-  counts: Map<string, number>;
-  /** Surface forms seen per stemmed key, to show the most frequent one. */
-  surface: Map<string, Map<string, number>>;
-}
-
 function stemOf(word: string): string {
   return word.split('-').map((part) => stemmer(part)).join('-');
 }
 
-function countPhrases(text: string, into: PhraseCounts, weight: number): void {
+/** Adds `weight` per occurrence of each stemmed word and word pair of `text` to `counts`. */
+function countPhrases(text: string, counts: Map<string, number>, weight: number): void {
   const tokens = words(text);
-  const add = (key: string, form: string) => {
-    into.counts.set(key, (into.counts.get(key) ?? 0) + weight);
-    const forms = into.surface.get(key) ?? new Map<string, number>();
-    forms.set(form, (forms.get(form) ?? 0) + 1);
-    into.surface.set(key, forms);
-  };
-  let previous: { word: string; stem: string } | undefined;
+  const add = (key: string) => counts.set(key, (counts.get(key) ?? 0) + weight);
+  let previous: string | undefined;
   for (const word of tokens) {
     const keep = word.length > 2 && !STOPWORDS.has(word) && !/^\d+$/.test(word);
     if (!keep) {
@@ -243,9 +233,9 @@ function countPhrases(text: string, into: PhraseCounts, weight: number): void {
       continue;
     }
     const stem = stemOf(word);
-    add(stem, word);
-    if (previous && previous.stem !== stem) add(`${previous.stem} ${stem}`, `${previous.word} ${word}`);
-    previous = { word, stem };
+    add(stem);
+    if (previous && previous !== stem) add(`${previous} ${stem}`);
+    previous = stem;
   }
 }
 
@@ -524,10 +514,10 @@ const GENERIC_STEMS = new Set([...GENERIC].map(stemOf));
 export function tfidfRows(papers: Paper[]): SparseRows {
   const n = papers.length;
   const counts = papers.map((p) => {
-    const c: PhraseCounts = { counts: new Map(), surface: new Map() };
-    countPhrases(p.title, c, 3);
-    countPhrases(p.abstract, c, 1);
-    return c.counts;
+    const counts = new Map<string, number>();
+    countPhrases(p.title, counts, 3);
+    countPhrases(p.abstract, counts, 1);
+    return counts;
   });
   const df = new Map<string, number>();
   for (const c of counts) for (const key of c.keys()) df.set(key, (df.get(key) ?? 0) + 1);
