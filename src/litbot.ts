@@ -143,6 +143,7 @@ class IndexedLitbot implements Litbot {
       env,
       retrieve: (query, options) => this.retriever.search(query, options),
       topicOf: (paperId) => this.browser.topicOf(paperId),
+      topics: () => this.browser.topics(),
       corpus: index.papers,
       paperById: (paperId) => index.paperById.get(paperId),
     });

@@ -7,6 +7,7 @@ const migu = seedPaper('Unlocking Continual Learning Abilities');
 const byId = (id: string) => (id === migu.id ? migu : undefined);
 const base: AnswerResult = {
   question: 'q',
+  kind: 'answer',
   answer: 'MIGU helps [1].',
   refused: false,
   citations: [{ n: 1, paperId: migu.id, title: migu.title, url: migu.url }],
@@ -30,7 +31,7 @@ describe('runAnswerEval', () => {
   it('counts answered, declined, relevant and valid answers by question kind', async () => {
     const lines: string[] = [];
     const report = await runAnswerEval(
-      async (q) => (q.startsWith('in') ? base : { ...base, answer: 'Not covered.', refused: true, citations: [] }),
+      async (q) => (q.startsWith('in') ? base : { ...base, kind: 'declined' as const, answer: 'Not covered.', refused: true, citations: [] }),
       [
         { id: 'a', question: 'in 1', relevant: [migu.id], kind: 'answerable' },
         { id: 'b', question: 'in 2', relevant: ['other'], kind: 'answerable' },
@@ -53,7 +54,7 @@ describe('runAnswerEval', () => {
   it('also reports the questions added later (heldOut) apart from the first ones', async () => {
     const lines: string[] = [];
     const report = await runAnswerEval(
-      async (q) => (q.startsWith('in') ? base : { ...base, answer: 'Not covered.', refused: true, citations: [] }),
+      async (q) => (q.startsWith('in') ? base : { ...base, kind: 'declined' as const, answer: 'Not covered.', refused: true, citations: [] }),
       [
         { id: 'a', question: 'in 1', relevant: [migu.id], kind: 'answerable' },
         { id: 'c', question: 'out', relevant: [], kind: 'out-of-corpus' },

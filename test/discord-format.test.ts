@@ -20,6 +20,7 @@ function answerOf(text: string): AnswerResult {
   const cited = papers.slice(0, 5);
   return {
     question: 'q',
+    kind: 'answer',
     answer: text,
     refused: false,
     citations: cited.map((p, i) => ({ n: i + 1, paperId: p.id, title: p.title, url: p.url })),
@@ -130,6 +131,7 @@ describe('formatAnswer for a refusal', () => {
     const [p1] = papers;
     const refusal: AnswerResult = {
       ...answerOf('The papers in this collection do not seem to cover that. The closest papers:'),
+      kind: 'declined',
       refused: true,
       citations: [],
       suggestions: [{ title: p1.title, url: p1.url }, { title: 'continual learning' }],

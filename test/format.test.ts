@@ -4,6 +4,7 @@ import { answerJson, formatAnswer, plainMarkdown } from '../src/cli/format.js';
 
 const result: AnswerResult = {
   question: 'q',
+  kind: 'answer',
   answer: 'From *A \\*Star\\* Paper*: it works [1].',
   refused: false,
   citations: [{ n: 1, paperId: 'p1', title: 'A *Star* Paper', url: 'https://arxiv.org/abs/1' }],
@@ -18,7 +19,7 @@ describe('formatAnswer', () => {
   });
 
   it('lists suggestions and the note for a declined answer', () => {
-    const declined = { ...result, answer: 'Not covered.', refused: true, citations: [], suggestions: [{ title: 'Topic X' }, { title: 'Paper Y', url: 'https://y' }], note: 'n' };
+    const declined = { ...result, kind: 'declined' as const, answer: 'Not covered.', refused: true, citations: [], suggestions: [{ title: 'Topic X' }, { title: 'Paper Y', url: 'https://y' }], note: 'n' };
     expect(formatAnswer(declined, { timings: false })).toBe('Not covered.\n\n  - Topic X\n  - Paper Y\n      https://y\n\nNote: n');
   });
 });

@@ -12,10 +12,16 @@ import type { PaperHit, SearchOptions, SearchResponse } from '../retrieval/types
 import { createChatModel, generate, modelName } from './chat-models.js';
 import { renumberCitations } from './citations.js';
 import { assessCoverage, buildVocabulary, type CoverageRule } from './coverage.js';
-import { composeExtractive, looksLikeInstruction, termIdf } from './extractive.js';
-import { lastAnsweredTurn, leansOnPrevious } from './follow-up.js';
+import type { Topic } from '../browse/types.js';
+import { composeExtractive, composeList, looksLikeInstruction, termIdf } from './extractive.js';
+import { readFollowUp, type FollowUpMode, type KnownTerms } from './follow-up.js';
 import { sharedLlmLimiter, type Limiter } from './limiter.js';
+import { assessVagueness, composeOverview, overviewPapers } from './overview.js';
 import { NOT_COVERED, buildAnswerMessages, buildCondenseMessages } from './prompt.js';
+import { asksForFigure, asksForList } from './question-shape.js';
+import { smalltalkIntent, smalltalkReply, withoutSmalltalk } from './smalltalk.js';
+import { buildPostings } from './term-postings.js';
+import { termSet } from './terms.js';
 import type { AnswerOptions, AnswerResult, Citation, Evidence, Turn } from './types.js';
 
 export interface AnswererDeps {
@@ -29,6 +35,8 @@ export interface AnswererDeps {
   corpus?: Paper[];
   /** Lets a follow-up keep the previous turn's papers in view even when retrieval drops them. */
   paperById?: (paperId: string) => Paper | undefined;
+  /** The collection's topics: small-talk replies draw example questions from them, overviews name them. */
+  topics?: () => Topic[];
   /** Replaces the model `LLM_PROVIDER` would create (tests inject one). */
   chatModel?: BaseChatModel;
   limiter?: Limiter;
@@ -44,8 +52,9 @@ export interface Answerer {
   answer(question: string, options?: AnswerOptions): Promise<AnswerResult>;
 }
 
-/** Papers given to the composer. */
+/** Papers given to the composer; a list may name more. */
 const SOURCES = 5;
+const LIST_SOURCES = 8;
 const MAX_QUESTION_CHARS = 1000;
 
 export const MODEL_UNAVAILABLE_NOTE = 'The language model was unavailable, so this is the offline (extractive) answer.';
@@ -85,6 +94,16 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
   const model = modelName(env);
   const idf = deps.corpus ? termIdf(deps.corpus) : undefined;
   const vocabulary = deps.corpus ? buildVocabulary(deps.corpus) : undefined;
+  const postings = deps.corpus ? buildPostings(deps.corpus) : undefined;
+  const known: KnownTerms | undefined = postings && {
+    papersWith: (t) => postings.postings.get(t)?.size ?? 0,
+    titlesWith: (t) => postings.titles.get(t) ?? 0,
+    termsOf: (id) => {
+      const p = deps.paperById?.(id);
+      return p && termSet(`${p.title} ${p.abstract}`);
+    },
+  };
+  const collection = () => ({ papers: deps.corpus?.length ?? 0, topics: deps.topics?.() ?? [], titleOf: (id: string) => deps.paperById?.(id)?.title });
 
   const callModel = (messages: Parameters<typeof generate>[1], options: { signal?: AbortSignal; onToken?: (t: string) => void; stream: boolean }) =>
     limiter.run(
@@ -100,40 +119,52 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
       options.signal,
     );
 
-  /** The question retrieval sees, and papers of the previous turn to keep in view. */
+  /** The question retrieval sees, and papers of the previous turn to keep in view (see `readFollowUp`). */
   async function standalone(
     question: string,
     history: Turn[],
     signal?: AbortSignal,
-  ): Promise<{ query: string; context?: string; keep: string[]; condensed?: string; previousAnswer?: string; ms: number }> {
+  ): Promise<{ query: string; mode: FollowUpMode; context?: string; keep: string[]; condensed?: string; previousAnswer?: string; ms: number }> {
     const t0 = performance.now();
-    const previous = lastAnsweredTurn(history);
-    if (!previous) return { query: question, keep: [], ms: 0 };
+    const reading = readFollowUp(question, history, known);
+    const previous = reading.previous;
+    if (!previous) return { query: question, mode: 'standalone', keep: [], ms: 0 };
     if (chatModel) {
       try {
         const g = await callModel(buildCondenseMessages(question, history), { signal, stream: false });
         const condensed = g.text.trim().split('\n')[0].replace(/^["']|["']$/g, '').trim();
-        if (condensed && condensed.length <= MAX_QUESTION_CHARS) return { query: condensed, keep: [], condensed, ms: performance.now() - t0 };
+        if (condensed && condensed.length <= MAX_QUESTION_CHARS) return { query: condensed, mode: 'standalone', keep: [], condensed, ms: performance.now() - t0 };
       } catch (error) {
         if (signal?.aborted) throw error;
         log?.warn({ err: errorMessage(error) }, 'could not condense the follow-up; using the heuristic');
       }
     }
-    if (!leansOnPrevious(question)) return { query: question, keep: [], ms: performance.now() - t0 };
+    const ms = performance.now() - t0;
+    if (reading.mode === 'standalone') return { query: question, mode: 'standalone', keep: [], ms };
+    // A new name or subject: retrieval moves to it; the earlier question only steers which sentences are quoted.
+    if (reading.mode === 'moves') return { query: question, mode: 'moves', context: previous.question, keep: [], ms };
     return {
       query: `${question} ${previous.question}`,
+      mode: reading.mode,
       context: previous.question,
       keep: previous.answer.citations.map((c) => c.paperId),
       previousAnswer: previous.answer.answer,
-      ms: performance.now() - t0,
+      ms,
     };
   }
 
   async function answer(rawQuestion: string, options: AnswerOptions = {}): Promise<AnswerResult> {
     const started = performance.now();
-    const question = rawQuestion.replace(/\s+/g, ' ').trim();
-    if (!question) throw new UserError('Ask a question, for example: "How do LLMs forget during continual fine-tuning?"');
-    if (question.length > MAX_QUESTION_CHARS) throw new UserError(`That question is ${question.length} characters long; please keep it under ${MAX_QUESTION_CHARS}.`);
+    const said = rawQuestion.replace(/\s+/g, ' ').trim();
+    if (!said) throw new UserError('Ask a question, for example: "How do LLMs forget during continual fine-tuning?"');
+    if (said.length > MAX_QUESTION_CHARS) throw new UserError(`That question is ${said.length} characters long; please keep it under ${MAX_QUESTION_CHARS}.`);
+    // Small talk is answered before retrieval: there is nothing to look up, and nothing to cite.
+    const intent = smalltalkIntent(said);
+    if (intent) {
+      const totalMs = Math.round(performance.now() - started);
+      return { question: said, kind: 'smalltalk', answer: smalltalkReply(intent, collection()), refused: false, citations: [], evidence: [], backend, model, timings: { retrieveMs: 0, composeMs: totalMs, totalMs } };
+    }
+    const question = withoutSmalltalk(said);
 
     const follow = await standalone(question, options.history ?? [], options.signal);
     const t1 = performance.now();
@@ -155,17 +186,31 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     }
     const coverage = assessCoverage(follow.query, response, { rule: deps.coverageRule, vocabulary });
     const covered = coverage.covered || (follow.keep.length > 0 && hits.length > 0 && coverage.features.termOverlap >= 0.5);
-    const sources = hits.slice(0, SOURCES);
+    // The reply's shape: an overview for a broad subject many papers share, a list for "which papers ...", else an answer.
+    const vague = (follow.mode === 'standalone' || follow.mode === 'moves') && postings ? assessVagueness(question, postings) : undefined;
+    const overview = vague?.vague ? vague : undefined;
+    const list = !overview && asksForList(question);
+    let sources: PaperHit[];
+    if (overview) {
+      const byId = (id: string) => hits.find((h) => h.paperId === id) ?? (deps.paperById?.(id) ? syntheticHit(deps.paperById(id)!) : undefined);
+      sources = overviewPapers(hits.map((h) => h.paperId), overview.matching)
+        .map(byId)
+        .filter((h): h is PaperHit => !!h);
+    } else if (follow.mode === 'results') {
+      // "its results": the paper the previous answer led with; "their results": all it cited.
+      const kept = hits.filter((h) => follow.keep.includes(h.paperId));
+      sources = /\b(?:they|them|their|theirs|these|those|both)\b/i.test(question) ? kept : kept.slice(0, 1);
+    } else sources = hits.slice(0, list ? LIST_SOURCES : SOURCES);
     const evidence = toEvidence(sources);
 
     const base = {
-      question,
+      question: said,
       evidence,
       backend,
       model,
       ...(follow.condensed ? { standaloneQuestion: follow.condensed } : {}),
     };
-    const finish = (partial: Pick<AnswerResult, 'answer' | 'refused' | 'citations'> & Partial<AnswerResult>, composeStarted: number): AnswerResult => ({
+    const finish = (partial: Pick<AnswerResult, 'kind' | 'answer' | 'refused' | 'citations'> & Partial<AnswerResult>, composeStarted: number): AnswerResult => ({
       ...base,
       ...partial,
       timings: {
@@ -187,21 +232,23 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
       const unknown = coverage.features.unknownNames;
       if (unknown.length) lines.push(`None of them mentions ${unknown.join(' or ')}.`);
       if (suggestions.length) lines.push(topics.length ? 'The nearest topics and papers:' : 'The closest papers:');
-      return finish({ answer: lines.join(' '), refused: true, citations: [], suggestions, declineReason: reason, ...extra }, composeStarted);
+      return finish({ kind: 'declined', answer: lines.join(' '), refused: true, citations: [], suggestions, declineReason: reason, ...extra }, composeStarted);
     };
 
-    const extractive = () => {
-      const composed = composeExtractive(
-        question,
-        sources.map((hit, i) => ({
-          n: i + 1,
-          title: hit.paper.title,
-          abstract: hit.paper.abstract,
-          passages: hit.passages.map((p) => ({ text: p.text, score: p.score })),
-        })),
-        { context: follow.context, alreadySaid: follow.previousAnswer, idf },
-      );
-      return composed.text;
+    const extractiveSources = sources.map((hit, i) => ({
+      n: i + 1,
+      paperId: hit.paperId,
+      title: hit.paper.title,
+      abstract: hit.paper.abstract,
+      passages: hit.passages.map((p) => ({ text: p.text, score: p.score })),
+    }));
+    const extractive = (): { kind: AnswerResult['kind']; text: string } => {
+      const options = { context: follow.context, alreadySaid: follow.previousAnswer, idf, focus: { results: follow.mode === 'results' } };
+      if (list) {
+        const listed = composeList(question, extractiveSources, options);
+        if (listed.text) return { kind: 'list', text: listed.text };
+      }
+      return { kind: 'answer', text: composeExtractive(question, extractiveSources, options).text };
     };
 
     const cite = (text: string): { answer: string; citations: Citation[] } => {
@@ -214,12 +261,17 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     };
 
     const composeStarted = performance.now();
-    if (!covered) return decline(composeStarted, coverage.reason);
+    // A broad subject many papers share is covered by definition; its overview is composed offline for every backend.
+    if (overview) {
+      const text = composeOverview(overview.subject!, overview.matching, deps.topics?.() ?? [], extractiveSources, { idf });
+      if (text) return finish({ kind: 'overview', ...cite(text), refused: false }, composeStarted);
+    }
+    if (!covered && !(follow.mode === 'results' && sources.length)) return decline(composeStarted, coverage.reason);
 
     const offline = (note?: string, usage?: AnswerResult['usage']): AnswerResult => {
-      const text = extractive();
+      const { kind, text } = extractive();
       if (!text) return decline(composeStarted, 'no sentence of the top papers bears on the question', note ? { note } : {});
-      return finish({ ...cite(text), refused: false, ...(note ? { note } : {}), ...(usage ? { usage } : {}) }, composeStarted);
+      return finish({ kind, ...cite(text), refused: false, ...(note ? { note } : {}), ...(usage ? { usage } : {}) }, composeStarted);
     };
 
     if (!chatModel) return offline();
@@ -233,7 +285,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     try {
       // Without a condensed question, the earlier one travels along so "it" can be resolved.
       const asked = follow.condensed ?? (follow.context ? `${question} (This follows the earlier question: ${follow.context})` : question);
-      generation = await callModel(buildAnswerMessages(asked, promptSources), {
+      generation = await callModel(buildAnswerMessages(asked, promptSources, { list, figure: asksForFigure(question), results: follow.mode === 'results' }), {
         signal: options.signal,
         onToken: options.onToken,
         stream: true,
@@ -246,7 +298,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
       return { ...offline(`${MODEL_UNAVAILABLE_NOTE} (${reason})`), backend, model };
     }
     const cited = cite(generation.text.trim());
-    if (cited.citations.length) return finish({ ...cited, refused: false, usage: generation.usage }, composeStarted);
+    if (cited.citations.length) return finish({ kind: list ? 'list' : 'answer', ...cited, refused: false, usage: generation.usage }, composeStarted);
     if (generation.text.includes(NOT_COVERED) || /\b(?:do(?:es)? not|don't|doesn't) (?:cover|address|answer|mention|discuss)\b/i.test(generation.text)) {
       return decline(composeStarted, 'the model said the sources do not cover it', { usage: generation.usage });
     }

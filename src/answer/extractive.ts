@@ -4,6 +4,8 @@
  * after each. Its only own words are short connectives, so everything it states is quoted.
  */
 import { splitSentences } from '../corpus/normalize.js';
+import { asksForFigure } from './question-shape.js';
+import { hasFigure, sentenceRole, type SentenceRole } from './sentence-role.js';
 import { contentTerms, termSet } from './terms.js';
 
 /** One source offered to the composer: `n` is its number in the answer. */
@@ -26,6 +28,10 @@ export interface ExtractiveOptions {
   alreadySaid?: string;
   /** Inverse document frequency of a stemmed term over the whole collection (see `termIdf`); without it, over the sources. */
   idf?: (term: string) => number;
+  /** What the question leans towards beyond its words; `figure` is read from the question when not given. */
+  focus?: Focus;
+  /** Role and figure weights (default `ANSWER_WEIGHTS`; the fitting script tries others). */
+  weights?: AnswerWeights;
 }
 
 /** IDF of stemmed terms over a collection of papers, for `ExtractiveOptions.idf`. */
@@ -97,7 +103,8 @@ function unbalanced(sentence: string): boolean {
   return count(/"/g) % 2 === 1 || count(/“/g) !== count(/”/g) || count(/\(/g) !== count(/\)/g);
 }
 
-function escapeMarkdown(text: string): string {
+/** Text shown verbatim inside the answer's Markdown (titles, topic labels). */
+export function escapeMarkdown(text: string): string {
   return text.replace(/([*_`~|\\[\]])/g, '\\$1');
 }
 
@@ -112,11 +119,13 @@ export function stripLatexFormatting(text: string): string {
 }
 
 const LEAD_IN =
-  /^(?:to (?:address|tackle|solve|overcome|mitigate|bridge|fill|alleviate|remedy|handle|close) (?:this|these|those|such|the above|both)(?: [\w-]+){0,3}|to this end|in response|motivated by (?:this|these)(?: [\w-]+){0,3}|inspired by (?:this|these)(?: [\w-]+){0,3}|based on (?:this|these)(?: [\w-]+){0,3}),\s+(?=[a-z])/i;
+  /^(?:to (?:address|tackle|solve|overcome|mitigate|bridge|fill|alleviate|remedy|handle|close) (?:this|these|those|such|the above|both)(?: [\w-]+){0,3}|to this end|in response|motivated by (?:this|these)(?: [\w-]+){0,3}|inspired by (?:this|these)(?: [\w-]+){0,3}|based on (?:this|these)(?: [\w-]+){0,3}|for (?:example|instance)|specifically|notably|in particular|moreover|furthermore|additionally|in addition|finally|overall|in summary|importantly|crucially|interestingly|first(?:ly)?|second(?:ly)?|third(?:ly)?|lastly|as a result|consequently|thus|therefore|hence),\s+(?=[a-z])/i;
 
 /**
  * "To address this limitation, we introduce X" reads as a fragment alone, but its main clause does
- * not: the lead-in is dropped ("We introduce X"). Only that opening is changed.
+ * not: the lead-in is dropped ("We introduce X"). Connectives that only add or exemplify ("For
+ * example, MIGU brings ...", "Furthermore, we ...") go too; contrasts ("However, ...") stay, as they
+ * carry meaning. Only that opening is changed.
  */
 export function detachLeadIn(sentence: string): string {
   const m = LEAD_IN.exec(sentence);
@@ -141,12 +150,38 @@ function overlap(a: Set<string>, b: Set<string>): number {
 }
 
 /**
- * Composes the extractive answer. Sources must already be in order of relevance; the first one
- * that has a relevant sentence leads.
+ * How much a sentence's role and figures count, on top of how well it matches the question (each
+ * multiplies the match: a set-up sentence that matches as well as a finding loses to it). Fitted
+ * on the tuning questions' key facts with `npx tsx src/measure/fit-answer-weights.ts`.
  */
-export function composeExtractive(question: string, sources: ExtractiveSource[], options: ExtractiveOptions = {}): ExtractiveAnswer {
-  const maxPapers = options.maxPapers ?? 3;
-  const maxSentences = options.maxSentences ?? 5;
+export interface AnswerWeights {
+  finding: number;
+  method: number;
+  /** Negative: set-up sentences give way. */
+  setup: number;
+  /** Added to a sentence with a figure when the question asks for one. */
+  figure: number;
+}
+
+export const ANSWER_WEIGHTS: AnswerWeights = { finding: 0.3, method: 0.2, setup: -0.3, figure: 0.15 };
+
+interface Scored extends Candidate {
+  role: SentenceRole;
+  figure: boolean;
+}
+
+/** What a question leans towards beyond its words. */
+export interface Focus {
+  /** The question asks for a number: sentences with figures rank higher and go first. */
+  figure?: boolean;
+  /** A follow-up asking for results ("what about its results?"): findings and figures are wanted whatever their words. */
+  results?: boolean;
+}
+
+/** Scores every sentence of every source against the question. */
+function scoreSentences(question: string, sources: ExtractiveSource[], options: ExtractiveOptions & { focus?: Focus }): { perSource: Scored[][]; questionTerms: string[] } {
+  const weights = options.weights ?? ANSWER_WEIGHTS;
+  const focus = options.focus ?? {};
   const questionTerms = contentTerms(question);
   const contextTerms = options.context ? contentTerms(options.context) : [];
   // Rare words say more about what was asked than words every abstract uses ("language", "model").
@@ -156,11 +191,11 @@ export function composeExtractive(question: string, sources: ExtractiveSource[],
   for (const t of contextTerms) if (!qWeights.has(t)) qWeights.set(t, 0.5 * weight(t));
   const qTotal = [...qWeights.values()].reduce((a, b) => a + b, 0) || 1;
 
-  const perSource: Candidate[][] = sources.map((source) => {
+  const perSource = sources.map((source) => {
     const sentences = sentencesOf(source.abstract);
     const passages = source.passages ?? [];
     const topPassage = Math.max(0, ...passages.map((p) => p.score));
-    return sentences.map((sentence, index) => {
+    return sentences.map((sentence, index): Scored => {
       const terms = termSet(sentence);
       let hit = 0;
       let matched = 0;
@@ -177,20 +212,59 @@ export function composeExtractive(question: string, sources: ExtractiveSource[],
       // A sentence from the retriever's best passage of this paper gets a share of its credit.
       const inPassage = passages.find((p) => p.text.includes(sentence.slice(0, 60)));
       if (inPassage && topPassage > 0) score += 0.15 * (inPassage.score / topPassage);
-      // Opening sentences are usually background ("LLMs have shown remarkable ability ..."); the contribution sentence summarises best.
-      if (index === 0 && sentences.length > 3) score *= 0.8;
-      if (/\b(?:we|this (?:paper|work|study))\s+(?:\w+\s+)?(?:propose|present|introduce|develop|show|find|demonstrate)/i.test(sentence)) score += 0.08;
+      const role = sentenceRole(sentence, index, sentences.length);
+      const figure = hasFigure(sentence);
+      // Findings and methods answer; set-up sentences ("LLMs have shown ...") only lead up to them.
+      score *= 1 + (role === 'finding' ? weights.finding : role === 'method' ? weights.method : role === 'setup' ? weights.setup : 0);
+      if (focus.figure && figure && hit > 0) score += weights.figure;
+      if (focus.results) score += (role === 'finding' ? 0.25 : 0) + (figure ? 0.15 : 0);
       const words = wordCount(sentence);
       if (words < 6) score *= 0.3;
       else if (words > 60) score *= 0.6;
       if (leansBack(sentence)) score *= 0.75;
       if (options.alreadySaid?.includes(sentence.slice(0, 80).replace(/[.!]$/, ''))) score *= 0.5;
-      if (NOT_PROSE.test(sentence) || looksLikeInstruction(sentence) || !/[.!]["'”’)]*$/.test(sentence) || /^[a-z]/.test(sentence) || unbalanced(sentence)) score = 0;
-      return { n: source.n, index, sentence, terms, score, matched, rare };
+      if (!usable(sentence)) score = 0;
+      return { n: source.n, index, sentence, terms, score, matched, rare, role, figure };
     });
   });
+  return { perSource, questionTerms };
+}
 
-  const chosen: Candidate[] = [];
+/** A sentence that can be quoted alone: prose, whole, not addressed to the model. */
+function usable(sentence: string): boolean {
+  return !NOT_PROSE.test(sentence) && !looksLikeInstruction(sentence) && !unbalanced(sentence) && /[.!]["'”’)]*$/.test(sentence) && !/^[a-z]/.test(sentence);
+}
+
+/**
+ * The order a paper's quoted sentences are shown in: with a figure first when the question asks
+ * for one, findings and methods before set-up, then best first. A sentence brought along by the
+ * one after it ("However, ...") stays just before it.
+ */
+function answerOrder(units: Scored[][], focus: Focus): Scored[] {
+  const main = (u: Scored[]) => u[u.length - 1];
+  const key = (u: Scored[]) => [focus.figure || focus.results ? (u.some((c) => c.figure) ? 0 : 1) : 0, main(u).role === 'setup' ? 1 : 0, -Math.max(...u.map((c) => c.score))];
+  return [...units]
+    .sort((a, b) => {
+      const ka = key(a);
+      const kb = key(b);
+      for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
+      return 0;
+    })
+    .flat();
+}
+
+/**
+ * Composes the extractive answer. Sources must already be in order of relevance; the first one
+ * that has a relevant sentence leads, and within each paper findings and methods come before
+ * set-up sentences.
+ */
+export function composeExtractive(question: string, sources: ExtractiveSource[], options: ExtractiveOptions = {}): ExtractiveAnswer {
+  const maxPapers = options.maxPapers ?? 3;
+  const maxSentences = options.maxSentences ?? 5;
+  const focus: Focus = { figure: asksForFigure(question), ...options.focus };
+  const { perSource, questionTerms } = scoreSentences(question, sources, { ...options, focus });
+
+  const chosen: Scored[] = [];
   const papers: number[] = [];
   const bestScore = Math.max(0, ...perSource.flat().map((c) => c.score));
   if (bestScore < MIN_LEAD) return { text: '', quotes: [] };
@@ -203,27 +277,24 @@ export function composeExtractive(question: string, sources: ExtractiveSource[],
     // A further paper must share more than one word with a question of several, one of them a rare one.
     if (papers.length && new Set(questionTerms).size >= 3 && (best.matched < 2 || best.rare < 1)) continue;
     const budget = papers.length === 0 ? 2 : 1;
-    const picked: Candidate[] = [];
-    const usable = (c: Candidate) =>
-      !NOT_PROSE.test(c.sentence) && !looksLikeInstruction(c.sentence) && !unbalanced(c.sentence) && /[.!]["'”’)]*$/.test(c.sentence) && !/^[a-z]/.test(c.sentence);
+    const units: Scored[][] = [];
+    const count = () => units.reduce((n, u) => n + u.length, 0);
     for (const c of ranked) {
-      if (picked.length >= budget || chosen.length + picked.length >= maxSentences) break;
-      if (picked.includes(c)) continue;
-      if (picked.length > 0 && c.score < 0.6 * best.score) break;
+      if (count() >= budget || chosen.length + count() >= maxSentences) break;
+      if (units.some((u) => u.includes(c))) continue;
+      if (count() > 0 && c.score < 0.6 * best.score) break;
       const key = c.sentence.toLowerCase();
-      if ([...chosen, ...picked].some((o) => o.sentence.toLowerCase() === key || overlap(o.terms, c.terms) > 0.7)) continue;
+      if ([...chosen, ...units.flat()].some((o) => o.sentence.toLowerCase() === key || overlap(o.terms, c.terms) > 0.7)) continue;
       // A sentence that leans on the one before it ("However, ...") brings that one along, so it never reads as a fragment.
-      if (leansBack(c.sentence) && c.index > 0 && !picked.some((p) => p.index === c.index - 1)) {
+      if (leansBack(c.sentence) && c.index > 0 && !units.some((u) => u.some((p) => p.index === c.index - 1))) {
         const prev = candidates[c.index - 1];
-        if (!usable(prev) || leansBack(prev.sentence)) continue;
-        picked.push(prev);
-      }
-      picked.push(c);
+        if (!usable(prev.sentence) || leansBack(prev.sentence)) continue;
+        units.push([prev, c]);
+      } else units.push([c]);
     }
-    if (!picked.length) continue;
-    picked.sort((a, b) => a.index - b.index);
-    chosen.push(...picked);
-    papers.push(picked[0].n);
+    if (!units.length) continue;
+    chosen.push(...answerOrder(units, focus));
+    papers.push(units[0][0].n);
   }
   if (!chosen.length) return { text: '', quotes: [] };
 
@@ -238,4 +309,66 @@ export function composeExtractive(question: string, sources: ExtractiveSource[],
     return lead + body;
   });
   return { text: paragraphs.join('\n\n'), quotes: chosen.map((c) => ({ n: c.n, sentence: c.sentence })) };
+}
+
+/** Share of the question's weight a paper's title and abstract hold, by the same rarity weights. */
+function paperMatch(questionTerms: string[], source: ExtractiveSource, weight: (t: string) => number): number {
+  const unique = [...new Set(questionTerms)];
+  const total = unique.reduce((s, t) => s + weight(t), 0);
+  if (!total) return 0;
+  const terms = termSet(`${source.title} ${source.abstract}`);
+  return unique.filter((t) => terms.has(t)).reduce((s, t) => s + weight(t), 0) / total;
+}
+
+/** One line per paper, for lists and overviews. */
+export interface PaperLine {
+  n: number;
+  title: string;
+  /** The quoted sentence, or '' when the paper has none that can stand alone (the title says it then). */
+  sentence: string;
+  /** Share of the question's weight the paper holds. */
+  match: number;
+}
+
+/** Sentences longer than this read as more than "one line"; up to the second length when no shorter one fits. */
+const LINE_WORDS = 32;
+const LONG_LINE_WORDS = 45;
+
+/**
+ * Each source's one-line contribution: its sentence that best says what it proposes or finds
+ * about the question (a method or finding sentence, short enough to read as one line).
+ */
+export function paperLines(question: string, sources: ExtractiveSource[], options: ExtractiveOptions = {}): PaperLine[] {
+  const weight = options.idf ?? termIdf(sources);
+  const { perSource, questionTerms } = scoreSentences(question, sources, options);
+  return sources.map((source, i) => {
+    const best = perSource[i]
+      .filter((c) => usable(c.sentence) && !leansBack(c.sentence) && wordCount(c.sentence) <= LONG_LINE_WORDS && c.role !== 'setup')
+      .map((c) => ({ c, s: (c.score + (c.role === 'method' ? 0.1 : c.role === 'finding' ? 0.05 : 0)) * (wordCount(c.sentence) <= LINE_WORDS ? 1 : 0.7) }))
+      .sort((a, b) => b.s - a.s)[0]?.c;
+    return { n: source.n, title: source.title, sentence: best?.sentence ?? '', match: paperMatch(questionTerms, source, weight) };
+  });
+}
+
+/** A line of a list: "• *Title*: sentence [n]." */
+export function formatPaperLine(line: PaperLine): string {
+  const title = `*${escapeMarkdown(line.title)}*`;
+  return line.sentence ? `• ${title}: ${withMarker(line.sentence, line.n)}` : `• ${title} [${line.n}]`;
+}
+
+/** Share of the best paper's match a paper must reach to be listed. */
+const LIST_MIN_RELATIVE = 0.6;
+
+/**
+ * The answer to a "which papers ..." question: one line per paper that bears on it, each cited,
+ * in the sources' order. Papers holding much less of the question than the best one are left out.
+ */
+export function composeList(question: string, sources: ExtractiveSource[], options: ExtractiveOptions & { maxItems?: number } = {}): ExtractiveAnswer {
+  const lines = paperLines(question, sources, options);
+  const best = Math.max(0, ...lines.map((l) => l.match));
+  if (best < MIN_OTHER) return { text: '', quotes: [] };
+  const kept = lines.filter((l) => l.match >= LIST_MIN_RELATIVE * best && l.sentence).slice(0, options.maxItems ?? 6);
+  if (kept.length < 2) return { text: '', quotes: [] };
+  const intro = `${kept.length} papers here bear on this:`;
+  return { text: [intro, ...kept.map(formatPaperLine)].join('\n'), quotes: kept.map((l) => ({ n: l.n, sentence: l.sentence })) };
 }

@@ -18,9 +18,21 @@ export interface Evidence {
   passages: Passage[];
 }
 
+/**
+ * What shape a reply takes, so each delivery can show it sensibly:
+ * - `answer`: quotes or a written answer about one question, citing its papers;
+ * - `list`: one line per paper for a "which papers ..." question, each cited;
+ * - `overview`: a broad question ("tell me about fine-tuning"): the matching topics, the most
+ *   central papers with a line each, and a hint to narrow down;
+ * - `smalltalk`: a greeting, thanks or "what can you do?": what Litbot does, citing nothing;
+ * - `declined`: the papers do not cover it (`refused` is true).
+ */
+export type AnswerKind = 'answer' | 'list' | 'overview' | 'smalltalk' | 'declined';
+
 /** One answered question: also what `npm run ask -- --json` prints. */
 export interface AnswerResult {
   question: string;
+  kind: AnswerKind;
   /** Markdown with `[n]` markers. */
   answer: string;
   /** True when the papers do not cover the question and the answer says so. */
