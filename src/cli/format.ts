@@ -33,7 +33,8 @@ export function formatAnswer(result: AnswerResult, options: { skipBody?: boolean
     parts.push(result.suggestions.map((s) => `  - ${s.title}${s.url ? `\n      ${s.url}` : ''}`).join('\n'));
   }
   if (result.note) parts.push(`Note: ${result.note}`);
-  if (options.timings !== false) {
+  // Small talk is a fixed reply: the backend and time would only be noise under it.
+  if (options.timings !== false && result.kind !== 'smalltalk') {
     const usage = result.usage?.totalTokens ? ` · ${result.usage.totalTokens} tokens` : '';
     parts.push(`(${result.backend}${result.model ? ` ${result.model}` : ''} · ${result.timings.totalMs} ms${usage})`);
   }

@@ -207,6 +207,8 @@ export function formatAnswer(result: AnswerResult, options: { question?: string;
     if (last.description!.length + 2 + sources.length <= LIMITS.description) last.description += `\n\n${sources}`;
     else embeds.push(...textEmbeds(sources));
   }
+  // Small talk cites nothing and has no evidence to rate or show: no footer, no buttons.
+  if (result.kind === 'smalltalk') return messagesOf(embeds);
   embeds[embeds.length - 1].footer = { text: answerFooter(result) };
   return messagesOf(embeds, options.answerId ? answerButtons(options.answerId) : undefined);
 }
