@@ -1,12 +1,18 @@
 /**
  * Scores an answerer on the labelled question set: how often it answers what the papers cover,
  * how often it declines what they do not (out-of-corpus and false-premise questions), whether its
- * answers cite a paper labelled relevant, and whether every citation is valid.
+ * answers cite a paper labelled relevant, and whether every citation is valid. Also what answers
+ * say: the share of each question's key facts they state, whether figure questions get the
+ * figure first, and whether follow-ups in conversations cite the right paper.
  */
+import { readFileSync } from 'node:fs';
 import type { AnswerResult } from '../answer/types.js';
 import { citedNumbers } from '../answer/citations.js';
+import { asksForFigure } from '../answer/question-shape.js';
+import { hasFigure } from '../answer/sentence-role.js';
 import type { Paper } from '../corpus/paper.js';
 import { errorMessage } from '../errors.js';
+import { factStated, type KeyFact } from './key-facts.js';
 
 export interface EvalQuestion {
   id: string;
@@ -181,4 +187,155 @@ export async function runFollowUpEval(
   log(`  last turn answered:                     ${pct(answered / n)} (${answered}/${conversations.length})`);
   log(`  last turn citing the relevant paper:    ${pct(cites / n)} (${cites}/${conversations.length})`);
   return { citesRelevantRate: cites / n, answeredRate: answered / n };
+}
+
+// ------------------------------------------------------------------ answer content
+
+/** A labelled question with the key facts a good answer states (see docs/questions.md). */
+export interface FactsQuestion {
+  id: string;
+  question: string;
+  kind: string;
+  relevant: string[];
+  facts?: KeyFact[];
+  split?: 'tune' | 'test';
+}
+
+/** The answer as a reader sees it: Markdown escapes and emphasis marks removed, so keys match what is shown. */
+export function displayText(result: AnswerResult): string {
+  return result.answer.replace(/\\([\\*_`~|[\]>])/g, '$1').replace(/\*+/g, '');
+}
+
+/** Share of `facts` the answer states (0 for a declined answer: it states none). */
+export function factsShare(result: AnswerResult, facts: KeyFact[]): number {
+  if (!facts.length || result.refused) return 0;
+  const text = displayText(result);
+  return facts.filter((f) => factStated(f, text)).length / facts.length;
+}
+
+/** The quoted or written sentences of an answer in order, without the "From *Title*: " or "• *Title*: " lead-ins. */
+export function answerSentences(result: AnswerResult): string[] {
+  return result.answer
+    .split(/\n+/)
+    .map((p) => p.replace(/^(?:• |From |See also )?\*(?:[^*\\]|\\.)*\*(?: adds)?: /, ''))
+    .flatMap((p) => p.split(/(?<=\[\d+(?:, \d+)*\][.!]?)\s+/))
+    .map((s) => s.replace(/\\([\\*_`~|[\]>])/g, '$1').replace(/\*+/g, '').trim())
+    .filter(Boolean);
+}
+
+export interface KeyFactsReport {
+  /** Questions with facts. */
+  questions: number;
+  /** Mean share of facts stated, a declined question counting 0. */
+  meanShare: number;
+  /** The same over the questions answered. */
+  meanShareAnswered: number;
+  answered: number;
+  /** Questions whose every fact is stated. */
+  allStated: number;
+  /** Answered questions that ask for a figure ("how much ..."). */
+  figureQuestions: number;
+  /** Of those, answers stating a figure at all, and answers whose first sentence states one. */
+  figureStated: number;
+  figureFirst: number;
+}
+
+/**
+ * The answer-content score: asks every question that has key facts and reports the mean share of
+ * its facts the answer states, and for questions asking for a figure, whether the answer states
+ * one and opens with it.
+ */
+export async function runKeyFactsEval(answer: (question: string) => Promise<AnswerResult>, questions: FactsQuestion[], log: (line: string) => void): Promise<KeyFactsReport> {
+  const report: KeyFactsReport = { questions: 0, meanShare: 0, meanShareAnswered: 0, answered: 0, allStated: 0, figureQuestions: 0, figureStated: 0, figureFirst: 0 };
+  let sum = 0;
+  const misses: string[] = [];
+  for (const q of questions) {
+    if (!q.facts?.length) continue;
+    const result = await answer(q.question);
+    report.questions++;
+    const share = factsShare(result, q.facts);
+    sum += share;
+    if (!result.refused) report.answered++;
+    if (share === 1) report.allStated++;
+    else if (!result.refused) misses.push(`${q.id} ${(share * q.facts.length).toFixed(0)}/${q.facts.length}: ${q.question}`);
+    if (!result.refused && asksForFigure(q.question)) {
+      report.figureQuestions++;
+      const sentences = answerSentences(result);
+      if (sentences.some(hasFigure)) report.figureStated++;
+      if (sentences.length && hasFigure(sentences[0])) report.figureFirst++;
+    }
+  }
+  report.meanShare = report.questions ? sum / report.questions : 0;
+  report.meanShareAnswered = report.answered ? sum / report.answered : 0;
+  log(`  key facts stated (mean share per question, declined = 0): ${pct(report.meanShare)} over ${report.questions} questions; ${pct(report.meanShareAnswered)} over the ${report.answered} answered; all facts in ${report.allStated}`);
+  log(`  figure questions answered: ${report.figureQuestions}; stating a figure ${report.figureStated}, opening with one ${report.figureFirst}`);
+  for (const m of misses.slice(0, 40)) log(`    facts missing ${m}`);
+  return report;
+}
+
+/** A conversation of the Discord set: each turn with the papers a reply to it should cite (none after off-topic or chit-chat). */
+export interface Conversation {
+  id: string;
+  turns: { question: string; relevant: string[] }[];
+  split?: 'tune' | 'test';
+}
+
+/**
+ * Asks each conversation turn by turn and counts those whose every follow-up turn is right: it
+ * cites a paper the turn lists, or, for a turn listing none, cites nothing.
+ */
+export async function runConversationEval(
+  answer: (question: string, history: { question: string; answer: AnswerResult }[]) => Promise<AnswerResult>,
+  conversations: Conversation[],
+  log: (line: string) => void,
+): Promise<{ right: number; conversations: number }> {
+  let right = 0;
+  const misses: string[] = [];
+  for (const c of conversations) {
+    const history: { question: string; answer: AnswerResult }[] = [];
+    let ok = true;
+    const trace: string[] = [];
+    for (const [i, turn] of c.turns.entries()) {
+      const result = await answer(turn.question, [...history]);
+      history.push({ question: turn.question, answer: result });
+      const cited = result.citations.map((x) => x.paperId);
+      const turnOk = turn.relevant.length ? !result.refused && cited.some((id) => turn.relevant.includes(id)) : cited.length === 0;
+      trace.push(`${turn.question} -> ${result.kind}${turnOk ? '' : ' (wrong)'}`);
+      if (i > 0 && !turnOk) ok = false;
+    }
+    if (ok) right++;
+    else misses.push(`${c.id}: ${trace.join(' / ')}`);
+  }
+  log(`  conversations whose follow-ups cite the right paper: ${right}/${conversations.length} (target: at least 7 of 8)`);
+  for (const m of misses) log(`    ${m}`);
+  return { right, conversations: conversations.length };
+}
+
+/** A labelled set as stored: `questions.json` is an array of questions; the Discord set holds questions and conversations. */
+export function readLabelledSet(file: string): { questions: FactsQuestion[]; conversations: Conversation[] } {
+  const data = JSON.parse(readFileSync(file, 'utf8')) as FactsQuestion[] | { questions: FactsQuestion[]; conversations?: Conversation[] };
+  return Array.isArray(data) ? { questions: data, conversations: [] } : { questions: data.questions, conversations: data.conversations ?? [] };
+}
+
+/**
+ * The answer-content part of `npm run eval`: for each labelled set and each of its parts (tune,
+ * test), the key-facts score, and for sets with conversations, the follow-up score.
+ */
+export async function runContentEval(
+  ask: (question: string, history?: { question: string; answer: AnswerResult }[]) => Promise<AnswerResult>,
+  files: string[],
+  log: (line: string) => void,
+  splits: ('tune' | 'test')[] = ['tune', 'test'],
+): Promise<void> {
+  for (const file of files) {
+    const set = readLabelledSet(file);
+    for (const split of splits) {
+      const questions = set.questions.filter((q) => (q.split ?? 'tune') === split);
+      const conversations = set.conversations.filter((c) => (c.split ?? 'tune') === split);
+      log('');
+      log(`Answer content, ${file}, ${split} part${split === 'tune' ? ' (weights were fitted here)' : ' (never tuned on)'}`);
+      await runKeyFactsEval((q) => ask(q), questions, log);
+      if (conversations.length) await runConversationEval((q, history) => ask(q, history), conversations, log);
+    }
+  }
 }
