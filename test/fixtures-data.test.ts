@@ -65,6 +65,11 @@ function unsatisfiableFacts(items: Labelled[]): string[] {
   return problems;
 }
 
+/** Facts the question's own words already state, which a reply could satisfy by echoing the question. */
+function echoedFacts(items: Labelled[]): string[] {
+  return items.flatMap((q) => (q.facts ?? []).filter((f) => factStated(f, q.question)).map((f) => `${q.id}: ${f.keys.join(' + ')}`));
+}
+
 /** Questions whose facts are missing or out of shape (1-3 facts, 1-3 non-empty keys each). */
 function malformedFacts(items: Labelled[]): string[] {
   return items
@@ -120,8 +125,9 @@ describe('questions.json', () => {
     expect(questions.filter((q) => q.kind !== 'answerable' && q.facts).map((q) => q.id)).toEqual([]);
   });
 
-  it('has key facts a quote of a relevant paper satisfies', () => {
+  it('has key facts a quote of a relevant paper satisfies and an echo of the question does not', () => {
     expect(unsatisfiableFacts(questions)).toEqual([]);
+    expect(echoedFacts(questions)).toEqual([]);
   });
 });
 
@@ -185,8 +191,9 @@ describe('discord-questions.json', () => {
     expect(conversations.map((c) => c.split)).toEqual(splitItems(conversations));
   });
 
-  it('gives every answerable question well-formed key facts that a quote of a relevant paper satisfies', () => {
+  it('gives every answerable question well-formed key facts that a quote of a relevant paper satisfies and an echo does not', () => {
     expect(malformedFacts(single)).toEqual([]);
     expect(unsatisfiableFacts(single)).toEqual([]);
+    expect(echoedFacts(single)).toEqual([]);
   });
 });
