@@ -13,7 +13,7 @@ import { createChatModel, generate, modelName } from './chat-models.js';
 import { renumberCitations } from './citations.js';
 import { assessCoverage, buildVocabulary, type CoverageRule } from './coverage.js';
 import type { Topic } from '../browse/types.js';
-import { composeExtractive, composeList, looksLikeInstruction, termIdf } from './extractive.js';
+import { composeExtractive, composeList, looksLikeInstruction, termIdf, type AnswerWeights } from './extractive.js';
 import { readFollowUp, type FollowUpMode, type KnownTerms } from './follow-up.js';
 import { sharedLlmLimiter, type Limiter } from './limiter.js';
 import { assessVagueness, composeOverview, overviewPapers } from './overview.js';
@@ -37,6 +37,8 @@ export interface AnswererDeps {
   paperById?: (paperId: string) => Paper | undefined;
   /** The collection's topics: small-talk replies draw example questions from them, overviews name them. */
   topics?: () => Topic[];
+  /** How the offline answer weighs findings, methods, set-up and figures (default `ANSWER_WEIGHTS`; the fitting script tries others). */
+  answerWeights?: AnswerWeights;
   /** Replaces the model `LLM_PROVIDER` would create (tests inject one). */
   chatModel?: BaseChatModel;
   limiter?: Limiter;
@@ -243,7 +245,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
       passages: hit.passages.map((p) => ({ text: p.text, score: p.score })),
     }));
     const extractive = (): { kind: AnswerResult['kind']; text: string } => {
-      const options = { context: follow.context, alreadySaid: follow.previousAnswer, idf, focus: { results: follow.mode === 'results' } };
+      const options = { context: follow.context, alreadySaid: follow.previousAnswer, idf, focus: { results: follow.mode === 'results' }, weights: deps.answerWeights };
       if (list) {
         const listed = composeList(question, extractiveSources, options);
         if (listed.text) return { kind: 'list', text: listed.text };

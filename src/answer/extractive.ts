@@ -161,9 +161,11 @@ export interface AnswerWeights {
   setup: number;
   /** Added to a sentence with a figure when the question asks for one. */
   figure: number;
+  /** Most sentences quoted from the first paper (the others get one each). */
+  lead: number;
 }
 
-export const ANSWER_WEIGHTS: AnswerWeights = { finding: 0.3, method: 0.2, setup: -0.3, figure: 0.15 };
+export const ANSWER_WEIGHTS: AnswerWeights = { finding: 0.3, method: 0.2, setup: -0.3, figure: 0.15, lead: 2 };
 
 interface Scored extends Candidate {
   role: SentenceRole;
@@ -276,7 +278,7 @@ export function composeExtractive(question: string, sources: ExtractiveSource[],
     if (!best || best.score < Math.max(papers.length ? MIN_OTHER : MIN_LEAD, 0.5 * bestScore)) continue;
     // A further paper must share more than one word with a question of several, one of them a rare one.
     if (papers.length && new Set(questionTerms).size >= 3 && (best.matched < 2 || best.rare < 1)) continue;
-    const budget = papers.length === 0 ? 2 : 1;
+    const budget = papers.length === 0 ? (options.weights ?? ANSWER_WEIGHTS).lead : 1;
     const units: Scored[][] = [];
     const count = () => units.reduce((n, u) => n + u.length, 0);
     for (const c of ranked) {

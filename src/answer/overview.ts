@@ -32,7 +32,7 @@ export const VAGUE = {
  * nothing but a few words ("rag", "LoRA?"), is the subject.
  */
 const WRAPPER =
-  /^(?:(?:can you |could you |pls |please )?(?:tell me|talk|teach me) (?:(?:a bit|more|something|anything) )?(?:about|on)|(?:is there |got |do you have )?(?:anything|something|stuff|info|information|material|content) (?:on|about|regarding|re)|what about|how about|what do you (?:know|have) (?:about|on)|what(?:'s| is) (?:new|happening|going on) (?:in|with)|(?:an |give me an |give me a )?(?:overview|summary|survey|rundown) (?:of|on)|(?:summari[sz]e|overview)|(?:i(?:'m| am) )?(?:interested|curious) (?:in|about)|topic:?|re:?)\s+/i;
+  /^(?:(?:can you |could you |pls |please )?(?:tell me|talk|teach me) (?:(?:a bit|more|something|anything) )?(?:about|on)|(?:is there |got |do you have )?(?:anything|something|stuff|info|information|material|content) (?:on|about|regarding|re)|what about|how about|what do (?:you|u|ya) (?:know|have|got) (?:about|on)|what(?:'s| is) (?:new|happening|going on) (?:in|with)|(?:an |give me an |give me a )?(?:overview|summary|survey|rundown) (?:of|on)|(?:summari[sz]e|overview)|(?:i(?:'m| am) )?(?:interested|curious) (?:in|about)|topic:?|re:?)\s+/i;
 
 /** The subject words of a broad question, or undefined when it asks something more specific. */
 export function subjectOf(question: string): string | undefined {

@@ -50,7 +50,7 @@ const PHRASES: Record<SmalltalkIntent, string[]> = {
 const FILLER = new Set([
   'litbot', 'bot', 'there', 'please', 'pls', 'plz', 'so', 'much', 'very', 'a', 'lot', 'again', 'all', 'guys', 'everyone', 'folks',
   'and', 'oh', 'ah', 'um', 'uh', 'hmm', 'well', 'just', 'btw', 'anyway', 'then', 'me', 'buddy', 'friend', 'mate', 'man', 'dude', 'for',
-  'that', 'this', 'you', 'u', 'the', 'info', 'answer', 'really', 'quick', 'question', 'q', 'exactly', 'now', 'still', 'too',
+  'that', 'this', 'you', 'u', 'the', 'info', 'answer', 'really', 'quick', 'question', 'q', 'exactly', 'now', 'still', 'too', 'thing',
 ]);
 
 /** Intents in order of what the reply should address when a message mixes them ("hi, what can you do?"). */

@@ -3,11 +3,11 @@
  * quality against the human grouping, and the answerer's decisions (answer or decline), citation
  * validity and follow-ups.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { program, runCli } from '../cli/run-cli.js';
 import { createLitbot } from '../litbot.js';
 import type { SearchMode } from '../retrieval/types.js';
-import { runAnswerEval, runFollowUpEval, type FollowUp } from './answer-eval.js';
+import { runAnswerEval, runContentEval, runFollowUpEval, type FollowUp } from './answer-eval.js';
 import { evaluateRetrieval, formatRetrievalTable, type LabelledQuestion } from './retrieval-eval.js';
 import { printTopicEval } from './topic-eval.js';
 
@@ -17,10 +17,12 @@ await runCli(async () => {
     .option('--followups <file>', 'two-turn conversations', 'test/fixtures/followups.json')
     .option('--topics <file>', 'human topic grouping', 'test/fixtures/topics-human.json')
     .option('--misses', 'list the questions whose paper is not in the hybrid top 10')
-    .option('--only <parts>', 'comma-separated subset of retrieval,topics,answers')
+    .option('--discord <file>', 'questions typed the way people write in Discord, with conversations', 'test/fixtures/discord-questions.json')
+    .option('--split <parts>', 'which parts to report the answer content for: tune, test or both', 'tune,test')
+    .option('--only <parts>', 'comma-separated subset of retrieval,topics,answers,content')
     .parse();
-  const opts = cmd.opts<{ questions: string; followups: string; topics: string; misses?: boolean; only?: string }>();
-  const parts = new Set((opts.only ?? 'retrieval,topics,answers').split(','));
+  const opts = cmd.opts<{ questions: string; discord: string; split: string; followups: string; topics: string; misses?: boolean; only?: string }>();
+  const parts = new Set((opts.only ?? 'retrieval,topics,answers,content').split(','));
   const questions = JSON.parse(readFileSync(opts.questions, 'utf8')) as LabelledQuestion[];
   const litbot = await createLitbot({ buildIfMissing: true });
   const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -48,6 +50,10 @@ await runCli(async () => {
     out(`Follow-ups (${opts.followups})`);
     const conversations = JSON.parse(readFileSync(opts.followups, 'utf8')) as FollowUp[];
     await runFollowUpEval((q, history) => litbot.ask(q, { history }), conversations, out);
+  }
+  if (parts.has('content')) {
+    const files = [opts.questions, opts.discord].filter((f) => existsSync(f));
+    await runContentEval((q, history) => litbot.ask(q, { history }), files, out, opts.split.split(',') as ('tune' | 'test')[]);
   }
   await litbot.close();
 });
