@@ -14,6 +14,7 @@ const byId = (id: string) => seedPapers().find((p) => p.id === id);
 
 const postings = buildPostings(seedPapers());
 const known: KnownTerms = {
+  papers: postings.papers,
   papersWith: (t) => postings.postings.get(t)?.size ?? 0,
   titlesWith: (t) => postings.titles.get(t) ?? 0,
   termsOf: (id) => {

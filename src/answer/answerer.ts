@@ -98,6 +98,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
   const vocabulary = deps.corpus ? buildVocabulary(deps.corpus) : undefined;
   const postings = deps.corpus ? buildPostings(deps.corpus) : undefined;
   const known: KnownTerms | undefined = postings && {
+    papers: postings.papers,
     papersWith: (t) => postings.postings.get(t)?.size ?? 0,
     titlesWith: (t) => postings.titles.get(t) ?? 0,
     termsOf: (id) => {

@@ -45,6 +45,8 @@ export interface KnownTerms {
   titlesWith(term: string): number;
   /** The stemmed terms of a paper's title and abstract. */
   termsOf(paperId: string): Set<string> | undefined;
+  /** Papers in the collection. */
+  papers: number;
 }
 
 /** A title word of at most this many papers names a particular paper ("hedgehog", "bird"). */
@@ -85,6 +87,17 @@ export function newSubjects(question: string, previousPapers: string[], known: K
   return out;
 }
 
+/** A word in at most this share of the papers is particular enough to tie a question to a paper. */
+const PARTICULAR_SHARE = 0.1;
+
+/** True when the question's particular words (few papers use them) all occur in the previous papers, and it has some. */
+function aboutPrevious(question: string, previousPapers: string[], known: KnownTerms): boolean {
+  const previous = previousPapers.map((id) => known.termsOf(id)).filter((s): s is Set<string> => !!s);
+  const papers = Math.max(1, known.papers);
+  const particular = [...new Set(contentTerms(question))].filter((t) => known.papersWith(t) > 0 && known.papersWith(t) <= PARTICULAR_SHARE * papers);
+  return particular.length > 0 && particular.every((t) => previous.some((s) => s.has(t)));
+}
+
 /** How a question relates to the conversation before it. */
 export type FollowUpMode =
   /** Read on its own: no earlier answer, or it does not lean on one. */
@@ -111,6 +124,9 @@ export function readFollowUp(question: string, history: Turn[] | undefined, know
   const cited = previous.answer.citations.map((c) => c.paperId);
   const fresh = known ? newSubjects(question, cited, known) : [];
   if (fresh.length) return { mode: 'moves', previous, newSubjects: fresh };
-  if (!leansOnPrevious(question)) return { mode: 'standalone', previous };
-  return { mode: asksForResults(question) ? 'results' : 'leans', previous };
+  const results = asksForResults(question);
+  // "how much better than vicuna": no pronoun, but its particular words are the previous paper's own.
+  const about = !results || !known ? false : aboutPrevious(question, cited, known);
+  if (!leansOnPrevious(question) && !about) return { mode: 'standalone', previous };
+  return { mode: results ? 'results' : 'leans', previous };
 }

@@ -19,7 +19,7 @@ const METHOD =
 /** A sentence about a named method doing something: "MIGU is based on ...", "TA encourages ...". */
 const NAMED_METHOD = /^(?:[A-Z][\w-]*(?: [A-Z][\w-]*)?)(?: \([^)]*\))? (?:is|uses|employs|combines|consists|works|learns|trains|adds|updates|relies|leverages|encourages|separates|integrates|builds|applies|replaces|removes|keeps)\b/;
 
-/** Background and motivation: what everyone knows, what is still missing. */
+/** Background and motivation: what everyone knows, what is still missing (closing hopes count as set-up too). */
 const SETUP =
   /^(?:recent(?:ly)?|in recent years|nowadays|currently|today|over the past|with the (?:rise|advent|rapid|growing|development|prevalence|success)|as (?:the|a) (?:prevalence|result of the rapid)|despite|although|while|however|yet|but|unfortunately|existing|previous|prior|traditional|conventional|most (?:existing|current|prior|previous)|many|a (?:key|major|fundamental|central|common|critical) (?:challenge|problem|issue|question|limitation)|one (?:key|major|of the)|in the era of)\b|\b(?:ha(?:ve|s) (?:\w+ )?(?:shown|demonstrated|achieved|improved|become|gained|emerged|attracted|received|revolutioni[sz]ed|garnered|made|witnessed|seen)|emerges? as|(?:is|are) emerging|(?:remains?|remained) (?:a |an )?(?:\w+ )?(?:challenge|challenging|open|unclear|unexplored|underexplored|poorly understood|elusive|limited|difficult|unknown)|(?:is|are) (?:a |an )?(?:crucial|fundamental|important|essential|key|critical|central|pivotal|promising|popular|widely used|increasingly)\b|little is known|(?:suffer|suffers) from|(?:has|have) been (?:widely|extensively|increasingly)|gaining (?:importance|attention|popularity)|growing (?:interest|attention|body)|(?:pose|poses) (?:a |significant )?challenges?|hinder(?:s|ing)?)\b/i;
 
@@ -30,6 +30,9 @@ const SETUP =
 const FIGURE =
   /(?<![\w.-])\d+(?:[.,]\d+)?\s*(?:%|percent\b|p\.?\s?p\.?(?!\w)|(?:percentage )?points?\b|[x×](?![a-z])|-?fold\b|times\b)|(?<![\w.-])\d+\.\d+(?![\w.-]*[a-z])|\b(?:twice|half|double[sd]?|tripl(?:es|ed)|an order of magnitude|orders of magnitude)\b|(?<![\w.-])\d{2,}(?:,\d{3})*\s*(?:[kKmMbB]\b|tokens|hours|GPU|samples|examples|pairs|instances|papers|questions|tasks|languages|models|datasets|parameters)/;
 
+/** Closing remarks: hopes and calls to action say nothing about what was found. */
+const CLOSING = /^(?:we|the authors) (?:hope|believe|envision|anticipate|call for|advocate|encourage|invite|expect)\b|\b(?:future (?:work|research|directions?)|will be (?:made )?(?:publicly )?(?:available|released))\b/i;
+
 /** True when the sentence states a quantity. */
 export function hasFigure(sentence: string): boolean {
   return FIGURE.test(sentence);
@@ -37,6 +40,7 @@ export function hasFigure(sentence: string): boolean {
 
 /** The role of sentence `index` of an abstract with `count` sentences. */
 export function sentenceRole(sentence: string, index: number, count: number): SentenceRole {
+  if (CLOSING.test(sentence) && !hasFigure(sentence)) return 'setup';
   const setup = SETUP.test(sentence);
   if (FINDING.test(sentence) && !/^(?:however|despite|although|while|yet|but)\b/i.test(sentence)) return setup && !hasFigure(sentence) && index === 0 ? 'setup' : 'finding';
   if (METHOD.test(sentence) || NAMED_METHOD.test(sentence)) return 'method';

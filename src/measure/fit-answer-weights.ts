@@ -19,11 +19,16 @@ import { Retriever } from '../retrieval/retriever.js';
 import type { SearchOptions, SearchResponse } from '../retrieval/types.js';
 import { factsShare, readLabelledSet, type FactsQuestion } from './answer-eval.js';
 
+/**
+ * The values tried. The first search (finding 0-0.7, method 0-0.4, setup 0 to -0.85, figure 0-0.3,
+ * lead 2-3: 288 settings) peaked at its edges, so the finding and figure ranges were widened to
+ * these; lead 4 was left out to keep answers short.
+ */
 const GRID = {
-  finding: [0, 0.2, 0.4, 0.7],
-  method: [0, 0.2, 0.4],
-  setup: [0, -0.3, -0.6, -0.85],
-  figure: [0, 0.15, 0.3],
+  finding: [0, 0.7, 1, 1.5],
+  method: [0, 0.4],
+  setup: [0, -0.6, -0.85],
+  figure: [0, 0.3, 0.5],
   lead: [2, 3],
 };
 
