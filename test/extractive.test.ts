@@ -1,15 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { composeExtractive, detachLeadIn, stripLatexFormatting, termIdf, type ExtractiveSource } from '../src/answer/extractive.js';
+import { composeExtractive, composeList, detachLeadIn, sentencesOf, stripLatexFormatting, termIdf, type ExtractiveSource } from '../src/answer/extractive.js';
+import { asksForFigure } from '../src/answer/question-shape.js';
+import { hasFigure, sentenceRole } from '../src/answer/sentence-role.js';
 import { lexicalRetrieve, seedPaper, seedPapers } from './helpers/lexical-retrieve.js';
 
 interface Question {
   id: string;
   question: string;
   kind: string;
+  split?: string;
 }
 const questions: Question[] = JSON.parse(readFileSync('test/fixtures/questions.json', 'utf8'));
 const answerable = questions.filter((q) => q.kind === 'answerable');
+/** Checks of behaviour that was tuned run on the tuning part only: the test part stays unseen. */
+const tuneAnswerable = answerable.filter((q) => q.split === 'tune');
 
 async function sourcesFor(question: string): Promise<ExtractiveSource[]> {
   const r = await lexicalRetrieve(question, { k: 5 });
@@ -101,5 +106,85 @@ describe('composeExtractive on the seed papers', () => {
   it('says nothing when no sentence bears on the question', () => {
     const paper = seedPaper('Unlocking Continual Learning Abilities');
     expect(composeExtractive('what is the best recipe for sourdough bread?', [{ n: 1, title: paper.title, abstract: paper.abstract }], { idf }).text).toBe('');
+  });
+});
+
+describe('what the extractive answer opens with', () => {
+  const idf = termIdf(seedPapers());
+  /** The role of each quoted sentence in its own abstract. */
+  const roleOf = (abstract: string, sentence: string) => {
+    const all = sentencesOf(abstract);
+    const i = all.indexOf(sentence);
+    return sentenceRole(sentence, i, all.length);
+  };
+
+  it('puts findings and methods before set-up sentences in every paper it quotes', async () => {
+    let checked = 0;
+    for (const q of tuneAnswerable) {
+      const sources = await sourcesFor(q.question);
+      const { quotes } = composeExtractive(q.question, sources, { idf });
+      for (const n of new Set(quotes.map((x) => x.n))) {
+        const abstract = sources.find((s) => s.n === n)!.abstract;
+        const all = sentencesOf(abstract);
+        const quoted = quotes.filter((x) => x.n === n).map((x) => ({ role: roleOf(abstract, x.sentence), index: all.indexOf(x.sentence) }));
+        quoted.forEach((x, k) => {
+          if (x.role !== 'setup') return;
+          // A set-up sentence comes after every other one, unless the next sentence of the abstract, quoted right after it, leans on it.
+          const broughtAlong = quoted[k + 1]?.index === x.index + 1;
+          expect(broughtAlong || quoted.slice(k + 1).every((y) => y.role === 'setup'), `${q.id}: ${quoted.map((y) => y.role).join(', ')}`).toBe(true);
+        });
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
+  });
+
+  it('opens the MIGU answer with what MIGU does, not with what language models can do', () => {
+    const paper = seedPaper('Unlocking Continual Learning Abilities');
+    const { quotes } = composeExtractive('how does MIGU help language models with continual learning?', [{ n: 1, title: paper.title, abstract: paper.abstract }], { idf });
+    expect(quotes[0].sentence).toMatch(/MIGU/);
+    expect(quotes.map((x) => x.sentence)).not.toContain('Language models (LMs) exhibit impressive performance and generalization capabilities.');
+  });
+
+  it('opens with the sentence that states the figure when the question asks for one', async () => {
+    const paper = seedPaper('RAG vs Fine-tuning');
+    const { quotes } = composeExtractive('by how many points does fine-tuning improve accuracy in the agriculture case study?', [{ n: 1, title: paper.title, abstract: paper.abstract }], { idf });
+    expect(quotes[0].sentence).toMatch(/6 p\.p\./);
+    // In every paper quoted for a figure question, a sentence with a figure comes first.
+    let figureQuestions = 0;
+    for (const q of tuneAnswerable.filter((x) => asksForFigure(x.question))) {
+      const { quotes: qs } = composeExtractive(q.question, await sourcesFor(q.question), { idf });
+      for (const n of new Set(qs.map((x) => x.n))) {
+        const own = qs.filter((x) => x.n === n);
+        if (!own.some((x) => hasFigure(x.sentence))) continue;
+        figureQuestions++;
+        expect(hasFigure(own[0].sentence), `${q.id}: ${own[0].sentence}`).toBe(true);
+      }
+    }
+    expect(figureQuestions).toBeGreaterThan(0);
+  });
+});
+
+describe('composeList', () => {
+  const idf = termIdf(seedPapers());
+
+  it('lists each paper on the subject with one quoted line and its citation', async () => {
+    const sources = await sourcesFor('which papers study machine unlearning?');
+    const { text, quotes } = composeList('which papers study machine unlearning?', sources, { idf });
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/^\d+ papers here bear on this:$/);
+    const items = lines.slice(1);
+    expect(items.length).toBeGreaterThanOrEqual(3);
+    expect(items).toHaveLength(quotes.length);
+    for (const [i, line] of items.entries()) {
+      expect(line).toMatch(/^• \*.+\*: .+ \[\d+\]\.$/);
+      const source = sources.find((s) => s.n === quotes[i].n)!;
+      expect(`${source.title} ${source.abstract}`.toLowerCase()).toContain('unlearn');
+    }
+  });
+
+  it('gives nothing when fewer than two papers bear on it, so a single answer is given instead', async () => {
+    const paper = seedPaper('Unlocking Continual Learning Abilities');
+    expect(composeList('which papers study MIGU?', [{ n: 1, title: paper.title, abstract: paper.abstract }], { idf }).text).toBe('');
   });
 });
