@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CORPUS_LIMITS } from '../src/corpus/corpus-limits.js';
 import { detectFormat, loadCorpus } from '../src/corpus/load-corpus.js';
 import { deriveTitle, isoDate, normalizeTitle } from '../src/corpus/normalize.js';
 import { CorpusError } from '../src/errors.js';
@@ -149,6 +150,80 @@ describe('JSON and JSON Lines corpora', () => {
     const dir = corpusDir({ 'x.jsonl': `${JSON.stringify({ abstract: ABSTRACT })}\n{"abstract": oops}\n` });
     const error = expectCorpusError(dir, /x\.jsonl:2: invalid JSON/);
     expect(error.issues).toHaveLength(1);
+  });
+});
+
+describe('links', () => {
+  it('accepts only http(s) URLs: javascript:, data:, file: and other schemes are invalid blocks with file and line', () => {
+    const dir = corpusDir({
+      'links.jsonl': [
+        { title: 'Fine', abstract: ABSTRACT, url: 'https://example.org/fine' },
+        { title: 'Script', abstract: ABSTRACT, url: 'javascript:alert(document.cookie)' },
+        { title: 'Data', abstract: ABSTRACT, url: 'data:text/html,<script>alert(1)</script>' },
+        { title: 'File', abstract: ABSTRACT, url: 'file:///etc/passwd' },
+        { title: 'Ftp', abstract: ABSTRACT, url: 'ftp://example.org/paper.pdf' },
+        { title: 'Plain http', abstract: ABSTRACT, url: 'http://example.org/plain' },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    });
+    const error = expectCorpusError(dir, /4 problems/);
+    expect(error.issues.map((i) => `${i.file.split('/').pop()}:${i.line}: ${i.reason}`)).toEqual(
+      [2, 3, 4, 5].map((line) => `links.jsonl:${line}: url: "url" must be an http(s) link (https://...)`),
+    );
+    const kept = loadCorpus(dir, { skipInvalid: true });
+    expect(kept.papers.map((p) => p.url)).toEqual(['https://example.org/fine', 'http://example.org/plain']);
+  });
+
+  it('links a paper without a url to arXiv only when the source says it is an arXiv paper, else to a Scholar search', () => {
+    const dir = corpusDir({
+      'mine.jsonl': [
+        { title: 'No Link At All', abstract: ABSTRACT },
+        { title: 'With An arXiv Id', abstract: `Id. ${ABSTRACT}`, arxivId: 'arXiv:2404.09610v2' },
+        { title: 'With An arXiv Venue', abstract: `Venue. ${ABSTRACT}`, venue: 'arXiv cs.CL' },
+        { title: 'Bad Id', abstract: ABSTRACT, arxivId: 'not-an-id' },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    });
+    const error = expectCorpusError(dir, /1 problem/);
+    expect(error.issues[0]).toMatchObject({ line: 4, reason: expect.stringMatching(/arxivId.*arXiv identifier/) });
+    const papers = loadCorpus(dir, { skipInvalid: true }).papers;
+    expect(papers.map((p) => [p.url, p.urlIsDirect])).toEqual([
+      ['https://scholar.google.com/scholar?q=%22No%20Link%20At%20All%22', false],
+      ['https://arxiv.org/abs/2404.09610', true],
+      ['https://arxiv.org/search/?query=With%20An%20arXiv%20Venue&searchtype=title', false],
+    ]);
+  });
+});
+
+describe('input bounds', () => {
+  it('reports a 1 MB abstract and an overlong title as invalid blocks with file and line, and reads the rest', () => {
+    const huge = 'We show that adapters forget less. '.repeat(30_000);
+    const dir = corpusDir({
+      'big.jsonl': [
+        { title: 'Fine', abstract: ABSTRACT },
+        { title: 'Huge', abstract: huge },
+        { title: 'T'.repeat(CORPUS_LIMITS.maxTitleChars + 1), abstract: `Other. ${ABSTRACT}` },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+      'one-line.txt': `Abstract: ${huge}`,
+    });
+    const error = expectCorpusError(dir, /3 problems/);
+    expect(error.issues.map((i) => `${i.file.split('/').pop()}:${i.line}: ${i.reason}`)).toEqual([
+      'big.jsonl:2: abstract too long (1,049,999 characters; the limit is 10,000): is it a whole paper, or several abstracts run together?',
+      'big.jsonl:3: title too long (501 characters; the limit is 500)',
+      'one-line.txt:1: abstract too long (1,049,999 characters; the limit is 10,000): is it a whole paper, or several abstracts run together?',
+    ]);
+    expect(loadCorpus(dir, { skipInvalid: true }).papers.map((p) => p.title)).toEqual(['Fine']);
+  });
+
+  it('accepts an abstract at the limit', () => {
+    const words = 'adapters forget less when regularised towards earlier weights. ';
+    const abstract = words.repeat(Math.ceil(CORPUS_LIMITS.maxAbstractChars / words.length)).slice(0, CORPUS_LIMITS.maxAbstractChars);
+    const corpus = loadCorpus(corpusDir({ 'max.jsonl': JSON.stringify({ title: 'At The Limit', abstract }) }));
+    expect(corpus.papers[0].abstract.length).toBe(CORPUS_LIMITS.maxAbstractChars - 1);
   });
 });
 

@@ -134,8 +134,8 @@ export function latexToText(input: string): string {
       .replace(/([_^])\{([^{}]*)\}/g, (_, mark: string, text: string) => script(mark, text)),
   );
   t = t.replace(/\\([A-Za-z]+)(?![A-Za-z])/g, (_, name: string) => SYMBOLS[name] ?? name);
-  // TeX quotes: ``quoted'' and `quoted'.
-  t = t.replace(/``([^`'\n]{0,300}?)''/g, '“$1”').replace(/(?<![\w`])`([^`'\n]{1,100})'(?!\w)/g, '‘$1’');
+  // TeX quotes: ``quoted'' (or ``quoted" as some listings close them) and `quoted'.
+  t = t.replace(/``([^`'"\n]{0,300}?)(?:''|")/g, '“$1”').replace(/(?<![\w`])`([^`'\n]{1,100})'(?!\w)/g, '‘$1’');
   // What braces remain were grouping.
   t = t.replace(/[{}]/g, '');
   t = t.replace(/[\ue000-\ue006]/g, (c) => UNPARK[c]);

@@ -52,7 +52,7 @@ export function readCorpusFile(path: string): ReadCorpusFile {
   try {
     const { size } = statSync(path);
     if (size > CORPUS_LIMITS.maxFileBytes) {
-      return { reason: `file too large (${megabytes(size)}; the limit is ${megabytes(CORPUS_LIMITS.maxFileBytes)} per file): split it into smaller files` };
+      return { reason: `file too large (${megabytes(size)}; the limit is ${CORPUS_LIMITS.maxFileBytes / 1024 / 1024} MB per file): split it into smaller files` };
     }
     bytes = readFileSync(path);
   } catch (error) {
