@@ -9,7 +9,7 @@ import { DefaultRestOptions, type RESTOptions } from 'discord.js';
 import type { Logger } from 'pino';
 import { defuseMentions } from '../answer/links.js';
 import type { Env } from '../config/env.js';
-import { redact } from '../config/redact.js';
+import { redact, redactMarkdown } from '../config/redact.js';
 
 /** Keys whose strings Discord renders as text (message, embed, component, thread and choice texts). */
 const TEXT_KEYS = new Set(['content', 'title', 'description', 'name', 'value', 'text', 'label', 'placeholder']);
@@ -35,7 +35,7 @@ export interface SanitizeReport {
  */
 export function sanitizeBody(body: unknown, env: Partial<Env>, report: SanitizeReport = { secrets: [], rewritten: [] }, path = ''): unknown {
   if (typeof body === 'string') {
-    const scrubbed = redact(body, env);
+    const scrubbed = redactMarkdown(body, env);
     if (scrubbed !== body) report.secrets.push(path || '.');
     const key = path.split('.').at(-1)?.replace(/\[\d+\]$/, '') ?? '';
     if (!TEXT_KEYS.has(key)) return scrubbed;
