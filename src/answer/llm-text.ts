@@ -99,7 +99,9 @@ export function keepOnlyPaperLinks(text: string, allowed: readonly string[]): st
     .replace(/\u0000(\d+)\u0000/g, (_m, i: string) => kept[Number(i)])
     .replace(/\(\s*\)|<\s*>/g, '')
     .replace(/[ \t]{2,}/g, ' ')
-    .replace(/[ \t]+([.,;:!?])/g, '$1');
+    .replace(/[ \t]+([.,;:!?])/g, '$1')
+    // "see X, <url>, and" without the URL: one comma, not two.
+    .replace(/([,;])(?:[ \t]*[,;])+/g, '$1');
 }
 
 export interface CleanedText<S> extends Renumbered<S> {
