@@ -51,7 +51,7 @@ describe('the small-talk reply', () => {
   const facts = { papers: 4, topics, titleOf: (id: string) => titles[id] };
 
   it('draws its two example questions from the topics it is given', () => {
-    expect(exampleQuestions(facts)).toEqual(['Which papers study graph clustering?', 'What does MIGU do?']);
+    expect(exampleQuestions(facts)).toEqual(['Which papers study graph clustering?', 'What does MIGU do for continual learning?']);
     const other = exampleQuestions({ ...facts, topics: [{ ...topics[1], papers: [...topics[1].papers, { paperId: 'x', centrality: 0 }, { paperId: 'y', centrality: 0 }, { paperId: 'z', centrality: 0 }] }, topics[0]] });
     expect(other[0]).toBe('Which papers study continual learning?');
   });

@@ -137,8 +137,8 @@ function topicPhrase(topic: Topic): string | undefined {
 /**
  * Two questions the collection can answer, made from its topics: one asks for the papers on the
  * largest topic's key phrase, the other what the most central named method of the other topics
- * does ("What does MIGU do?"), or, when no central paper has a name in its title, asks about the
- * second topic's key phrase.
+ * does for its topic ("What does MIGU do for continual learning?"), or, when no central paper has
+ * a name in its title, asks about the second topic's key phrase.
  */
 export function exampleQuestions(facts: CollectionFacts): string[] {
   const topics = [...facts.topics].sort((a, b) => b.papers.length - a.papers.length || a.id - b.id);
@@ -151,7 +151,8 @@ export function exampleQuestions(facts: CollectionFacts): string[] {
       .slice(0, 3)
       .map((p) => titleName(facts.titleOf(p.paperId) ?? ''))
       .find((n): n is string => !!n && NAME_LIKE.test(n.replace(/[\s-]+/g, '')));
-    if (name) return [...out, `What does ${name} do?`];
+    const phrase = topicPhrase(topic);
+    if (name) return [...out, phrase ? `What does ${name} do for ${phrase}?` : `What does ${name} do?`];
   }
   const second = others.find((t) => topicPhrase(t) && topicPhrase(t) !== topicPhrase(first));
   return second ? [...out, `Tell me about ${topicPhrase(second)}`] : out;
