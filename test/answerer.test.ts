@@ -114,6 +114,31 @@ describe.each(Object.keys(providers) as Provider[])('the %s backend through Lang
 });
 
 describe('createAnswerer', () => {
+  it('asks the model for a list, one cited line per paper, when the question asks which papers', async () => {
+    await withServer('openai', { text: '- *MIGU* keeps old tasks [1]\n- *LoRA Dropout* curbs overfitting [2]' }, async (server, deps) => {
+      const result = await createAnswerer(deps()).answer('which papers study parameter-efficient fine-tuning of language models?');
+      expect(requestText(server.requests[0])).toMatch(/answer with a bullet list, one bullet per relevant source/);
+      expect(result.kind).toBe('list');
+      expect(result.citations).toHaveLength(2);
+    });
+  });
+
+  it('asks the model to open with the figure when the question asks for one', async () => {
+    await withServer('openai', { text: 'MIGU gains 15.2% [1].' }, async (server, deps) => {
+      await createAnswerer(deps()).answer('how much does MIGU improve average accuracy on continual learning benchmarks?');
+      expect(requestText(server.requests[0])).toMatch(/open with the sentence that states the number/);
+    });
+  });
+
+  it('answers small talk without calling the model', async () => {
+    await withServer('openai', { text: 'should not be used [1]' }, async (server, deps) => {
+      const result = await createAnswerer(deps()).answer('thanks!');
+      expect(result.kind).toBe('smalltalk');
+      expect(result.citations).toEqual([]);
+      expect(server.requests).toHaveLength(0);
+    });
+  });
+
   it('falls back to the extractive answer when the model cites nothing', async () => {
     await withServer('openai', { text: 'Continual learning is a broad field with many methods.' }, async (_s, deps) => {
       const result = await createAnswerer(deps()).answer(QUESTION);
