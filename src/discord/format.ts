@@ -15,7 +15,7 @@ import {
 } from 'discord.js';
 import type { AnswerResult, Evidence } from '../answer/types.js';
 import type { Topic } from '../browse/types.js';
-import type { Paper } from '../corpus/paper.js';
+import { listedByText, type Paper } from '../corpus/paper.js';
 import type { About } from '../litbot.js';
 import { customId } from './command.js';
 import { escapeMarkdown, link, safeAnswerMarkdown } from './markdown.js';
@@ -263,6 +263,9 @@ export function formatPaper(paper: Paper, topic?: Topic): Payload {
     const shown = paper.authors.slice(0, 8).join(', ');
     const more = (paper.authorCount ?? paper.authors.length) - Math.min(8, paper.authors.length);
     fields.push({ name: 'Authors', value: plain(more > 0 ? `${shown} and ${more} more` : shown, 500) });
+  } else if (paper.listedBy?.length) {
+    // The source names only the author page's owner: never shown as the sole author.
+    fields.push({ name: 'Authors', value: plain(listedByText(paper)!, 500) });
   }
   if (paper.date) fields.push({ name: 'Date', value: plain(paper.date, 100), inline: true });
   if (paper.venue) fields.push({ name: 'Venue', value: plain(paper.venue, 200), inline: true });
