@@ -14,7 +14,7 @@ import { LlmError, createChatModel, generate, modelName } from './chat-models.js
 import { renumberCitations } from './citations.js';
 import { assessCoverage, buildVocabulary, type CoverageRule } from './coverage.js';
 import type { Topic } from '../browse/types.js';
-import { composeExtractive, composeList, looksLikeInstruction, termIdf, type AnswerWeights } from './extractive.js';
+import { composeExtractive, composeList, looksLikeInstruction, type AnswerWeights } from './extractive.js';
 import { readFollowUp, type FollowUpMode, type KnownTerms } from './follow-up.js';
 import { cleanModelText } from './llm-text.js';
 import { sharedLlmLimiter, type Limiter } from './limiter.js';
@@ -22,7 +22,7 @@ import { assessVagueness, composeOverview, overviewPapers } from './overview.js'
 import { NOT_COVERED, buildAnswerMessages, buildCondenseMessages } from './prompt.js';
 import { asksForFigure, asksForList } from './question-shape.js';
 import { smalltalkIntent, smalltalkReply, withoutSmalltalk } from './smalltalk.js';
-import { buildPostings } from './term-postings.js';
+import { buildPostings, postingsIdf } from './term-postings.js';
 import { termSet } from './terms.js';
 import type { AnswerOptions, AnswerResult, Citation, Evidence, Turn } from './types.js';
 
@@ -98,9 +98,10 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
   const limiter = deps.limiter ?? sharedLlmLimiter(env);
   const backend = env.LLM_PROVIDER;
   const model = modelName(env);
-  const idf = deps.corpus ? termIdf(deps.corpus) : undefined;
   const vocabulary = deps.corpus ? buildVocabulary(deps.corpus) : undefined;
+  // One pass over the collection serves the rarity weights, the overview's paper counts and the follow-ups' new words.
   const postings = deps.corpus ? buildPostings(deps.corpus) : undefined;
+  const idf = postings && postingsIdf(postings);
   const known: KnownTerms | undefined = postings && {
     papers: postings.papers,
     papersWith: (t) => postings.postings.get(t)?.size ?? 0,
