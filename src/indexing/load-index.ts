@@ -107,10 +107,12 @@ export async function loadIndex(indexDir: string, expected: IndexExpectation): P
   return openIndex(indexDir, expected);
 }
 
-/** `loadIndex` without the promise. */
+/** `loadIndex` without the promise. Every file's size is checked now (a stat each): a cut file is reported whatever the command. */
 export function openIndex(indexDir: string, expected: IndexExpectation): LitIndex {
   const manifest = checkIndex(indexDir, expected);
-  return new StoredIndex(currentGeneration(indexDir)!, manifest);
+  const dir = currentGeneration(indexDir)!;
+  for (const [name, record] of Object.entries(manifest.files)) checkSize(dir, name, record);
+  return new StoredIndex(dir, manifest);
 }
 
 /**
@@ -295,8 +297,6 @@ class StoredIndex implements LitIndex {
   }
 
   loadAll(): void {
-    // Files nothing reads below still get their size checked.
-    for (const [name, record] of Object.entries(this.manifest.files)) checkSize(this.dir, name, record);
     // Papers are parsed one by one as they are shown: their file is read and checked here.
     void [this.titles, this.paperById, this.chunks, this.chunkById, this.chunksOfPaper, this.chunkVectors, this.paperVectors, this.similarVectors, this.topics, this.hnsw, this.bm25Chunks, this.bm25Papers, this.answerTerms];
   }

@@ -95,7 +95,7 @@ export async function runCorpus20kBench(options: Corpus20kBenchOptions): Promise
     const env: Env = { ...base, CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, CACHE_DIR: cacheDir, LLM_PROVIDER: 'extractive', LLM_MODEL: undefined };
     const rssBefore = process.memoryUsage().rss;
     const t0 = performance.now();
-    const litbot = await createLitbot({ env, log: () => {} });
+    const litbot = await createLitbot({ env, preload: true, log: () => {} });
     const loadedMs = performance.now() - t0;
     await litbot.search('model merging');
     await litbot.ask('How do language models forget earlier tasks?');
