@@ -12,17 +12,17 @@ import { BusyError, UserError, errorMessage } from '../errors.js';
 import type { PaperHit, SearchOptions, SearchResponse } from '../retrieval/types.js';
 import { LlmError, createChatModel, generate, modelName } from './chat-models.js';
 import { renumberCitations } from './citations.js';
-import { assessCoverage, buildVocabulary, type CoverageRule } from './coverage.js';
+import { assessCoverage, buildVocabulary, type CoverageRule, type Vocabulary } from './coverage.js';
 import type { Topic } from '../browse/types.js';
-import { composeExtractive, composeList, looksLikeInstruction, type AnswerWeights } from './extractive.js';
+import { composeExtractive, composeList, idfFrom, looksLikeInstruction, type AnswerWeights } from './extractive.js';
 import { readFollowUp, type FollowUpMode, type KnownTerms } from './follow-up.js';
 import { cleanModelText } from './llm-text.js';
 import { sharedLlmLimiter, type Limiter } from './limiter.js';
-import { assessVagueness, composeOverview, overviewPapers } from './overview.js';
+import { assessVagueness, composeOverview, overviewPapers, subjectOf } from './overview.js';
 import { NOT_COVERED, buildAnswerMessages, buildCondenseMessages } from './prompt.js';
 import { asksForFigure, asksForList } from './question-shape.js';
 import { smalltalkIntent, smalltalkReply, withoutSmalltalk } from './smalltalk.js';
-import { buildPostings, postingsIdf } from './term-postings.js';
+import { buildPostings, type TermPostings } from './term-postings.js';
 import { termSet } from './terms.js';
 import type { AnswerOptions, AnswerResult, Citation, Evidence, Turn } from './types.js';
 
@@ -35,6 +35,8 @@ export interface AnswererDeps {
   topicOf?: (paperId: string) => { label: string } | undefined;
   /** The whole collection: question words are weighed by their rarity in it, and names it never mentions are noticed. */
   corpus?: Paper[];
+  /** The collection's vocabulary as the index keeps it (`buildVocabulary` at build time); without it, it is built from `corpus` at the first question. */
+  vocabulary?: () => Vocabulary;
   /** Lets a follow-up keep the previous turn's papers in view even when retrieval drops them. */
   paperById?: (paperId: string) => Paper | undefined;
   /** The collection's topics: small-talk replies draw example questions from them, overviews name them. */
@@ -98,20 +100,30 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
   const limiter = deps.limiter ?? sharedLlmLimiter(env);
   const backend = env.LLM_PROVIDER;
   const model = modelName(env);
-  const vocabulary = deps.corpus ? buildVocabulary(deps.corpus) : undefined;
-  // One pass over the collection serves the rarity weights, the overview's paper counts and the follow-ups' new words.
-  const postings = deps.corpus ? buildPostings(deps.corpus) : undefined;
-  const idf = postings && postingsIdf(postings);
-  const known: KnownTerms | undefined = postings && {
-    papers: postings.papers,
-    papersWith: (t) => postings.postings.get(t)?.size ?? 0,
-    titlesWith: (t) => postings.titles.get(t) ?? 0,
+  // Counting the words of every abstract takes seconds at 20,000 papers: done once, at the first question, or kept in the index.
+  let collection: { vocabulary?: Vocabulary; idf?: (term: string) => number } | undefined;
+  const collectionTerms = () => {
+    if (!collection) {
+      const vocabulary = deps.vocabulary?.() ?? (deps.corpus ? buildVocabulary(deps.corpus) : undefined);
+      collection = { vocabulary, idf: vocabulary ? idfFrom(vocabulary.df, vocabulary.papers) : undefined };
+    }
+    return collection;
+  };
+  // Which papers hold each word, and how many titles: only a broad question or a follow-up needs them, so built on first need.
+  let postingsMemo: TermPostings | undefined;
+  const postings = () => (postingsMemo ??= deps.corpus ? buildPostings(deps.corpus) : undefined);
+  const known: KnownTerms = {
+    get papers() {
+      return collectionTerms().vocabulary?.papers ?? 0;
+    },
+    papersWith: (t) => collectionTerms().vocabulary?.df.get(t) ?? 0,
+    titlesWith: (t) => postings()?.titles.get(t) ?? 0,
     termsOf: (id) => {
       const p = deps.paperById?.(id);
       return p && termSet(`${p.title} ${p.abstract}`);
     },
   };
-  const collection = () => ({ papers: deps.corpus?.length ?? 0, topics: deps.topics?.() ?? [], titleOf: (id: string) => deps.paperById?.(id)?.title });
+  const facts = () => ({ papers: collectionTerms().vocabulary?.papers ?? 0, topics: deps.topics?.() ?? [], titleOf: (id: string) => deps.paperById?.(id)?.title });
 
   const callModel = (messages: Parameters<typeof generate>[1], options: { signal?: AbortSignal; onToken?: (t: string) => void; stream: boolean }) =>
     limiter.run(
@@ -174,7 +186,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     const intent = smalltalkIntent(said);
     if (intent) {
       const totalMs = Math.round(performance.now() - started);
-      return { question: said, kind: 'smalltalk', answer: smalltalkReply(intent, collection()), refused: false, citations: [], evidence: [], backend, model, timings: { retrieveMs: 0, composeMs: totalMs, totalMs } };
+      return { question: said, kind: 'smalltalk', answer: smalltalkReply(intent, facts()), refused: false, citations: [], evidence: [], backend, model, timings: { retrieveMs: 0, composeMs: totalMs, totalMs } };
     }
     const question = withoutSmalltalk(said);
 
@@ -196,10 +208,11 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
         .filter((h): h is PaperHit => !!h);
       hits = [...kept, ...hits.filter((h) => !follow.keep.includes(h.paperId))];
     }
-    const coverage = assessCoverage(follow.query, response, { rule: deps.coverageRule, vocabulary });
+    const coverage = assessCoverage(follow.query, response, { rule: deps.coverageRule, vocabulary: collectionTerms().vocabulary });
     const covered = coverage.covered || (follow.keep.length > 0 && hits.length > 0 && coverage.features.termOverlap >= 0.5);
     // The reply's shape: an overview for a broad subject many papers share, a list for "which papers ...", else an answer.
-    const vague = (follow.mode === 'standalone' || follow.mode === 'moves') && postings ? assessVagueness(question, postings) : undefined;
+    const broad = (follow.mode === 'standalone' || follow.mode === 'moves') && subjectOf(question) !== undefined ? postings() : undefined;
+    const vague = broad && assessVagueness(question, broad);
     const overview = vague?.vague ? vague : undefined;
     const list = !overview && asksForList(question);
     let sources: PaperHit[];
@@ -255,7 +268,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
       passages: hit.passages.map((p) => ({ text: p.text, score: p.score })),
     }));
     const extractive = (): { kind: AnswerResult['kind']; text: string } => {
-      const options = { context: follow.context, alreadySaid: follow.previousAnswer, idf, focus: { results: follow.mode === 'results' }, weights: deps.answerWeights };
+      const options = { context: follow.context, alreadySaid: follow.previousAnswer, idf: collectionTerms().idf, focus: { results: follow.mode === 'results' }, weights: deps.answerWeights };
       if (list) {
         const listed = composeList(question, extractiveSources, options);
         if (listed.text) return { kind: 'list', text: listed.text };
@@ -285,7 +298,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     const composeStarted = performance.now();
     // A broad subject many papers share is covered by definition; its overview is composed offline for every backend.
     if (overview) {
-      const text = composeOverview(overview.subject!, overview.matching, deps.topics?.() ?? [], extractiveSources, { idf });
+      const text = composeOverview(overview.subject!, overview.matching, deps.topics?.() ?? [], extractiveSources, { idf: collectionTerms().idf });
       if (text) return finish({ kind: 'overview', ...cite(text), refused: false }, composeStarted);
     }
     if (!covered && !(follow.mode === 'results' && sources.length)) return decline(composeStarted, coverage.reason);

@@ -28,7 +28,3 @@ export function buildPostings(papers: { id: string; title: string; abstract: str
   return { papers: papers.length, postings, titles };
 }
 
-/** Inverse document frequency of a stemmed term, as `termIdf` in extractive.ts computes it, from the postings. */
-export function postingsIdf(p: TermPostings): (term: string) => number {
-  return (term) => Math.log((p.papers + 1) / ((p.postings.get(term)?.size ?? 0) + 0.5));
-}
