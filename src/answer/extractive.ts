@@ -203,11 +203,10 @@ function scoreSentences(question: string, sources: ExtractiveSource[], options: 
   const qTotal = [...qWeights.values()].reduce((a, b) => a + b, 0) || 1;
 
   const perSource = sources.map((source) => {
-    const sentences = sentencesOf(source.abstract);
+    const analysed = analyse(source.abstract);
     const passages = source.passages ?? [];
     const topPassage = Math.max(0, ...passages.map((p) => p.score));
-    return sentences.map((sentence, index): Scored => {
-      const terms = termSet(sentence);
+    return analysed.map(({ sentence, terms, role, figure, usable: quotable, words }, index): Scored => {
       let hit = 0;
       let matched = 0;
       let rare = 0;
@@ -223,22 +222,52 @@ function scoreSentences(question: string, sources: ExtractiveSource[], options: 
       // A sentence from the retriever's best passage of this paper gets a share of its credit.
       const inPassage = passages.find((p) => p.text.includes(sentence.slice(0, 60)));
       if (inPassage && topPassage > 0) score += 0.15 * (inPassage.score / topPassage);
-      const role = sentenceRole(sentence, index, sentences.length);
-      const figure = hasFigure(sentence);
       // Findings and methods answer; set-up sentences ("LLMs have shown ...") only lead up to them.
       score *= 1 + (role === 'finding' ? weights.finding : role === 'method' ? weights.method : role === 'setup' ? weights.setup : 0);
       if (focus.figure && figure && hit > 0) score += weights.figure;
       if (focus.results) score += (role === 'finding' ? 0.25 : 0) + (figure ? 0.15 : 0);
-      const words = wordCount(sentence);
       if (words < 6) score *= 0.3;
       else if (words > 60) score *= 0.6;
       if (leansBack(sentence)) score *= 0.75;
       if (options.alreadySaid?.includes(sentence.slice(0, 80).replace(/[.!]$/, ''))) score *= 0.5;
-      if (!usable(sentence)) score = 0;
+      if (!quotable) score = 0;
       return { n: source.n, index, sentence, terms, score, matched, rare, role, figure };
     });
   });
   return { perSource, questionTerms };
+}
+
+/** What is known of a sentence whatever the question: its words, role, figure and whether it can be quoted. */
+interface Analysed {
+  sentence: string;
+  terms: Set<string>;
+  role: SentenceRole;
+  figure: boolean;
+  usable: boolean;
+  words: number;
+}
+
+/** Abstracts already split and read, so that the papers most questions touch are read once, not per question. */
+const analysedAbstracts = new Map<string, Analysed[]>();
+const ANALYSED_KEPT = 5_000;
+
+/** The sentences of an abstract with what the composer needs of each, from the cache when read before. */
+function analyse(abstract: string): Analysed[] {
+  let out = analysedAbstracts.get(abstract);
+  if (out) return out;
+  const sentences = sentencesOf(abstract);
+  out = sentences.map((sentence, index) => ({
+    sentence,
+    terms: termSet(sentence),
+    role: sentenceRole(sentence, index, sentences.length),
+    figure: hasFigure(sentence),
+    usable: usable(sentence),
+    words: wordCount(sentence),
+  }));
+  // A plain bound: past it the cache starts over, which a large collection's long tail of papers may cause now and then.
+  if (analysedAbstracts.size >= ANALYSED_KEPT) analysedAbstracts.clear();
+  analysedAbstracts.set(abstract, out);
+  return out;
 }
 
 /** A sentence that can be quoted alone: prose, whole, not addressed to the model. */
