@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assessVagueness, subjectOf } from '../src/answer/overview.js';
 import { buildPostings } from '../src/answer/term-postings.js';
+import { createChatSession } from '../src/cli/chat-session.js';
 import type { Litbot } from '../src/litbot.js';
 import { seedPapers } from './helpers/lexical-retrieve.js';
 import { createTestLitbot } from './helpers/test-litbot.js';
@@ -63,5 +64,19 @@ describe('an overview through Litbot on the seed papers', () => {
     expect(named.length).toBeGreaterThan(0);
     const labels = litbot.topics().map((t) => t.label);
     for (const n of named) expect(labels).toContain(n);
+  });
+
+  it('works in the terminal chat: a greeting without sources or status line, then an overview with its sources', async () => {
+    const printed: string[] = [];
+    const chat = createChatSession(litbot, { write: (text) => printed.push(text) });
+    await chat.handle('hi');
+    expect(printed.join('\n')).toMatch(/^Hi! I'm Litbot\./);
+    expect(printed.join('\n')).not.toMatch(/Sources:|\(extractive/);
+    printed.length = 0;
+    await chat.handle('tell me about fine-tuning');
+    const overview = printed.join('\n');
+    expect(overview).toMatch(/^"fine-tuning" comes up in \d+ papers here/);
+    expect(overview).toMatch(/Sources:\n {2}\[1\] /);
+    expect(chat.history.map((t) => t.answer.kind)).toEqual(['smalltalk', 'overview']);
   });
 });
