@@ -238,6 +238,9 @@ export interface KeyFactsReport {
   /** Of those, answers stating a figure at all, and answers whose first sentence states one. */
   figureStated: number;
   figureFirst: number;
+  /** Of the papers the answers cite, the share labelled relevant (a floor: labels may miss a paper that also fits). */
+  citedRelevant: number;
+  cited: number;
 }
 
 /**
@@ -246,7 +249,7 @@ export interface KeyFactsReport {
  * one and opens with it.
  */
 export async function runKeyFactsEval(answer: (question: string) => Promise<AnswerResult>, questions: FactsQuestion[], log: (line: string) => void): Promise<KeyFactsReport> {
-  const report: KeyFactsReport = { questions: 0, meanShare: 0, meanShareAnswered: 0, answered: 0, allStated: 0, figureQuestions: 0, figureStated: 0, figureFirst: 0 };
+  const report: KeyFactsReport = { questions: 0, meanShare: 0, meanShareAnswered: 0, answered: 0, allStated: 0, figureQuestions: 0, figureStated: 0, figureFirst: 0, citedRelevant: 0, cited: 0 };
   let sum = 0;
   const misses: string[] = [];
   for (const q of questions) {
@@ -256,6 +259,8 @@ export async function runKeyFactsEval(answer: (question: string) => Promise<Answ
     const share = factsShare(result, q.facts);
     sum += share;
     if (!result.refused) report.answered++;
+    report.cited += result.citations.length;
+    report.citedRelevant += result.citations.filter((c) => q.relevant.includes(c.paperId)).length;
     if (share === 1) report.allStated++;
     else if (!result.refused) misses.push(`${q.id} ${(share * q.facts.length).toFixed(0)}/${q.facts.length}: ${q.question}`);
     if (!result.refused && asksForFigure(q.question)) {
@@ -269,6 +274,7 @@ export async function runKeyFactsEval(answer: (question: string) => Promise<Answ
   report.meanShareAnswered = report.answered ? sum / report.answered : 0;
   log(`  key facts stated (mean share per question, declined = 0): ${pct(report.meanShare)} over ${report.questions} questions; ${pct(report.meanShareAnswered)} over the ${report.answered} answered; all facts in ${report.allStated}`);
   log(`  figure questions answered: ${report.figureQuestions}; stating a figure ${report.figureStated}, opening with one ${report.figureFirst}`);
+  log(`  cited papers labelled relevant: ${pct(report.cited ? report.citedRelevant / report.cited : 0)} (${report.citedRelevant}/${report.cited})`);
   for (const m of misses.slice(0, 40)) log(`    facts missing ${m}`);
   return report;
 }
