@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AnswerResult } from '../src/answer/types.js';
-import { citationProblems, runAnswerEval } from '../src/measure/answer-eval.js';
+import { answerSentences, citationProblems, displayText, factsShare, runAnswerEval, runConversationEval, runKeyFactsEval } from '../src/measure/answer-eval.js';
 import { seedPaper } from './helpers/lexical-retrieve.js';
 
 const migu = seedPaper('Unlocking Continual Learning Abilities');
@@ -67,5 +67,57 @@ describe('runAnswerEval', () => {
     expect(report.heldOut).toEqual({ answeredRate: 1, declinedRate: 0 });
     expect(lines.join('\n')).toMatch(/first questions: +answered 100\.0% \(1\/1\), declined 100\.0% \(1\/1\)/);
     expect(lines.join('\n')).toMatch(/added later \(heldOut\): answered 100\.0% \(1\/1\), declined 0\.0% \(0\/1\)/);
+  });
+});
+
+describe('the answer-content score', () => {
+  const facts = [
+    { text: 'MIGU updates only outputs with large magnitudes', keys: ['magnitude'] },
+    { text: 'it gains 15.2% accuracy', keys: ['15.2%', 'accuracy|acc.'] },
+  ];
+
+  it('counts a fact when every key has an alternative in the text as shown, escapes and emphasis removed', () => {
+    const shown = { ...base, answer: 'From *MIGU\\_paper*: only large *magnitudes* are updated [1]. MIGU brings a 15.2% average accuracy improvement [1].' };
+    expect(displayText(shown)).toBe('From MIGU_paper: only large magnitudes are updated [1]. MIGU brings a 15.2% average accuracy improvement [1].');
+    expect(factsShare(shown, facts)).toBe(1);
+    expect(factsShare({ ...shown, answer: 'Only large magnitudes are updated [1].' }, facts)).toBe(0.5);
+    expect(factsShare({ ...shown, kind: 'declined', refused: true }, facts)).toBe(0);
+  });
+
+  it('reads an answer\'s sentences without the "From *Title*: " and list lead-ins', () => {
+    const text = 'From *A: B*: MIGU brings 15.2% [1]. It is simple [1].\n\n*Other* adds: More [2].\n• *Third*: Listed [3].';
+    expect(answerSentences({ ...base, answer: text })).toEqual(['MIGU brings 15.2% [1].', 'It is simple [1].', 'More [2].', 'Listed [3].']);
+  });
+
+  it('scores key facts, figure-first answers and cited relevance over the questions that have facts', async () => {
+    const lines: string[] = [];
+    const report = await runKeyFactsEval(
+      async (q) => (q.startsWith('how much') ? { ...base, answer: 'From *X*: It gains 15.2% accuracy [1]. Magnitude [1].' } : { ...base, answer: 'Magnitude only [1].' }),
+      [
+        { id: 'a', question: 'how much does MIGU gain?', kind: 'answerable', relevant: [migu.id], facts },
+        { id: 'b', question: 'what does MIGU do?', kind: 'answerable', relevant: ['other'], facts },
+        { id: 'c', question: 'no facts here', kind: 'answerable', relevant: [] },
+      ],
+      (l) => lines.push(l),
+    );
+    expect(report).toMatchObject({ questions: 2, answered: 2, allStated: 1, meanShare: 0.75, figureQuestions: 1, figureStated: 1, figureFirst: 1, cited: 2, citedRelevant: 1 });
+    expect(lines.join('\n')).toMatch(/key facts stated \(mean share per question, declined = 0\): 75\.0% over 2 questions/);
+  });
+
+  it('counts a conversation right only when every follow-up cites a paper its turn lists, or nothing when it lists none', async () => {
+    const lines: string[] = [];
+    const cites = (id: string): AnswerResult => ({ ...base, citations: [{ ...base.citations[0], paperId: id }] });
+    const nothing: AnswerResult = { ...base, kind: 'smalltalk', answer: 'Hi!', citations: [] };
+    const report = await runConversationEval(
+      async (q) => (q === 'hi' ? nothing : q.includes('other') ? cites('other') : cites(migu.id)),
+      [
+        { id: 'c1', turns: [{ question: 'migu?', relevant: [migu.id] }, { question: 'its results?', relevant: [migu.id] }] },
+        { id: 'c2', turns: [{ question: 'migu?', relevant: [migu.id] }, { question: 'what about other', relevant: [migu.id] }] },
+        { id: 'c3', turns: [{ question: 'migu?', relevant: [migu.id] }, { question: 'hi', relevant: [] }] },
+      ],
+      (l) => lines.push(l),
+    );
+    expect(report).toEqual({ right: 2, conversations: 3 });
+    expect(lines.join('\n')).toMatch(/c2: migu\? -> answer \/ what about other -> answer \(wrong\)/);
   });
 });
