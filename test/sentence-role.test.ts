@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { sentencesOf } from '../src/answer/extractive.js';
-import { asksForFigure, asksForList, asksForResults } from '../src/answer/question-shape.js';
 import { hasFigure, sentenceRole } from '../src/answer/sentence-role.js';
 import { seedPaper } from './helpers/lexical-retrieve.js';
 
@@ -39,29 +38,5 @@ describe('hasFigure', () => {
     expect(hasFigure('it reaches 40.08 in execution accuracy')).toBe(true);
     expect(hasFigure('we evaluate GPT-4 and Llama2 on three tasks.')).toBe(false);
     expect(hasFigure('T5, RoBERTa, and Llama2')).toBe(false);
-  });
-});
-
-describe('question shapes', () => {
-  it('knows a question asking for a figure', () => {
-    for (const q of ['how much does MIGU improve accuracy?', 'by how many points does RAG help?', 'what accuracy does chatgpt get on bird', 'how fast is lexical unit decoding']) {
-      expect(asksForFigure(q), q).toBe(true);
-    }
-    for (const q of ['what does MIGU do?', 'why do LLMs forget?']) expect(asksForFigure(q), q).toBe(false);
-  });
-
-  it('knows a question asking for several papers, not one asking what a paper says', () => {
-    for (const q of ['which papers study machine unlearning?', 'any papers on text-to-SQL?', 'list papers on text to sql', 'papers that distill big llms into small models', 'are there any works on model merging?']) {
-      expect(asksForList(q), q).toBe(true);
-    }
-    for (const q of ['what does the paper on MIGU propose?', 'which paper introduced BIRD?', 'gradient ascent unlearning makes gibberish, what works better?']) {
-      expect(asksForList(q), q).toBe(false);
-    }
-  });
-
-  it('knows a follow-up asking for results', () => {
-    expect(asksForResults('what about its results?')).toBe(true);
-    expect(asksForResults('how well does it work?')).toBe(true);
-    expect(asksForResults('who wrote it?')).toBe(false);
   });
 });
