@@ -67,7 +67,7 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 
 /** The build steps that other parts of Litbot add to `npm run index`: topics and link resolution. */
 export function indexBuildHooks(
-  env: Pick<Env, 'CACHE_DIR'>,
+  env: Pick<Env, 'CACHE_DIR'> & Partial<Pick<Env, 'ARXIV_API_URL'>>,
   options: { resolveLinks?: boolean; log?: (line: string) => void } = {},
 ): Pick<BuildOptions, 'buildTopics' | 'resolveLinks'> {
   const log = options.log;
@@ -75,7 +75,7 @@ export function indexBuildHooks(
     buildTopics: (input) => buildTopics({ ...input, options: { log } }),
     // Every build applies the links found earlier; only --resolve-links asks arXiv for new ones.
     resolveLinks: async (papers) => {
-      await resolveLinks(papers, { cacheFile: arxivLinkCache(env), cacheOnly: !options.resolveLinks, log: options.resolveLinks ? log : undefined });
+      await resolveLinks(papers, { apiUrl: env.ARXIV_API_URL, cacheFile: arxivLinkCache(env), cacheOnly: !options.resolveLinks, log: options.resolveLinks ? log : undefined });
     },
   };
 }
