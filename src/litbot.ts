@@ -13,6 +13,8 @@ export interface About {
   chunks: number;
   topics: number;
   builtAt: string;
+  /** The index generation being served (its folder under INDEX_DIR). */
+  generation: string;
   embeddings: string;
   dimensions: number;
   backend: string;
@@ -35,6 +37,11 @@ export interface Litbot {
   paperById(paperId: string): Paper | undefined;
   /** Nearest papers to the best title match, excluding the paper itself. */
   similar(titleQuery: string, k?: number): { paper: Paper; similar: (SimilarPaper & { paper: Paper })[] };
+  /**
+   * Long-running processes only (`watch`): checks now for a newer index generation and serves it.
+   * Resolves true when the generation `CURRENT` names is the one served, false when it failed to load.
+   */
+  refresh?(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -52,7 +59,9 @@ import { PaperBrowser } from './browse/paper-browser.js';
 import { buildTopics } from './browse/topics.js';
 import { createAnswerer, type Answerer } from './answer/answerer.js';
 import { resolveLinks } from './indexing/resolve-links.js';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import type { LiveIndexEvent } from './indexing/live-index.js';
+import { LiveLitbot } from './live-litbot.js';
 
 export interface CreateLitbotOptions {
   env?: Env;
@@ -61,6 +70,12 @@ export interface CreateLitbotOptions {
   /** Build the index first when there is none (with progress on `log`). */
   buildIfMissing?: boolean;
   log?: (line: string) => void;
+  /**
+   * Keep serving each new index generation as it is built, without a restart (the bot, shards and
+   * `npm run chat`); events go to `onIndexEvent`, else to `log`.
+   */
+  watch?: boolean;
+  onIndexEvent?: (event: LiveIndexEvent) => void;
 }
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -108,10 +123,27 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
       },
     });
   }
-  const index = await loadIndex(indexDir, embedder);
-  const stale = await corpusChangedSince(index, env);
-  if (stale) log(`The corpus in ${index.manifest.corpusDir} changed since the index was built (${stale}); run npm run index to include the changes.`);
-  return new IndexedLitbot(env, index, embedder);
+  const load = async (serve: boolean) => {
+    const index = await loadIndex(indexDir, embedder);
+    const litbot = new IndexedLitbot(env, index, embedder);
+    // For a process that serves: one search touches the vectors, the graph and both BM25 stores,
+    // so a generation that cannot answer fails here, before it serves anyone.
+    if (serve) await litbot.search('warm-up', { k: 1 });
+    return { name: basename(index.dir), value: litbot as Litbot, index };
+  };
+  const first = await load(Boolean(options.watch));
+  const stale = await corpusChangedSince(first.index, env);
+  if (stale) log(`The corpus in ${first.index.manifest.corpusDir} changed since the index was built (${stale}); run npm run index to include the changes.`);
+  if (!options.watch) return first.value;
+  const onEvent = options.onIndexEvent ?? ((event: LiveIndexEvent) => log(describeIndexEvent(event)));
+  return new LiveLitbot(first, () => load(true), { indexDir, pollMs: env.INDEX_POLL_MS, onEvent });
+}
+
+/** One line for the log about what the index watcher did. */
+export function describeIndexEvent(event: LiveIndexEvent): string {
+  if (event.type === 'swapped') return `Serving the new index ${event.generation} (loaded in ${event.loadMs} ms; was ${event.previous}).`;
+  if (event.type === 'failed') return `The new index ${event.generation} could not be loaded; still serving ${event.serving}. ${event.message}`;
+  return event.message;
 }
 
 /** Why the corpus no longer matches the index, or undefined when it does (or cannot be read). */
@@ -156,6 +188,7 @@ class IndexedLitbot implements Litbot {
       chunks: m.counts.chunks,
       topics: this.index.topics.length,
       builtAt: m.builtAt,
+      generation: basename(this.index.dir),
       embeddings: m.embeddings.id,
       dimensions: m.embeddings.dimensions,
       backend: this.answerer.backend,
