@@ -136,7 +136,8 @@ function isHttpUrl(text: string): boolean {
 export function checkSubmission(input: Submission): Submission {
   const L = SUBMISSION_LIMITS;
   const title = cleanTitle(input.title ?? '');
-  if ((title.match(/[\p{L}\p{N}]/gu) ?? []).length < 2) {
+  // Counted without the mass pings: a title that is only "@everyone" is only a mention.
+  if ((cleanTitle((input.title ?? '').replace(MASS_PING, ' ')).match(/[\p{L}\p{N}]/gu) ?? []).length < 2) {
     throw new SubmissionError(
       input.title?.trim()
         ? 'The title has no words once mentions and formatting are taken out. Give the paper’s own title.'

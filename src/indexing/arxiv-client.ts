@@ -241,8 +241,9 @@ export class ArxivClient {
   private readonly timeoutMs: number;
   private readonly doFetch: typeof fetch;
   private cache: Cache | undefined;
-  /** When the next request may leave; requests queue on it so spacing holds under concurrency. */
-  private nextSlot = 0;
+  /** Requests leave one after another through this chain, each `minIntervalMs` after the one before actually left. */
+  private gate: Promise<void> = Promise.resolve();
+  private lastSent = 0;
 
   constructor(private readonly options: ArxivClientOptions = {}) {
     this.apiUrl = options.apiUrl ?? DEFAULT_ARXIV_API_URL;
@@ -272,10 +273,13 @@ export class ArxivClient {
 
   /** One GET of the API with `params`, spaced from the previous request; the feed's text. */
   private async request(params: Record<string, string>): Promise<string> {
-    const slot = Math.max(Date.now(), this.nextSlot);
-    this.nextSlot = slot + this.minIntervalMs;
-    const wait = slot - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const turn = this.gate.then(async () => {
+      const wait = this.lastSent + this.minIntervalMs - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      this.lastSent = Date.now();
+    });
+    this.gate = turn;
+    await turn;
     // Spaces as %20, not '+': what arXiv's documentation shows, and what every mirror reads alike.
     const query = Object.entries(params)
       .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)

@@ -9,7 +9,8 @@ import { Writable } from 'node:stream';
 import { loadConfig, type Env } from '../../src/config/env.js';
 import { createLogger } from '../../src/config/logger.js';
 import { startBot, type RunningBot } from '../../src/discord/bot.js';
-import { FakeDiscord } from '../../src/discord/testing/fake-discord.js';
+import type { CollectionEditor } from '../../src/discord/collection-editor.js';
+import { FakeDiscord, type FakeDiscordOptions } from '../../src/discord/testing/fake-discord.js';
 import type { Litbot } from '../../src/litbot.js';
 
 export const TEST_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAx.GfakeX.abcdefghijklmnopqrstuvwxyz0123456789AB';
@@ -27,8 +28,12 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(litbot: Litbot, vars: Record<string, string> = {}, options: { streamEditIntervalMs?: number } = {}): Promise<Harness> {
-  const fake = await FakeDiscord.start();
+export async function startHarness(
+  litbot: Litbot,
+  vars: Record<string, string> = {},
+  options: { streamEditIntervalMs?: number; fake?: FakeDiscordOptions; collection?: (env: Env) => CollectionEditor } = {},
+): Promise<Harness> {
+  const fake = await FakeDiscord.start(options.fake);
   const dir = mkdtempSync(join(tmpdir(), 'litbot-discord-'));
   const env = loadConfig({
     DISCORD_TOKEN: TEST_TOKEN,
@@ -56,6 +61,7 @@ export async function startHarness(litbot: Litbot, vars: Record<string, string> 
     // Fail fast against a broken fake instead of retrying for a minute.
     clientOptions: { rest: { globalRequestsPerSecond: 1e5, timeout: 2_000, retries: 0 } },
     streamEditIntervalMs: options.streamEditIntervalMs,
+    collection: options.collection?.(env),
   });
   return {
     fake,
