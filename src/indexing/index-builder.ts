@@ -88,6 +88,11 @@ export class IndexBuilder {
     private readonly options: IndexBuilderOptions = {},
   ) {}
 
+  /** The build process's id while one runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Starts the build process and loads its embedder now, so that the next build starts at once. */
   async prepare(): Promise<void> {
     await this.start();
