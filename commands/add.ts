@@ -19,12 +19,15 @@ import {
   type Interaction,
 } from 'discord.js';
 import { SUBMISSION_LIMITS, type Submission } from '../src/corpus/added-papers.js';
+import { StaleButtonError } from '../src/discord/button-ids.js';
 import type { CollectionEditor } from '../src/discord/collection-editor.js';
 import { customId, deferThenWork, type Command, type CommandContext } from '../src/discord/command.js';
 import { LIMITS, NO_MENTIONS, escapeMarkdown, formatPaper, trimText, type Payload } from '../src/discord/format.js';
 import { UserError } from '../src/errors.js';
 
 const COLOR = 0x4f6bed;
+/** The tokens `CollectionEditor.stage` hands out: 12 hex digits. */
+const TOKEN = /^[0-9a-f]{12}$/;
 
 function editorOf(context: CommandContext): CollectionEditor {
   if (!context.collection) throw new UserError('Adding papers is not available on this bot.');
@@ -127,8 +130,8 @@ export default {
     await interaction.editReply(formatPreview(submission, editor.stage(submission, interaction.user.id)));
   },
 
-  async modal(interaction, context, [action]) {
-    if (action !== 'form') throw new UserError('This form no longer works; run /add again.');
+  async modal(interaction, context, args) {
+    if (args.length !== 1 || args[0] !== 'form') throw new StaleButtonError();
     const editor = editorOf(context);
     editor.requireEditor(interaction);
     const field = (name: string) => {
@@ -144,14 +147,15 @@ export default {
     await interaction.reply({ ...formatPreview(submission, editor.stage(submission, interaction.user.id)), flags: MessageFlags.Ephemeral });
   },
 
-  async button(interaction, context, [action, token]) {
+  async button(interaction, context, args) {
+    const [action, token, ...extra] = args;
+    if ((action !== 'confirm' && action !== 'cancel') || extra.length || !token || !TOKEN.test(token)) throw new StaleButtonError();
     const editor = editorOf(context);
     if (action === 'cancel') {
       editor.take(token, interaction.user.id);
       await interaction.update({ content: 'Cancelled: nothing was added.', embeds: [], components: [], allowedMentions: NO_MENTIONS });
       return;
     }
-    if (action !== 'confirm') throw new UserError('Unknown button.');
     editor.requireEditor(interaction);
     const { submission } = editor.take(token, interaction.user.id);
     const title = plain(submission.title, 200);

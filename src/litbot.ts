@@ -46,7 +46,9 @@ export interface Litbot {
 }
 
 import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
 import { loadConfig, type Env } from './config/env.js';
+import { createLogger } from './config/logger.js';
 import type { Embedder } from './indexing/embeddings/embedder.js';
 import { createEmbedder } from './indexing/embeddings/create-embedder.js';
 import type { BuildOptions } from './indexing/build-index.js';
@@ -76,6 +78,8 @@ export interface CreateLitbotOptions {
    */
   watch?: boolean;
   onIndexEvent?: (event: LiveIndexEvent) => void;
+  /** Where the answerer logs LLM failures (default: a logger for `env`, on standard error). */
+  logger?: Logger;
 }
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -123,9 +127,10 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
       },
     });
   }
+  const logger = options.logger ?? createLogger(env);
   const load = async (serve: boolean) => {
     const index = await loadIndex(indexDir, embedder);
-    const litbot = new IndexedLitbot(env, index, embedder);
+    const litbot = new IndexedLitbot(env, index, embedder, logger);
     // For a process that serves: one search touches the vectors, the graph and both BM25 stores,
     // so a generation that cannot answer fails here, before it serves anyone.
     if (serve) await litbot.search('warm-up', { k: 1 });
@@ -168,6 +173,7 @@ class IndexedLitbot implements Litbot {
     readonly env: Env,
     readonly index: LitIndex,
     readonly embedder: Embedder,
+    logger: Logger,
   ) {
     this.retriever = new Retriever(index, embedder);
     this.browser = new PaperBrowser(index);
@@ -177,6 +183,7 @@ class IndexedLitbot implements Litbot {
       topicOf: (paperId) => this.browser.topicOf(paperId),
       corpus: index.papers,
       paperById: (paperId) => index.paperById.get(paperId),
+      log: logger,
     });
   }
 

@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     env,
     buildIfMissing: true,
     log: (line) => logger.info(line),
+    logger,
     // Each new index (npm run index, or /add) is served without a restart.
     watch: true,
     onIndexEvent: (event) => {
