@@ -29,6 +29,7 @@ async function main(): Promise<void> {
   const litbot = await createLitbot({
     env,
     buildIfMissing: true,
+    preload: true,
     log: (line) => logger.info(line),
     logger,
     // Each new index (npm run index, or /add) is served without a restart.
