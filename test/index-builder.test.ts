@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Env } from '../src/config/env.js';
 import { loadCorpus } from '../src/corpus/load-corpus.js';
+import { acquireBuildLock } from '../src/indexing/build-lock.js';
 import { IndexBuilder, IndexBuildError } from '../src/indexing/index-builder.js';
 import { readPointer } from '../src/indexing/live-index.js';
 import { readManifest } from '../src/indexing/load-index.js';
@@ -56,8 +57,23 @@ describe('IndexBuilder', () => {
     expect(readManifest(env.INDEX_DIR)?.counts.papers).toBe(14);
   }, 180_000);
 
+  it('waits for a build another process is running (npm run index), then builds', async () => {
+    // This test process holds the lock, as a running `npm run index` would.
+    const lock = await acquireBuildLock(env.INDEX_DIR);
+    writeFileSync(join(env.CORPUS_DIR, 'e.jsonl'), line(63));
+    const seen = log.length;
+    let finished = false;
+    const waiting = builder.build().finally(() => (finished = true));
+    await waitUntil(() => log.slice(seen).some((l) => l.startsWith(`Another build is running (pid ${process.pid}`)), 60_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(finished).toBe(false);
+    lock.release();
+    expect(await waiting).toMatchObject({ upToDate: false, papers: 15 });
+  }, 180_000);
+
   it('reports a build process killed mid-build, and the next build runs and leaves nothing behind', async () => {
     writeFileSync(join(env.CORPUS_DIR, 'd.jsonl'), line(62));
+    rmSync(join(env.CORPUS_DIR, 'e.jsonl'));
     const serving = readPointer(env.INDEX_DIR);
     const seen = log.length;
     const killed = builder.build();
@@ -69,6 +85,7 @@ describe('IndexBuilder', () => {
 
     const next = await builder.build();
     expect(next).toMatchObject({ upToDate: false, papers: 15 });
+    expect(log.slice(seen).some((l) => /^Took over the build lock of .* its process \(pid \d+\) is gone\.$/.test(l))).toBe(true);
     expect(readPointer(env.INDEX_DIR)).toBe(next.generation);
     // No half-written generation and no build lock are left by the killed builder.
     expect(readdirSync(env.INDEX_DIR).filter((f) => f.startsWith('.building-') || f === '.build.lock')).toEqual([]);
