@@ -62,6 +62,8 @@ export class CollectionEditor {
   readonly added: AddedPapers;
   readonly arxiv: ArxivClient;
   readonly builder: IndexBuilder;
+  /** What the last build for an addition or removal reported (for the log and the bench). */
+  lastBuild: BuildSummary | undefined;
   private readonly pending = new Map<string, PendingAddition>();
   /** One change of the collection at a time in this process: its build must see its own line. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -267,6 +269,7 @@ export class CollectionEditor {
   }
 
   private logSkipped(build: BuildSummary): void {
+    this.lastBuild = build;
     if (build.skipped.length) this.options.logger.warn({ skipped: build.skipped.slice(0, 20), count: build.skipped.length }, 'the index build left out invalid corpus blocks (fix them and run npm run index)');
   }
 
