@@ -220,7 +220,7 @@ export class CollectionEditor {
         throw new CollectionUpdateError('The index could not be rebuilt, so the paper was not added (nothing changed). The operator can see why in the bot’s log; please try again later.');
       }
       this.logSkipped(build);
-      const paper = await this.whenServed(() => this.litbot.paperById(paperId));
+      const paper = await this.whenServed(build, () => this.litbot.paperById(paperId) ?? this.servedUnderOtherId(record.title));
       if (!paper) {
         this.options.logger.error({ title: record.title, generation: build.generation }, 'the index built after /add is not being served');
         throw new CollectionUpdateError('The paper was saved and the index rebuilt, but the bot could not load the new index yet; the operator has been told. It becomes answerable once the index loads.');
@@ -244,28 +244,41 @@ export class CollectionEditor {
         throw new CollectionUpdateError('The index could not be rebuilt, so the paper was not removed (nothing changed). The operator can see why in the bot’s log; please try again later.');
       }
       this.logSkipped(build);
-      const gone = await this.whenServed(() => (this.litbot.paperById(paperId) ? undefined : true));
-      if (!gone) {
-        const still = this.litbot.paperById(paperId);
-        // Another corpus file lists the same paper: the index keeps it from there.
-        if (still && build.generation && this.litbot.about().generation === build.generation) return { removed, stillListed: still };
-        throw new CollectionUpdateError('The paper was taken out of the collection file and the index rebuilt, but the bot could not load the new index yet; the operator has been told.');
-      }
-      return { removed };
+      const gone = await this.whenServed(build, () => (this.litbot.paperById(paperId) ? undefined : true));
+      if (gone) return { removed };
+      const still = this.litbot.paperById(paperId);
+      // Another corpus file lists the same paper: the new index keeps it from there.
+      if (still && this.serving(build)) return { removed, stillListed: still };
+      this.options.logger.error({ title: removed.title, generation: build.generation }, 'the index built after /remove is not being served');
+      throw new CollectionUpdateError('The paper was taken out of the collection file and the index rebuilt, but the bot could not load the new index yet; the operator has been told.');
     });
   }
 
-  /** Waits until `served()` gives something, checking the index folder for a new generation first. */
-  private async whenServed<T>(served: () => T | undefined): Promise<T | undefined> {
+  /** True when the bot serves the generation `build` wrote (a build with nothing to do wrote none). */
+  private serving(build: BuildSummary): boolean {
+    return !!build.generation && this.litbot.about().generation === build.generation;
+  }
+
+  /**
+   * Waits until `served()` gives something, checking the index folder for a new generation first;
+   * gives up once the generation the build wrote is served without it, or after the timeout.
+   */
+  private async whenServed<T>(build: BuildSummary, served: () => T | undefined): Promise<T | undefined> {
     const deadline = Date.now() + (this.options.serveTimeoutMs ?? 60_000);
     await this.litbot.refresh?.();
     for (;;) {
       const value = served();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) return undefined;
+      if (value !== undefined || this.serving(build) || Date.now() > deadline) return value;
       await new Promise((r) => setTimeout(r, 50));
       await this.litbot.refresh?.();
     }
+  }
+
+  /** The paper under another id than its title's: merged at the build with an untitled listing of the same abstract. */
+  private servedUnderOtherId(title: string): Paper | undefined {
+    const [best] = this.litbot.lookup(title, 1);
+    const paper = best && this.litbot.paperById(best.paperId);
+    return paper && titleSimilarity(paper.title, title) >= 0.9 ? paper : undefined;
   }
 
   private logSkipped(build: BuildSummary): void {
