@@ -215,11 +215,6 @@ export class AddedPapers {
     return out;
   }
 
-  /** The added paper the index knows under `paperId`, if it was added this way. */
-  find(paperId: string): AddedPaper | undefined {
-    return this.list().find((p) => paperIdForTitle(p.title) === paperId);
-  }
-
   /** The record already in the file for the same paper (same title, or same arXiv id). */
   duplicateOf(submission: Pick<Submission, 'title' | 'arxivId'>): AddedPaper | undefined {
     const key = normalizeTitle(cleanText(submission.title));
