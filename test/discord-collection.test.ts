@@ -286,6 +286,12 @@ describe('/add with no source opens a form', () => {
     expect(stored).toContain('"url":"https://doi.org/10.1000/muscle"');
     expect(stored).not.toMatch(/<@\d|@everyone|evil\.example|\]\(/);
     expect(litbot.paperById(paperIdForTitle(FORM.title))?.url).toBe('https://doi.org/10.1000/muscle');
+
+    // A later answer quoting the added abstract carries neither the ping nor the link that was typed.
+    const ask = h.fake.slash('ask', [str('question', 'What is MUSCLE, the model update strategy for compatible LLM evolution?')]);
+    const answer = (await h.fake.editOf(ask, (b) => (b.components?.length ?? 0) > 0, 60_000)).body;
+    expect(answer.embeds[0].description).toContain('MUSCLE');
+    expect(JSON.stringify(answer)).not.toMatch(/<@\d|@everyone|evil\.example/);
   }, 240_000);
 });
 
