@@ -12,6 +12,7 @@ import { intOption, program, runCli } from '../cli/run-cli.js';
 import { createEmbedder } from '../indexing/embeddings/create-embedder.js';
 import { updateIndex } from '../indexing/update-index.js';
 import { createLitbot, indexBuildHooks } from '../litbot.js';
+import { runCorpus20kBench } from './corpus-20k-bench.js';
 import { runDiscordBench } from './discord-bench.js';
 import type { LabelledQuestion } from './retrieval-eval.js';
 import { parseSizes, runScaleBench } from './scale-bench.js';
@@ -92,8 +93,15 @@ await runCli(async () => {
     .option('--graph-dir <dir>', 'with --scale: keep each built graph here and load it on the next run with the same settings')
     .option('--queries <n>', 'search queries to time', intOption('queries', 10, 10_000), 200)
     .option('--skip-discord', 'leave out the Discord bench')
+    .option('--corpus-20k', 'a generated 20,000-paper collection: build, peak memory, load, one-shot commands, 20 concurrent /ask')
+    .option('--papers <n>', 'with --corpus-20k: papers to generate', intOption('papers', 100, 1_000_000))
+    .option('--work-dir <dir>', 'with --corpus-20k: keep the corpus, embedding cache and index here, reused by the next run')
     .parse();
-  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; maxBuildMinutes?: number; m?: number; efConstruction?: number; efSearch?: number[]; data?: 'embedding-like' | 'blobs'; graphDir?: string; reduce?: number; shards?: number; queries: number; skipDiscord?: boolean }>();
+  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; maxBuildMinutes?: number; m?: number; efConstruction?: number; efSearch?: number[]; data?: 'embedding-like' | 'blobs'; graphDir?: string; reduce?: number; shards?: number; queries: number; skipDiscord?: boolean; corpus20k?: boolean; papers?: number; workDir?: string }>();
+  if (opts.corpus20k) {
+    await runCorpus20kBench({ papers: opts.papers, workDir: opts.workDir, skipDiscord: opts.skipDiscord, log: out });
+    return;
+  }
   if (opts.scale) {
     await runScaleBench({ sizes: opts.sizes, maxBuildMinutes: opts.maxBuildMinutes, m: opts.m, efConstruction: opts.efConstruction, efSearch: opts.efSearch, data: opts.data, graphDir: opts.graphDir, reduce: opts.reduce, shards: opts.shards, log: out });
     return;
