@@ -58,6 +58,7 @@ import { resolveLinks } from './indexing/resolve-links.js';
 import { fromStorable } from './indexing/storable.js';
 import { updateIndex } from './indexing/update-index.js';
 import { Retriever } from './retrieval/retriever.js';
+import type { CandidateSource } from './retrieval/candidate-source.js';
 
 export interface CreateLitbotOptions {
   env?: Env;
@@ -114,6 +115,7 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
   // A provider that needs a key and has none stops the program now, not at the first question.
   if (env.LLM_PROVIDER !== 'extractive') resolveLlmApiKey(env);
   const embedder = options.embedder ?? createEmbedder(env);
+  if (env.VECTOR_STORE === 'pgvector') return createPgLitbot(env, indexDir, embedder, options, log);
   if (!readManifest(indexDir) && options.buildIfMissing) {
     log(`No index in ${indexDir} yet: building it now (about 20 seconds on two cores the first time).`);
     let lastTenth = -1;
@@ -135,12 +137,52 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
   const stale = corpusChangedSince(index);
   if (stale) log(`The corpus in ${index.manifest.corpusDir} changed since the index was built (${stale}); run npm run index to include the changes.`);
   const litbot = new IndexedLitbot(env, index, new CheckedEmbedder(embedder, index, indexDir), options.logger ?? createLogger(env));
+  return preloaded(litbot, env, options);
+}
+
+async function preloaded(litbot: IndexedLitbot, env: Env, options: CreateLitbotOptions): Promise<IndexedLitbot> {
+  const { index } = litbot;
   if (options.preload || env.LLM_PROVIDER !== 'extractive') await litbot.answerer();
   if (options.preload) {
     index.loadAll();
     await litbot.embedder.ready();
   }
   return litbot;
+}
+
+/**
+ * `VECTOR_STORE=pgvector`: the index comes from Postgres (built into it first when there is none
+ * and `buildIfMissing`), and searches run there. An unreachable server or a database without
+ * pgvector stops here with the fix.
+ */
+async function createPgLitbot(env: Env, indexDir: string, embedder: Embedder, options: CreateLitbotOptions, log: (line: string) => void): Promise<Litbot> {
+  const [{ connectDatabase, describeDatabase, currentGeneration }, { openPgIndex, publishToDatabase }, { pgvectorSource }, { DatabaseUrlMissingError }] = await Promise.all([
+    import('./indexing/stores/pgvector-store.js'),
+    import('./indexing/stores/pg-index.js'),
+    import('./retrieval/candidate-source.js'),
+    import('./indexing/stores/pg-errors.js'),
+  ]);
+  if (!env.DATABASE_URL) throw new DatabaseUrlMissingError();
+  const where = describeDatabase(env.DATABASE_URL);
+  const pool = await connectDatabase(env.DATABASE_URL);
+  try {
+    if (options.buildIfMissing && !(await currentGeneration(pool))) {
+      if (!readManifest(indexDir)) {
+        log(`No index in Postgres at ${where} yet: building it now.`);
+        await updateIndex({ env, embedder, indexDir, ...indexBuildHooks(env, { log }), log });
+      }
+      await publishToDatabase(env, indexDir, embedder, { log });
+    }
+    const { index, store } = await openPgIndex(pool, embedder, { where });
+    const litbot = new IndexedLitbot(env, index, new CheckedEmbedder(embedder, index, index.dir), options.logger ?? createLogger(env), {
+      source: pgvectorSource(store, index),
+      close: () => pool.end(),
+    });
+    return await preloaded(litbot, env, options);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
 }
 
 /** What changed in the corpus since the build, in words, or undefined when nothing did (or it cannot be told). */
@@ -216,8 +258,10 @@ class IndexedLitbot implements Litbot {
     readonly index: LitIndex,
     readonly embedder: CheckedEmbedder,
     private readonly logger: Logger,
+    /** Postgres (`VECTOR_STORE=pgvector`): where searches run, and the pool to close. */
+    private readonly external: { source: CandidateSource; close(): Promise<void> } | undefined = undefined,
   ) {
-    this.retriever = new Retriever(index, embedder);
+    this.retriever = new Retriever(index, embedder, external?.source);
     this.browser = new PaperBrowser({
       get papers() {
         return index.papers;
@@ -312,5 +356,6 @@ class IndexedLitbot implements Litbot {
 
   async close(): Promise<void> {
     await this.embedder.dispose();
+    await this.external?.close();
   }
 }

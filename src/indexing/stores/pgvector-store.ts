@@ -429,7 +429,8 @@ export class PgvectorStore extends VectorStore {
     const values: unknown[] = [terms, limit];
     const where = this.filterSql(filter, values, table === 'chunks' ? 'paper_id' : 'id');
     if (this.generation.lexical === 'bm25') {
-      values.push(this.bm25Index(table, column));
+      // Qualified: the index lives in the generation's schema, which is on no search path.
+      values.push(`${schemaOf(this.generation.name)}.${this.bm25Index(table, column)}`);
       // `<@>` gives the negated BM25 score (ascending order is what an index scan serves); 0 means no term matched.
       const { rows } = await query<{ id: string; score: number }>(
         this.pool,
