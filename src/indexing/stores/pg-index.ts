@@ -15,7 +15,9 @@ import { EmbedderEmbeddings } from '../embeddings/langchain-embeddings.js';
 import type { Embedder } from '../embeddings/embedder.js';
 import { indexDifferences, type IndexExpectation, type LitIndex, type TitleRecord } from '../load-index.js';
 import type { Manifest } from '../manifest.js';
+import { chunkDocs, paperDocs } from '../bm25-store.js';
 import { chunkDocument } from './chunk-documents.js';
+import { lexicalStats } from './lexical-stats.js';
 import { currentGeneration, PgvectorStore, type PgVectorType } from './pgvector-store.js';
 
 /** What the index keeps beside the rows, as one meta value. */
@@ -53,9 +55,13 @@ export async function publishIndex(
     where: options.where,
   });
   const papers = index.papers;
-  await store.addPapers(papers, index.paperVectors);
   const byId = new Map(papers.map((p) => [p.id, p]));
   const chunks = index.chunks;
+  // The same documents the embedded BM25 indexes hold, so the database's exact scores are theirs.
+  const paperLex = lexicalStats(paperDocs(papers));
+  const chunkLex = lexicalStats(chunkDocs(chunks, (id) => byId.get(id)?.title ?? ''));
+  await store.addPapers(papers, index.paperVectors, { lexStats: new Map(papers.map((p, i) => [p.id, paperLex.docs[i]])) });
+  const chunkStats = new Map(chunks.map((c, i) => [c.id, chunkLex.docs[i]]));
   const vectors = index.chunkVectors;
   const batch = options.batch ?? 1000;
   for (let start = 0; start < chunks.length; start += batch) {
@@ -63,9 +69,12 @@ export async function publishIndex(
     await store.addVectors(
       vectors.slice(start, start + batch),
       slice.map((c) => chunkDocument(c, byId.get(c.paperId)!)),
+      { lexStats: chunkStats },
     );
     log(`Writing chunks to Postgres: ${Math.min(start + batch, chunks.length)}/${chunks.length}`);
   }
+  await store.putLexicalStats('papers', paperLex.collection, paperLex.df);
+  await store.putLexicalStats('chunks', chunkLex.collection, chunkLex.df);
   const meta: PgIndexMeta = { manifest, topics: index.topics, titles: index.titles, answerTerms: index.answerTerms };
   await store.putMeta('index', meta);
   if (index.similarVectors) {

@@ -22,6 +22,7 @@ import { IndexMismatchError, IndexNotBuiltError } from '../../errors.js';
 import { Bm25Store } from '../bm25-store.js';
 import type { ChunkDocument, ChunkMetadata, StoreFilter } from './chunk-documents.js';
 import { isFiltering } from './chunk-documents.js';
+import { bm25Score, queryTerms, type CollectionLexStats, type DocStats } from './lexical-stats.js';
 import {
   DatabaseUnavailableError,
   DatabaseUnreachableError,
@@ -186,7 +187,7 @@ export class PgvectorStore extends VectorStore {
     return this.generation.vectorType;
   }
 
-  private table(name: 'papers' | 'chunks' | 'meta'): string {
+  private table(name: 'papers' | 'chunks' | 'meta' | 'lex_df'): string {
     return `${this.schema}.${name}`;
   }
 
@@ -218,10 +219,11 @@ export class PgvectorStore extends VectorStore {
       pool,
       `CREATE SCHEMA ${store.schema};
        CREATE TABLE ${store.table('papers')} (id text PRIMARY KEY, position integer NOT NULL, title text NOT NULL, iso_date text, sources text[] NOT NULL,
-         paper jsonb NOT NULL, lex text NOT NULL, lex_title text NOT NULL, lex_abstract text NOT NULL, embedding ${v}(${d}));
+         paper jsonb NOT NULL, lex text NOT NULL, lex_title text NOT NULL, lex_abstract text NOT NULL, lex_stats jsonb, embedding ${v}(${d}));
        CREATE TABLE ${store.table('chunks')} (id text PRIMARY KEY, paper_id text NOT NULL, seq integer NOT NULL, position serial, text text NOT NULL, embed_text text,
-         iso_date text, sources text[] NOT NULL, title text NOT NULL, url text NOT NULL, lex text NOT NULL, embedding ${v}(${d}) NOT NULL);
-       CREATE TABLE ${store.table('meta')} (key text PRIMARY KEY, value jsonb NOT NULL);`,
+         iso_date text, sources text[] NOT NULL, title text NOT NULL, url text NOT NULL, lex text NOT NULL, lex_stats jsonb, embedding ${v}(${d}) NOT NULL);
+       CREATE TABLE ${store.table('meta')} (key text PRIMARY KEY, value jsonb NOT NULL);
+       CREATE TABLE ${store.table('lex_df')} (target text NOT NULL, term text NOT NULL, df_title integer NOT NULL, df_text integer NOT NULL, PRIMARY KEY (target, term));`,
     );
     return store;
   }
@@ -243,7 +245,8 @@ export class PgvectorStore extends VectorStore {
   }
 
   /** Writes papers: metadata, the lexical text of title and abstract, and the paper vector. */
-  async addPapers(papers: Paper[], vectors: Map<string, ArrayLike<number>>, firstPosition = 0): Promise<void> {
+  async addPapers(papers: Paper[], vectors: Map<string, ArrayLike<number>>, options: { firstPosition?: number; lexStats?: Map<string, DocStats> } = {}): Promise<void> {
+    const firstPosition = options.firstPosition ?? 0;
     for (let start = 0; start < papers.length; start += INSERT_BATCH) {
       const batch = papers.slice(start, start + INSERT_BATCH);
       const values: unknown[] = [];
@@ -260,22 +263,23 @@ export class PgvectorStore extends VectorStore {
           lexicalText(p.title),
           lexicalText(p.abstract),
           vector ? vectorLiteral(vector) : null,
+          options.lexStats?.has(p.id) ? JSON.stringify(options.lexStats.get(p.id)) : null,
         );
-        const o = i * 10;
-        return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6}, $${o + 7}, $${o + 8}, $${o + 9}, $${o + 10}::${this.vtype})`;
+        const o = i * 11;
+        return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6}, $${o + 7}, $${o + 8}, $${o + 9}, $${o + 10}::${this.vtype}, $${o + 11})`;
       });
       await query(
         this.pool,
-        `INSERT INTO ${this.table('papers')} (id, position, title, iso_date, sources, paper, lex, lex_title, lex_abstract, embedding) VALUES ${rows.join(', ')}
+        `INSERT INTO ${this.table('papers')} (id, position, title, iso_date, sources, paper, lex, lex_title, lex_abstract, embedding, lex_stats) VALUES ${rows.join(', ')}
          ON CONFLICT (id) DO UPDATE SET title = excluded.title, iso_date = excluded.iso_date, sources = excluded.sources, paper = excluded.paper,
-           lex = excluded.lex, lex_title = excluded.lex_title, lex_abstract = excluded.lex_abstract, embedding = excluded.embedding`,
+           lex = excluded.lex, lex_title = excluded.lex_title, lex_abstract = excluded.lex_abstract, embedding = excluded.embedding, lex_stats = excluded.lex_stats`,
         values,
       );
     }
   }
 
   /** Writes chunk documents with their vectors (LangChain's entry point; `addDocuments` embeds first). */
-  async addVectors(vectors: number[][] | Float32Array[], documents: DocumentInterface[]): Promise<string[]> {
+  async addVectors(vectors: number[][] | Float32Array[], documents: DocumentInterface[], options: { lexStats?: Map<string, DocStats> } = {}): Promise<string[]> {
     if (vectors.length !== documents.length) throw new Error(`addVectors: ${vectors.length} vectors for ${documents.length} documents`);
     const ids: string[] = [];
     for (let start = 0; start < documents.length; start += INSERT_BATCH) {
@@ -286,15 +290,16 @@ export class PgvectorStore extends VectorStore {
         const m = doc.metadata as ChunkMetadata & { embedText?: string };
         const id = doc.id ?? m.chunkId;
         ids.push(id);
-        values.push(id, m.paperId, m.seq ?? 0, doc.pageContent, m.embedText ?? null, m.isoDate ?? null, m.sources ?? [], m.title ?? '', m.url ?? '', lexicalText(`${m.title ?? ''} ${doc.pageContent}`), vectorLiteral(vector));
-        const o = i * 11;
-        return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6}, $${o + 7}, $${o + 8}, $${o + 9}, $${o + 10}, $${o + 11}::${this.vtype})`;
+        const stats = options.lexStats?.get(id);
+        values.push(id, m.paperId, m.seq ?? 0, doc.pageContent, m.embedText ?? null, m.isoDate ?? null, m.sources ?? [], m.title ?? '', m.url ?? '', lexicalText(`${m.title ?? ''} ${doc.pageContent}`), vectorLiteral(vector), stats ? JSON.stringify(stats) : null);
+        const o = i * 12;
+        return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6}, $${o + 7}, $${o + 8}, $${o + 9}, $${o + 10}, $${o + 11}::${this.vtype}, $${o + 12})`;
       });
       await query(
         this.pool,
-        `INSERT INTO ${this.table('chunks')} (id, paper_id, seq, text, embed_text, iso_date, sources, title, url, lex, embedding) VALUES ${rows.join(', ')}
+        `INSERT INTO ${this.table('chunks')} (id, paper_id, seq, text, embed_text, iso_date, sources, title, url, lex, embedding, lex_stats) VALUES ${rows.join(', ')}
          ON CONFLICT (id) DO UPDATE SET text = excluded.text, embed_text = excluded.embed_text, iso_date = excluded.iso_date, sources = excluded.sources,
-           title = excluded.title, url = excluded.url, lex = excluded.lex, embedding = excluded.embedding`,
+           title = excluded.title, url = excluded.url, lex = excluded.lex, embedding = excluded.embedding, lex_stats = excluded.lex_stats`,
         values,
       );
     }
@@ -309,6 +314,24 @@ export class PgvectorStore extends VectorStore {
   async putMeta(key: string, value: unknown): Promise<void> {
     await query(this.pool, `INSERT INTO ${this.table('meta')} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [key, JSON.stringify(value)]);
   }
+
+  /** The collection statistics and document frequencies exact lexical scores need (`lexical-stats.ts`); written once per generation. */
+  async putLexicalStats(target: 'papers' | 'chunks', collection: CollectionLexStats, df: Map<string, [number, number]>): Promise<void> {
+    const entries = [...df];
+    for (let start = 0; start < entries.length; start += 1000) {
+      const batch = entries.slice(start, start + 1000);
+      await query(
+        this.pool,
+        `INSERT INTO ${this.table('lex_df')} (target, term, df_title, df_text) SELECT $1, * FROM unnest($2::text[], $3::int[], $4::int[])`,
+        [target, batch.map(([t]) => t), batch.map(([, c]) => c[0]), batch.map(([, c]) => c[1])],
+      );
+    }
+    const all = (await this.getMeta<Record<string, CollectionLexStats>>('lexStats')) ?? {};
+    await this.putMeta('lexStats', { ...all, [target]: collection });
+    this.lexStats = undefined;
+  }
+
+  private lexStats?: Promise<Record<string, CollectionLexStats>>;
 
   async getMeta<T>(key: string): Promise<T | undefined> {
     const { rows } = await query<{ value: T }>(this.pool, `SELECT value FROM ${this.table('meta')} WHERE key = $1`, [key]);
@@ -428,25 +451,47 @@ export class PgvectorStore extends VectorStore {
     const [table, column] = target === 'chunks' ? (['chunks', 'lex'] as const) : target === 'paperTitles' ? (['papers', 'lex_title'] as const) : target === 'paperAbstracts' ? (['papers', 'lex_abstract'] as const) : (['papers', 'lex'] as const);
     const values: unknown[] = [terms, limit];
     const where = this.filterSql(filter, values, table === 'chunks' ? 'paper_id' : 'id');
+    const statsTarget = table === 'chunks' ? 'chunks' : 'papers';
+    this.lexStats ??= this.getMeta<Record<string, CollectionLexStats>>('lexStats').then((v) => v ?? {});
+    const collection = (await this.lexStats)[statsTarget];
+    // With the collection's statistics, the database's index only finds candidates (three times as many) and they are scored exactly as the embedded index scores them.
+    values[1] = collection ? Math.max(limit * 3, limit + 50) : limit;
+    type LexRow = { id: string; score: number; position: number; lex_stats: DocStats | null };
+    let rows: LexRow[];
     if (this.generation.lexical === 'bm25') {
       // Qualified: the index lives in the generation's schema, which is on no search path.
       values.push(`${schemaOf(this.generation.name)}.${this.bm25Index(table, column)}`);
       // `<@>` gives the negated BM25 score (ascending order is what an index scan serves); 0 means no term matched.
-      const { rows } = await query<{ id: string; score: number }>(
+      ({ rows } = await query<LexRow>(
         this.pool,
-        `SELECT id, score FROM (SELECT id, -(${column} <@> to_bm25query($1, $${values.length})) AS score FROM ${this.table(table)} WHERE ${where}
+        `SELECT id, score, position, lex_stats FROM (SELECT id, position, lex_stats, -(${column} <@> to_bm25query($1, $${values.length})) AS score FROM ${this.table(table)} WHERE ${where}
            ORDER BY ${column} <@> to_bm25query($1, $${values.length}) LIMIT $2) AS hits WHERE score > 0`,
         values,
-      );
-      return rows.map((r) => ({ id: r.id, score: Number(r.score) }));
+      ));
+    } else {
+      ({ rows } = await query<LexRow>(
+        this.pool,
+        `SELECT id, position, lex_stats, ts_rank(to_tsvector('simple', ${column}), q) AS score FROM ${this.table(table)}, to_tsquery('simple', array_to_string(string_to_array($1, ' '), ' | ')) AS q
+          WHERE to_tsvector('simple', ${column}) @@ q AND ${where} ORDER BY score DESC LIMIT $2`,
+        values,
+      ));
     }
-    const { rows } = await query<{ id: string; score: number }>(
+    if (!collection) return rows.map((r) => ({ id: r.id, score: Number(r.score) }));
+    const qTerms = queryTerms(text);
+    const { rows: dfRows } = await query<{ term: string; df_title: number; df_text: number }>(
       this.pool,
-      `SELECT id, ts_rank(to_tsvector('simple', ${column}), q) AS score FROM ${this.table(table)}, to_tsquery('simple', array_to_string(string_to_array($1, ' '), ' | ')) AS q
-        WHERE to_tsvector('simple', ${column}) @@ q AND ${where} ORDER BY score DESC LIMIT $2`,
-      values,
+      `SELECT term, df_title, df_text FROM ${this.table('lex_df')} WHERE target = $1 AND term = ANY($2::text[])`,
+      [statsTarget, [...new Set(qTerms)]],
     );
-    return rows.map((r) => ({ id: r.id, score: Number(r.score) }));
+    const df = new Map(dfRows.map((r) => [r.term, [r.df_title, r.df_text] as [number, number]]));
+    const fields: (0 | 1)[] = target === 'paperTitles' ? [0] : target === 'paperAbstracts' ? [1] : [0, 1];
+    return rows
+      .filter((r) => r.lex_stats)
+      .map((r) => ({ id: r.id, position: r.position, score: bm25Score(qTerms, r.lex_stats!, collection, (t) => df.get(t), fields) }))
+      .filter((r) => r.score > 0)
+      .sort((a, b) => b.score - a.score || a.position - b.position)
+      .slice(0, limit)
+      .map(({ id, score }) => ({ id, score }));
   }
 
   /** Every chunk of these papers with its cosine to the query vector, and each paper's own cosine: what exact re-scoring of candidates needs. */

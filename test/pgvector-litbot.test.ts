@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLitbot, type Litbot } from '../src/litbot.js';
+import { publishToDatabase } from '../src/indexing/stores/pg-index.js';
+import { DatabaseUnavailableError, DatabaseUnreachableError, VectorExtensionMissingError } from '../src/indexing/stores/pg-errors.js';
+import { IndexMismatchError } from '../src/errors.js';
+import { HashingEmbedder } from './helpers/hashing-embedder.js';
+import { createTestLitbot } from './helpers/test-litbot.js';
+import { startPgliteServer, usePgliteServer } from './helpers/pglite.js';
+import type { Env } from '../src/config/env.js';
+
+const QUESTIONS = [
+  'how do language models forget earlier tasks during continual fine-tuning?',
+  'LoRA dropout to reduce overfitting',
+  'machine unlearning of hazardous knowledge',
+  'text-to-SQL with large language models',
+  'reward models for RLHF preference data',
+];
+
+const pglite = usePgliteServer();
+let embedded: Litbot;
+let postgres: Litbot;
+let env: Env;
+
+beforeAll(async () => {
+  const made = await createTestLitbot();
+  embedded = made.litbot;
+  env = { ...made.env, VECTOR_STORE: 'pgvector', DATABASE_URL: pglite.server.url };
+  const published = await publishToDatabase(env, made.dir, new HashingEmbedder());
+  expect(published?.published).toBe(true);
+  postgres = await createLitbot({ env, embedder: new HashingEmbedder(), indexDir: made.dir, log: () => {} });
+});
+
+afterAll(async () => {
+  await postgres?.close();
+});
+
+describe('the index in Postgres (VECTOR_STORE=pgvector)', () => {
+  it('holds the seed index: the same papers, chunks and topics as the files', () => {
+    const a = embedded.about();
+    const b = postgres.about();
+    expect(b).toMatchObject({ papers: a.papers, chunks: a.chunks, topics: a.topics, embeddings: a.embeddings, dimensions: a.dimensions });
+    expect(postgres.topics().map((t) => t.label)).toEqual(embedded.topics().map((t) => t.label));
+  });
+
+  it('searches the seeds in the database and ranks them as the embedded index does', async () => {
+    for (const q of QUESTIONS) {
+      const [mine, theirs] = await Promise.all([postgres.search(q, { k: 10 }), embedded.search(q, { k: 10 })]);
+      const ids = mine.hits.map((h) => h.paperId);
+      const expected = theirs.hits.map((h) => h.paperId);
+      expect(ids[0], q).toBe(expected[0]);
+      // halfvec rounds cosines to about 1e-3, which may swap two near-tied papers further down.
+      expect(ids.filter((id) => expected.includes(id)).length, q).toBeGreaterThanOrEqual(9);
+      expect(mine.hits[0].passages.length).toBeGreaterThan(0);
+      expect(mine.queryCoverage).toBeCloseTo(theirs.queryCoverage, 10);
+    }
+  });
+
+  it('filters by date and source file in the database', async () => {
+    const dated = await postgres.search('language models', { k: 20, from: '2024-01-01', to: '2024-06' });
+    expect(dated.hits.length).toBeGreaterThan(0);
+    for (const h of dated.hits) expect(h.paper.isoDate! >= '2024-01-01' && h.paper.isoDate!.slice(0, 7) <= '2024-06').toBe(true);
+    const bySource = await postgres.search('language models', { k: 20, sourceFile: '000_' });
+    expect(bySource.hits.length).toBeGreaterThan(0);
+    for (const h of bySource.hits) expect(h.paper.sources.some((s) => s.file.includes('000_'))).toBe(true);
+    expect(new Set(bySource.hits.map((h) => h.paperId))).toEqual(new Set((await embedded.search('language models', { k: 20, sourceFile: '000_' })).hits.map((h) => h.paperId)));
+  });
+
+  it('answers a question from the database, citing the papers the embedded index cites', async () => {
+    const [mine, theirs] = await Promise.all([postgres.ask(QUESTIONS[0]), embedded.ask(QUESTIONS[0])]);
+    expect(mine.refused).toBe(theirs.refused);
+    expect(mine.citations.length).toBeGreaterThan(0);
+    expect(mine.citations.map((c) => c.paperId)).toEqual(theirs.citations.map((c) => c.paperId));
+  });
+
+  it('fails a question while the database is away, and answers again once it is back', async () => {
+    await postgres.search(QUESTIONS[1]);
+    await pglite.server.stopListening();
+    try {
+      await expect(postgres.search(QUESTIONS[1])).rejects.toBeInstanceOf(DatabaseUnavailableError);
+      await expect(postgres.ask(QUESTIONS[2])).rejects.toBeInstanceOf(DatabaseUnavailableError);
+    } finally {
+      await pglite.server.listen();
+    }
+    const again = await postgres.search(QUESTIONS[1]);
+    expect(again.hits.map((h) => h.paperId)[0]).toBe((await embedded.search(QUESTIONS[1])).hits[0].paperId);
+  });
+});
+
+describe('connecting to Postgres', () => {
+  it('names DATABASE_URL and the fix when no server answers, without the password', async () => {
+    const closed = await startPort();
+    const error = await createLitbot({ env: { ...env, DATABASE_URL: `postgres://litbot:s3cret-pass@127.0.0.1:${closed}/litbot` }, embedder: new HashingEmbedder(), log: () => {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DatabaseUnreachableError);
+    const message = (error as Error).message;
+    expect(message).toContain('127.0.0.1:' + closed);
+    expect(message).toContain('connection refused');
+    expect(message).toContain('DATABASE_URL');
+    expect(message).toContain('npm run pg:dev');
+    expect(message).not.toContain('s3cret-pass');
+  });
+
+  it('says how to install pgvector when the database does not have it', async () => {
+    const bare = await startPgliteServer({ vector: false });
+    try {
+      const error = await createLitbot({ env: { ...env, DATABASE_URL: bare.url }, embedder: new HashingEmbedder(), log: () => {} }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(VectorExtensionMissingError);
+      expect((error as Error).message).toMatch(/does not have the pgvector extension.*CREATE EXTENSION vector/);
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it('says to rebuild when the database holds an index of another embedding model', async () => {
+    const error = await createLitbot({ env, embedder: new HashingEmbedder(256, 'another-model'), log: () => {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IndexMismatchError);
+    expect((error as Error).message).toContain('built with EMBEDDINGS=test-hash, configured another-model');
+    expect((error as Error).message).toContain('npm run index -- --force');
+  });
+});
+
+/** A port on 127.0.0.1 that nothing listens on. */
+async function startPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
