@@ -22,6 +22,8 @@ export interface About {
 export interface Litbot {
   about(): About;
   search(query: string, options?: SearchOptions): Promise<SearchResponse>;
+  /** The search as a LangChain retriever (one `Document` per paper), to compose in your own chains. */
+  asRetriever(options?: SearchOptions): Promise<LitbotRetriever>;
   ask(question: string, options?: AnswerOptions): Promise<AnswerResult>;
   topics(): Topic[];
   /** A topic by id or by (part of) its label; throws `UserError` when none matches. */
@@ -59,6 +61,7 @@ import { fromStorable } from './indexing/storable.js';
 import { updateIndex } from './indexing/update-index.js';
 import { Retriever } from './retrieval/retriever.js';
 import type { CandidateSource } from './retrieval/candidate-source.js';
+import type { LitbotRetriever } from './retrieval/langchain-retriever.js';
 
 export interface CreateLitbotOptions {
   env?: Env;
@@ -284,11 +287,12 @@ class IndexedLitbot implements Litbot {
 
   /** The answerer, created on the first question: its module brings the LLM clients, which `search` and `paper` never need. */
   answerer(): Promise<Answerer> {
-    this.answering ??= import('./answer/answerer.js').then(({ createAnswerer }) => {
+    this.answering ??= Promise.all([import('./answer/answerer.js'), import('./retrieval/langchain-retriever.js'), this.asRetriever()]).then(([{ createAnswerer }, { searchThrough }, retriever]) => {
       const { index } = this;
       this.loaded = createAnswerer({
         env: this.env,
-        retrieve: (query, options) => this.retriever.search(query, options),
+        // Through the LangChain retriever, so its callbacks and tracing see every question's search.
+        retrieve: (query, options) => searchThrough(retriever, query, options),
         topicOf: (paperId) => this.browser.topicOf(paperId),
         get corpus() {
           return index.papers;
@@ -320,6 +324,12 @@ class IndexedLitbot implements Litbot {
 
   search(query: string, options?: SearchOptions): Promise<SearchResponse> {
     return this.retriever.search(query, options);
+  }
+
+  /** Loaded on first use: LangChain's retriever module costs 0.2-0.4 s to import, which `paper` or `topics` never need. */
+  async asRetriever(options?: SearchOptions): Promise<LitbotRetriever> {
+    const { LitbotRetriever } = await import('./retrieval/langchain-retriever.js');
+    return new LitbotRetriever({ search: (query, o) => this.retriever.search(query, o), options });
   }
 
   async ask(question: string, options?: AnswerOptions): Promise<AnswerResult> {
