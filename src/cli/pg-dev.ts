@@ -11,7 +11,7 @@ import { startPgliteServer } from '../indexing/stores/testing/pglite-server.js';
 import { intOption, program, runCli } from './run-cli.js';
 
 const cli = program('pg:dev', 'Serves a local Postgres with pgvector (PGlite) for VECTOR_STORE=pgvector.')
-  .option('--port <n>', 'TCP port on 127.0.0.1', intOption('port', 1, 65_535), 5432)
+  .option('--port <n>', 'TCP port on 127.0.0.1 (0: any free one)', intOption('port', 0, 65_535), 5432)
   .option('--data <dir>', 'database folder (default <CACHE_DIR>/pglite)')
   .option('--memory', 'keep the database in memory only')
   .parse();
