@@ -7,6 +7,9 @@ import { HashingEmbedder } from './helpers/hashing-embedder.js';
 import { createTestLitbot } from './helpers/test-litbot.js';
 import { startPgliteServer, usePgliteServer } from './helpers/pglite.js';
 import type { Env } from '../src/config/env.js';
+import { startHarness, str } from './helpers/discord-harness.js';
+
+const APOLOGY = 'Sorry, something went wrong while answering. It has been logged; please try again.';
 
 const QUESTIONS = [
   'how do language models forget earlier tasks during continual fine-tuning?',
@@ -83,6 +86,38 @@ describe('the index in Postgres (VECTOR_STORE=pgvector)', () => {
     }
     const again = await postgres.search(QUESTIONS[1]);
     expect(again.hits.map((h) => h.paperId)[0]).toBe((await embedded.search(QUESTIONS[1])).hits[0].paperId);
+  });
+});
+
+describe('the Discord bot on Postgres', () => {
+  it('answers /ask with the standard private error while the database is away, and answers again once it is back', async () => {
+    const h = await startHarness(postgres, { RATE_LIMIT_COUNT: '1000' });
+    try {
+      const ok = h.fake.slash('ask', [str('question', QUESTIONS[0])]);
+      expect((await h.fake.callbackOf(ok)).body).toEqual({ type: 5, data: { flags: 0 } });
+      expect(await h.handled(ok, 30_000)).toMatchObject({ command: 'ask', outcome: 'ok' });
+
+      await pglite.server.stopListening();
+      let failed;
+      try {
+        failed = h.fake.slash('ask', [str('question', QUESTIONS[2])]);
+        const followUp = await h.fake.followUpOf(failed, 0, 30_000);
+        expect(followUp.body).toMatchObject({ content: APOLOGY, flags: 64 });
+        expect(await h.handled(failed)).toMatchObject({ command: 'ask', outcome: 'error' });
+      } finally {
+        await pglite.server.listen();
+      }
+      const logged = JSON.stringify(h.logs);
+      expect(logged).not.toContain(pglite.server.url);
+
+      const again = h.fake.slash('ask', [str('question', QUESTIONS[2])]);
+      expect(await h.handled(again, 30_000)).toMatchObject({ command: 'ask', outcome: 'ok' });
+      const edit = await h.fake.editOf(again);
+      expect(JSON.stringify(edit.body)).not.toContain(APOLOGY);
+      expect(h.unhandled).toEqual([]);
+    } finally {
+      await h.stop();
+    }
   });
 });
 
