@@ -5,6 +5,10 @@
  * the same code for both.
  */
 import { Bm25Store } from '../indexing/bm25-store.js';
+import type { Embedder } from '../indexing/embeddings/embedder.js';
+import { EmbedderEmbeddings } from '../indexing/embeddings/langchain-embeddings.js';
+import { chunkDocument } from '../indexing/stores/chunk-documents.js';
+import { HnswVectorStore } from '../indexing/stores/hnsw-vector-store.js';
 import type { LitIndex } from '../indexing/load-index.js';
 import type { PgvectorStore } from '../indexing/stores/pgvector-store.js';
 
@@ -36,13 +40,28 @@ function dot(a: Float32Array, b: Float32Array): number {
   return s;
 }
 
-/** The embedded index: everything in this process. */
-export function indexSource(index: LitIndex): CandidateSource {
+/** The embedded index: everything in this process; nearest chunks through its LangChain `VectorStore` (`HnswVectorStore`). */
+export function indexSource(index: LitIndex, embedder: Embedder): CandidateSource {
+  let store: HnswVectorStore | undefined;
+  // Over the loaded graph, with each chunk's Document made when a search reaches it.
+  const vectors = () =>
+    (store ??= HnswVectorStore.over(
+      new EmbedderEmbeddings(embedder),
+      index.hnsw,
+      {
+        count: index.chunks.length,
+        documentAt: (label) => {
+          const chunk = index.chunks[label];
+          return chunkDocument(chunk, index.paperById.get(chunk.paperId)!);
+        },
+        labelOf: (id) => index.chunkById.get(id),
+      },
+      index.manifest.hnsw,
+    ));
   return {
     async denseChunks(vector, k, filter) {
-      const allowed = filter?.allowed;
-      const keep = allowed ? (label: number) => allowed.has(index.chunks[label].paperId) : undefined;
-      return index.hnsw.search(vector, k, keep).map(({ label }) => index.chunks[label].paperId);
+      const hits = await vectors().similaritySearchVectorWithScore(vector, k, filter && { from: filter.from, to: filter.to, source: filter.source });
+      return hits.map(([doc]) => doc.metadata.paperId);
     },
     async lexical(text, limit, target) {
       return (target === 'chunks' ? index.bm25Chunks : index.bm25Papers).search(text, limit);

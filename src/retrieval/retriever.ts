@@ -40,7 +40,7 @@ export class Retriever {
     readonly index: LitIndex,
     readonly embedder: Embedder,
     /** Where candidates and raw scores come from: this process's index (default) or Postgres. */
-    readonly source: CandidateSource = indexSource(index),
+    readonly source: CandidateSource = indexSource(index, embedder),
   ) {}
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchResponse> {

@@ -26,21 +26,31 @@ interface SavedDocs {
   documents: (ChunkDocument | null)[];
 }
 
+/** Documents of an index built elsewhere (the loaded index's chunks), made on demand: a search materialises only its hits, a filter only the papers it visits. */
+export interface BaseDocuments {
+  count: number;
+  documentAt(label: number): ChunkDocument;
+  labelOf(id: string): number | undefined;
+}
+
 export class HnswVectorStore extends VectorStore {
   declare FilterType: StoreFilter;
-  /** By label (the graph's element id); null once deleted. */
+  /** Documents added through this store, by label (from `base.count` on); null once deleted. */
   private readonly documents: (ChunkDocument | null)[];
   private readonly labelOf = new Map<string, number>();
+  private readonly deletedBase = new Set<number>();
 
   private constructor(
     embeddings: EmbeddingsInterface,
     private readonly graph: HnswStore,
     readonly params: HnswParams,
     documents: (ChunkDocument | null)[],
+    private readonly base?: BaseDocuments,
   ) {
     super(embeddings, {});
     this.documents = documents;
-    documents.forEach((d, label) => d && this.labelOf.set(d.id ?? d.metadata.chunkId, label));
+    const offset = base?.count ?? 0;
+    documents.forEach((d, i) => d && this.labelOf.set(d.id ?? d.metadata.chunkId, offset + i));
   }
 
   _vectorstoreType(): string {
@@ -53,7 +63,20 @@ export class HnswVectorStore extends VectorStore {
 
   /** Live documents. */
   get size(): number {
-    return this.labelOf.size;
+    return (this.base ? this.base.count - this.deletedBase.size : 0) + this.labelOf.size;
+  }
+
+  private documentAt(label: number): ChunkDocument | null {
+    const base = this.base;
+    if (base && label < base.count) return this.deletedBase.has(label) ? null : base.documentAt(label);
+    return this.documents[label - (base?.count ?? 0)] ?? null;
+  }
+
+  private labelFor(id: string): number | undefined {
+    const label = this.labelOf.get(id);
+    if (label !== undefined) return label;
+    const baseLabel = this.base?.labelOf(id);
+    return baseLabel !== undefined && !this.deletedBase.has(baseLabel) ? baseLabel : undefined;
   }
 
   /** An empty store of `dimensions`-dimensional vectors. */
@@ -61,19 +84,19 @@ export class HnswVectorStore extends VectorStore {
     return new HnswVectorStore(embeddings, await HnswStore.build([], dimensions, params), params, []);
   }
 
-  /** A store over documents and their vectors, built in one pass (what `npm run index` does). */
+  /** A store over documents and their vectors, built in one pass. */
   static async fromChunkVectors(embeddings: EmbeddingsInterface, vectors: Float32Array[], documents: ChunkDocument[], dimensions: number, params: HnswParams = DEFAULT_HNSW): Promise<HnswVectorStore> {
     return new HnswVectorStore(embeddings, await HnswStore.build(vectors, dimensions, params), params, documents.slice());
   }
 
-  /** The store over an already built graph (the loaded index's), whose labels are the documents' positions. */
-  static over(embeddings: EmbeddingsInterface, graph: HnswStore, documents: ChunkDocument[], params: HnswParams = DEFAULT_HNSW): HnswVectorStore {
-    return new HnswVectorStore(embeddings, graph, params, documents);
+  /** The store over an already built graph (the loaded index's), whose labels are the chunks' positions. */
+  static over(embeddings: EmbeddingsInterface, graph: HnswStore, base: BaseDocuments, params: HnswParams = DEFAULT_HNSW): HnswVectorStore {
+    return new HnswVectorStore(embeddings, graph, params, [], base);
   }
 
   async addVectors(vectors: number[][] | Float32Array[], documents: DocumentInterface[]): Promise<string[]> {
     if (vectors.length !== documents.length) throw new Error(`addVectors: ${vectors.length} vectors for ${documents.length} documents`);
-    const first = this.documents.length;
+    const first = (this.base?.count ?? 0) + this.documents.length;
     this.graph.add(vectors, first);
     return documents.map((doc, i) => {
       const id = doc.id ?? (doc.metadata as ChunkMetadata).chunkId;
@@ -92,7 +115,7 @@ export class HnswVectorStore extends VectorStore {
     if (!isFiltering(filter)) return undefined;
     const verdicts = new Map<string, boolean>();
     return (label) => {
-      const doc = this.documents[label];
+      const doc = this.documentAt(label);
       if (!doc) return false;
       let ok = verdicts.get(doc.metadata.paperId);
       if (ok === undefined) verdicts.set(doc.metadata.paperId, (ok = passesFilter(doc.metadata, filter)));
@@ -103,22 +126,34 @@ export class HnswVectorStore extends VectorStore {
   /** Nearest chunks with cosine similarity, best first. */
   async similaritySearchVectorWithScore(query: number[] | Float32Array, k: number, filter?: StoreFilter): Promise<[ChunkDocument, number][]> {
     const vector = query instanceof Float32Array ? query : Float32Array.from(query);
-    return this.graph
-      .search(vector, k, this.labelFilter(filter))
-      .filter(({ label }) => this.documents[label])
-      .map(({ label, score }) => [this.documents[label]!, score]);
+    const out: [ChunkDocument, number][] = [];
+    for (const { label, score } of this.graph.search(vector, k, this.labelFilter(filter))) {
+      const doc = this.documentAt(label);
+      if (doc) out.push([doc, score]);
+    }
+    return out;
   }
 
   /** Chunk ids (LangChain's `delete({ ids })`) or a whole paper's chunks (`delete({ paperId })`). */
   override async delete(params: { ids?: string[]; paperId?: string } = {}): Promise<void> {
-    const ids = new Set(params.ids ?? []);
-    if (params.paperId) for (const d of this.documents) if (d && d.metadata.paperId === params.paperId) ids.add(d.id ?? d.metadata.chunkId);
-    for (const id of ids) {
-      const label = this.labelOf.get(id);
-      if (label === undefined) continue;
+    const labels = new Set<number>();
+    for (const id of params.ids ?? []) {
+      const label = this.labelFor(id);
+      if (label !== undefined) labels.add(label);
+    }
+    if (params.paperId) {
+      const total = (this.base?.count ?? 0) + this.documents.length;
+      for (let label = 0; label < total; label++) if (this.documentAt(label)?.metadata.paperId === params.paperId) labels.add(label);
+    }
+    for (const label of labels) {
+      const doc = this.documentAt(label);
+      if (!doc) continue;
       this.graph.remove(label);
-      this.documents[label] = null;
-      this.labelOf.delete(id);
+      if (this.base && label < this.base.count) this.deletedBase.add(label);
+      else {
+        this.documents[label - (this.base?.count ?? 0)] = null;
+        this.labelOf.delete(doc.id ?? doc.metadata.chunkId);
+      }
     }
   }
 
@@ -133,7 +168,9 @@ export class HnswVectorStore extends VectorStore {
   save(dir: string): void {
     mkdirSync(dir, { recursive: true });
     this.graph.save(join(dir, GRAPH));
-    const saved: SavedDocs = { dimensions: this.dimensions, params: this.params, documents: this.documents };
+    const total = (this.base?.count ?? 0) + this.documents.length;
+    const documents = Array.from({ length: total }, (_, label) => this.documentAt(label));
+    const saved: SavedDocs = { dimensions: this.dimensions, params: this.params, documents };
     writeFileSync(join(dir, DOCS), JSON.stringify(saved));
   }
 
