@@ -186,7 +186,10 @@ export async function publishToDatabase(
   const pool = await connectDatabase(env.DATABASE_URL);
   try {
     const index = openIndex(indexDir, { id: embedder.id });
-    if (!options.force && (await isPublished(pool, index.manifest))) return { published: false, where };
+    if (!options.force && (await isPublished(pool, index.manifest))) {
+      options.log?.(`Postgres at ${where} already serves this index.`);
+      return { published: false, where };
+    }
     options.log?.(`Writing the index to Postgres at ${where} ...`);
     index.loadAll();
     const generation = await publishIndex(pool, index, embedder, { where, log: options.log });
