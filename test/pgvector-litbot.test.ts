@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLitbot, type Litbot } from '../src/litbot.js';
 import { publishToDatabase } from '../src/indexing/stores/pg-index.js';
-import { DatabaseUnavailableError, DatabaseUnreachableError, VectorExtensionMissingError } from '../src/indexing/stores/pg-errors.js';
+import { DatabaseUnavailableError, DatabaseUnreachableError, DatabaseUrlMissingError, VectorExtensionMissingError } from '../src/indexing/stores/pg-errors.js';
 import { IndexMismatchError } from '../src/errors.js';
 import { HashingEmbedder } from './helpers/hashing-embedder.js';
 import { createTestLitbot } from './helpers/test-litbot.js';
@@ -43,6 +43,14 @@ describe('the index in Postgres (VECTOR_STORE=pgvector)', () => {
     const b = postgres.about();
     expect(b).toMatchObject({ papers: a.papers, chunks: a.chunks, topics: a.topics, embeddings: a.embeddings, dimensions: a.dimensions });
     expect(postgres.topics().map((t) => t.label)).toEqual(embedded.topics().map((t) => t.label));
+  });
+
+  it('looks papers up and finds similar papers as the embedded index does', () => {
+    for (const title of ['lora dropout', 'MIGU', 'negatve prefrence']) {
+      expect(postgres.paper(title).id).toBe(embedded.paper(title).id);
+      expect(postgres.similar(title, 5).similar.map((s) => s.paper.id)).toEqual(embedded.similar(title, 5).similar.map((s) => s.paper.id));
+    }
+    expect(postgres.lookup('unlearn', 5).map((m) => m.paperId)).toEqual(embedded.lookup('unlearn', 5).map((m) => m.paperId));
   });
 
   it('searches the seeds in the database and ranks them as the embedded index does', async () => {
@@ -122,6 +130,12 @@ describe('the Discord bot on Postgres', () => {
 });
 
 describe('connecting to Postgres', () => {
+  it('asks for DATABASE_URL when VECTOR_STORE=pgvector has none', async () => {
+    const error = await createLitbot({ env: { ...env, DATABASE_URL: undefined }, embedder: new HashingEmbedder(), log: () => {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DatabaseUrlMissingError);
+    expect((error as Error).message).toBe('VECTOR_STORE=pgvector needs DATABASE_URL (postgres://user:password@host:5432/db): set it in .env, or set VECTOR_STORE=hnswlib.');
+  });
+
   it('names DATABASE_URL and the fix when no server answers, without the password', async () => {
     const closed = await startPort();
     const error = await createLitbot({ env: { ...env, DATABASE_URL: `postgres://litbot:s3cret-pass@127.0.0.1:${closed}/litbot` }, embedder: new HashingEmbedder(), log: () => {} }).catch((e: unknown) => e);
