@@ -13,6 +13,8 @@ export interface About {
   chunks: number;
   topics: number;
   builtAt: string;
+  /** The index generation being served (its folder under INDEX_DIR). */
+  generation: string;
   embeddings: string;
   dimensions: number;
   backend: string;
@@ -37,6 +39,11 @@ export interface Litbot {
   paperById(paperId: string): Paper | undefined;
   /** Nearest papers to the best title match, excluding the paper itself. */
   similar(titleQuery: string, k?: number): { paper: Paper; similar: (SimilarPaper & { paper: Paper })[] };
+  /**
+   * Long-running processes only (`watch`): checks now for a newer index generation and serves it.
+   * Resolves true when the generation `CURRENT` names is the one served, false when it failed to load.
+   */
+  refresh?(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -44,6 +51,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { createLogger } from './config/logger.js';
 import { join } from 'node:path';
+import type { LiveIndexEvent } from './indexing/live-index.js';
+import { LiveLitbot } from './live-litbot.js';
 import type { Answerer } from './answer/answerer.js';
 import { buildVocabulary, type Vocabulary } from './answer/coverage.js';
 import { PaperBrowser, similarityVectors } from './browse/paper-browser.js';
@@ -77,6 +86,12 @@ export interface CreateLitbotOptions {
    */
   preload?: boolean;
   log?: (line: string) => void;
+  /**
+   * Keep serving each new index generation as it is built, without a restart (the bot, shards and
+   * `npm run chat`); events go to `onIndexEvent`, else to `log`.
+   */
+  watch?: boolean;
+  onIndexEvent?: (event: LiveIndexEvent) => void;
   /** Where the answerer logs LLM failures (default: a logger for `env`, on standard error). */
   logger?: Logger;
 }
@@ -85,7 +100,7 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 
 /** The build steps that other parts of Litbot add to `npm run index`: topics, link resolution, and the derived data they keep in the index. */
 export function indexBuildHooks(
-  env: Pick<Env, 'CACHE_DIR'>,
+  env: Pick<Env, 'CACHE_DIR'> & Partial<Pick<Env, 'ARXIV_API_URL'>>,
   options: { resolveLinks?: boolean; log?: (line: string) => void } = {},
 ): Pick<BuildOptions, 'buildTopics' | 'resolveLinks' | 'derive' | 'inputs'> {
   const log = options.log;
@@ -93,7 +108,7 @@ export function indexBuildHooks(
     buildTopics: (input) => buildTopics({ ...input, options: { log } }),
     // Every build applies the links found earlier; only --resolve-links asks arXiv for new ones.
     resolveLinks: async (papers) => {
-      await resolveLinks(papers, { cacheFile: arxivLinkCache(env), cacheOnly: !options.resolveLinks, log: options.resolveLinks ? log : undefined });
+      await resolveLinks(papers, { apiUrl: env.ARXIV_API_URL, cacheFile: arxivLinkCache(env), cacheOnly: !options.resolveLinks, log: options.resolveLinks ? log : undefined });
     },
     derive: ({ papers, paperVectors }) => ({
       titleAliases: papers.map((p) => paperAliases(p)),
@@ -135,22 +150,35 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
       },
     });
   }
-  // Only the model's name is checked now; its dimensions and window once it is started.
-  const index = openIndex(indexDir, { id: embedder.id });
-  const stale = corpusChangedSince(index);
-  if (stale) log(`The corpus in ${index.manifest.corpusDir} changed since the index was built (${stale}); run npm run index to include the changes.`);
-  const litbot = new IndexedLitbot(env, index, new CheckedEmbedder(embedder, index, indexDir), options.logger ?? createLogger(env));
-  return preloaded(litbot, env, options);
+  const logger = options.logger ?? createLogger(env);
+  const open = async (preload: boolean, warm: boolean) => {
+    // Only the model's name is checked now; its dimensions and window once it is started.
+    const index = openIndex(indexDir, { id: embedder.id });
+    const litbot = new IndexedLitbot(env, index, new CheckedEmbedder(embedder, index, indexDir), logger);
+    if (preload || env.LLM_PROVIDER !== 'extractive') await litbot.answerer();
+    if (preload) {
+      index.loadAll();
+      await litbot.embedder.ready();
+    }
+    // For a process that serves new generations as they come: one search touches the vectors, the
+    // graph and both BM25 stores, so a generation that cannot answer fails here, before it serves anyone.
+    if (warm) await litbot.search('warm-up', { k: 1 });
+    return { name: index.generation, value: litbot as Litbot, index };
+  };
+  const first = await open(Boolean(options.preload || options.watch), Boolean(options.watch));
+  const stale = corpusChangedSince(first.index);
+  if (stale) log(`The corpus in ${first.index.manifest.corpusDir} changed since the index was built (${stale}); run npm run index to include the changes.`);
+  if (!options.watch) return first.value;
+  const onEvent = options.onIndexEvent ?? ((event: LiveIndexEvent) => log(describeIndexEvent(event)));
+  // Every later generation is read whole before it serves: nothing is answered from a half-loaded index.
+  return new LiveLitbot(first, () => open(true, true), { indexDir, pollMs: env.INDEX_POLL_MS, onEvent });
 }
 
-async function preloaded(litbot: IndexedLitbot, env: Env, options: CreateLitbotOptions): Promise<IndexedLitbot> {
-  const { index } = litbot;
-  if (options.preload || env.LLM_PROVIDER !== 'extractive') await litbot.answerer();
-  if (options.preload) {
-    index.loadAll();
-    await litbot.embedder.ready();
-  }
-  return litbot;
+/** One line for the log about what the index watcher did. */
+export function describeIndexEvent(event: LiveIndexEvent): string {
+  if (event.type === 'swapped') return `Serving the new index ${event.generation} (loaded in ${event.loadMs} ms; was ${event.previous}).`;
+  if (event.type === 'failed') return `The new index ${event.generation} could not be loaded; still serving ${event.serving}. ${event.message}`;
+  return event.message;
 }
 
 /**
@@ -181,7 +209,10 @@ async function createPgLitbot(env: Env, indexDir: string, embedder: Embedder, op
       source: pgvectorSource(store, index),
       close: () => pool.end(),
     });
-    return await preloaded(litbot, env, options);
+    // A bot reads the generation current at its start (a restart picks up a newer one: docs/pgvector.md).
+    if (options.preload || options.watch || env.LLM_PROVIDER !== 'extractive') await litbot.answerer();
+    if (options.preload || options.watch) await litbot.embedder.ready();
+    return litbot;
   } catch (error) {
     await pool.end().catch(() => {});
     throw error;
@@ -314,6 +345,7 @@ class IndexedLitbot implements Litbot {
       chunks: m.counts.chunks,
       topics: m.counts.topics,
       builtAt: m.builtAt,
+      generation: this.index.generation,
       embeddings: m.embeddings.id,
       dimensions: m.embeddings.dimensions,
       // The answerer is loaded at start for every backend but the extractive one, which has no model.

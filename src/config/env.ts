@@ -46,6 +46,7 @@ export const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// connection URL')
     .optional(),
+  INDEX_POLL_MS: int(100, 600_000, ' (milliseconds)').default(2_000),
   EMBEDDINGS: z
     .string()
     .default('use-lite')
@@ -75,6 +76,9 @@ export const envSchema = z.object({
   RATE_LIMIT_COUNT: int(1, 10_000).default(5),
   RATE_LIMIT_WINDOW_S: int(1, 86_400, ' (seconds; at most a day)').default(60),
   FEEDBACK_FILE: z.string().default('.cache/feedback.jsonl'),
+  LIBRARIAN_ROLE_ID: z.string().regex(/^\d{5,25}$/, 'must be a numeric role id (Server Settings > Roles > Copy Role ID)').optional(),
+  ARXIV_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://export.arxiv.org/api/query'),
+  ARXIV_TIMEOUT_MS: int(100, 120_000, ' (milliseconds)').default(10_000),
   SHARDS: z
     .string()
     .default('')
