@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLitbot, type Litbot } from '../src/litbot.js';
 import { publishToDatabase } from '../src/indexing/stores/pg-index.js';
+import { connectDatabase, currentGeneration } from '../src/indexing/stores/pgvector-store.js';
 import { DatabaseUnavailableError, DatabaseUnreachableError, DatabaseUrlMissingError, VectorExtensionMissingError } from '../src/indexing/stores/pg-errors.js';
 import { IndexMismatchError } from '../src/errors.js';
 import { HashingEmbedder } from './helpers/hashing-embedder.js';
@@ -94,6 +95,29 @@ describe('the index in Postgres (VECTOR_STORE=pgvector)', () => {
     }
     const again = await postgres.search(QUESTIONS[1]);
     expect(again.hits.map((h) => h.paperId)[0]).toBe((await embedded.search(QUESTIONS[1])).hits[0].paperId);
+  });
+});
+
+describe('a Postgres server without pg_textsearch', () => {
+  it('finds lexical candidates with ts_rank instead, and still ranks as the embedded index does', async () => {
+    const plain = await startPgliteServer({ textsearch: false });
+    let bot: Litbot | undefined;
+    try {
+      const plainEnv = { ...env, DATABASE_URL: plain.url };
+      await publishToDatabase(plainEnv, (await createTestLitbot()).dir, new HashingEmbedder());
+      const pool = await connectDatabase(plain.url);
+      expect((await currentGeneration(pool))?.info.lexical).toBe('ts_rank');
+      await pool.end();
+      bot = await createLitbot({ env: plainEnv, embedder: new HashingEmbedder(), log: () => {} });
+      for (const q of QUESTIONS.slice(0, 3)) {
+        const [mine, theirs] = await Promise.all([bot.search(q, { k: 10, mode: 'bm25' }), embedded.search(q, { k: 10, mode: 'bm25' })]);
+        expect(mine.hits.map((h) => h.paperId), q).toEqual(theirs.hits.map((h) => h.paperId));
+        mine.hits.forEach((h, i) => expect(h.bm25, q).toBeCloseTo(theirs.hits[i].bm25!, 9));
+      }
+    } finally {
+      await bot?.close();
+      await plain.close();
+    }
   });
 });
 

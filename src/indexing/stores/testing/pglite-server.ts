@@ -17,6 +17,8 @@ export interface PgliteServerOptions {
   dataDir?: string;
   /** Load pgvector (default true); false gives a database without it, to test that message. */
   vector?: boolean;
+  /** Load pg_textsearch (default: with pgvector); false leaves the lexical half to `ts_rank`, as on a server without it. */
+  textsearch?: boolean;
   /** TCP port (default: any free one). */
   port?: number;
   /** Connections the socket server accepts at once (at least 2: a pool and a listener). */
@@ -42,7 +44,7 @@ export async function startPgliteServer(options: PgliteServerOptions = {}): Prom
   if (options.vector !== false) {
     const [{ vector }, { pg_textsearch }] = await Promise.all([import('@electric-sql/pglite-pgvector'), import('@electric-sql/pglite-pg_textsearch')]);
     extensions.vector = vector;
-    extensions.pg_textsearch = pg_textsearch;
+    if (options.textsearch !== false) extensions.pg_textsearch = pg_textsearch;
   }
   const db: PGlite = await PGlite.create({ dataDir: options.dataDir, extensions: extensions as never });
   const maxConnections = Math.max(2, options.maxConnections ?? 8);
