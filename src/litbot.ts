@@ -24,6 +24,8 @@ export interface About {
 export interface Litbot {
   about(): About;
   search(query: string, options?: SearchOptions): Promise<SearchResponse>;
+  /** The search as a LangChain retriever (one `Document` per paper), to compose in your own chains. */
+  asRetriever(options?: SearchOptions): Promise<LitbotRetriever>;
   ask(question: string, options?: AnswerOptions): Promise<AnswerResult>;
   topics(): Topic[];
   /** A topic by id or by (part of) its label; throws `UserError` when none matches. */
@@ -67,6 +69,8 @@ import { resolveLinks } from './indexing/resolve-links.js';
 import { fromStorable } from './indexing/storable.js';
 import { updateIndex } from './indexing/update-index.js';
 import { Retriever } from './retrieval/retriever.js';
+import type { CandidateSource } from './retrieval/candidate-source.js';
+import type { LitbotRetriever } from './retrieval/langchain-retriever.js';
 
 export interface CreateLitbotOptions {
   env?: Env;
@@ -129,6 +133,7 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
   // A provider that needs a key and has none stops the program now, not at the first question.
   if (env.LLM_PROVIDER !== 'extractive') resolveLlmApiKey(env);
   const embedder = options.embedder ?? createEmbedder(env);
+  if (env.VECTOR_STORE === 'pgvector') return createPgLitbot(env, indexDir, embedder, options, log);
   if (!readManifest(indexDir) && options.buildIfMissing) {
     log(`No index in ${indexDir} yet: building it now (about 20 seconds on two cores the first time).`);
     let lastTenth = -1;
@@ -174,6 +179,44 @@ export function describeIndexEvent(event: LiveIndexEvent): string {
   if (event.type === 'swapped') return `Serving the new index ${event.generation} (loaded in ${event.loadMs} ms; was ${event.previous}).`;
   if (event.type === 'failed') return `The new index ${event.generation} could not be loaded; still serving ${event.serving}. ${event.message}`;
   return event.message;
+}
+
+/**
+ * `VECTOR_STORE=pgvector`: the index comes from Postgres (built into it first when there is none
+ * and `buildIfMissing`), and searches run there. An unreachable server or a database without
+ * pgvector stops here with the fix.
+ */
+async function createPgLitbot(env: Env, indexDir: string, embedder: Embedder, options: CreateLitbotOptions, log: (line: string) => void): Promise<Litbot> {
+  const [{ connectDatabase, describeDatabase, currentGeneration }, { openPgIndex, publishToDatabase }, { pgvectorSource }, { DatabaseUrlMissingError }] = await Promise.all([
+    import('./indexing/stores/pgvector-store.js'),
+    import('./indexing/stores/pg-index.js'),
+    import('./retrieval/candidate-source.js'),
+    import('./indexing/stores/pg-errors.js'),
+  ]);
+  if (!env.DATABASE_URL) throw new DatabaseUrlMissingError();
+  const where = describeDatabase(env.DATABASE_URL);
+  const pool = await connectDatabase(env.DATABASE_URL);
+  try {
+    if (options.buildIfMissing && !(await currentGeneration(pool))) {
+      if (!readManifest(indexDir)) {
+        log(`No index in Postgres at ${where} yet: building it now.`);
+        await updateIndex({ env, embedder, indexDir, ...indexBuildHooks(env, { log }), log });
+      }
+      await publishToDatabase(env, indexDir, embedder, { log });
+    }
+    const { index, store } = await openPgIndex(pool, embedder, { where });
+    const litbot = new IndexedLitbot(env, index, new CheckedEmbedder(embedder, index, index.dir), options.logger ?? createLogger(env), {
+      source: pgvectorSource(store, index),
+      close: () => pool.end(),
+    });
+    // A bot reads the generation current at its start (a restart picks up a newer one: docs/pgvector.md).
+    if (options.preload || options.watch || env.LLM_PROVIDER !== 'extractive') await litbot.answerer();
+    if (options.preload || options.watch) await litbot.embedder.ready();
+    return litbot;
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
 }
 
 /** What changed in the corpus since the build, in words, or undefined when nothing did (or it cannot be told). */
@@ -249,8 +292,10 @@ class IndexedLitbot implements Litbot {
     readonly index: LitIndex,
     readonly embedder: CheckedEmbedder,
     private readonly logger: Logger,
+    /** Postgres (`VECTOR_STORE=pgvector`): where searches run, and the pool to close. */
+    private readonly external: { source: CandidateSource; close(): Promise<void> } | undefined = undefined,
   ) {
-    this.retriever = new Retriever(index, embedder);
+    this.retriever = new Retriever(index, embedder, external?.source);
     this.browser = new PaperBrowser({
       get papers() {
         return index.papers;
@@ -273,11 +318,12 @@ class IndexedLitbot implements Litbot {
 
   /** The answerer, created on the first question: its module brings the LLM clients, which `search` and `paper` never need. */
   answerer(): Promise<Answerer> {
-    this.answering ??= import('./answer/answerer.js').then(({ createAnswerer }) => {
+    this.answering ??= Promise.all([import('./answer/answerer.js'), import('./retrieval/langchain-retriever.js'), this.asRetriever()]).then(([{ createAnswerer }, { searchThrough }, retriever]) => {
       const { index } = this;
       this.loaded = createAnswerer({
         env: this.env,
-        retrieve: (query, options) => this.retriever.search(query, options),
+        // Through the LangChain retriever, so its callbacks and tracing see every question's search.
+        retrieve: (query, options) => searchThrough(retriever, query, options),
         topicOf: (paperId) => this.browser.topicOf(paperId),
         topics: () => this.browser.topics(),
         get corpus() {
@@ -311,6 +357,12 @@ class IndexedLitbot implements Litbot {
 
   search(query: string, options?: SearchOptions): Promise<SearchResponse> {
     return this.retriever.search(query, options);
+  }
+
+  /** Loaded on first use: LangChain's retriever module costs 0.2-0.4 s to import, which `paper` or `topics` never need. */
+  async asRetriever(options?: SearchOptions): Promise<LitbotRetriever> {
+    const { LitbotRetriever } = await import('./retrieval/langchain-retriever.js');
+    return new LitbotRetriever({ search: (query, o) => this.retriever.search(query, o), options });
   }
 
   async ask(question: string, options?: AnswerOptions): Promise<AnswerResult> {
@@ -347,5 +399,6 @@ class IndexedLitbot implements Litbot {
 
   async close(): Promise<void> {
     await this.embedder.dispose();
+    await this.external?.close();
   }
 }

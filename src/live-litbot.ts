@@ -9,6 +9,7 @@ import type { LookupMatch, SimilarPaper, Topic } from './browse/types.js';
 import type { Paper } from './corpus/paper.js';
 import { LiveIndex, type Generation, type LiveIndexEvent } from './indexing/live-index.js';
 import type { About, Litbot } from './litbot.js';
+import type { LitbotRetriever } from './retrieval/langchain-retriever.js';
 import type { SearchOptions, SearchResponse } from './retrieval/types.js';
 
 export interface WatchOptions {
@@ -37,6 +38,12 @@ export class LiveLitbot implements Litbot {
 
   search(query: string, options?: SearchOptions): Promise<SearchResponse> {
     return this.now.search(query, options);
+  }
+
+  /** A retriever whose every call searches the generation being served then. */
+  async asRetriever(options?: SearchOptions): Promise<LitbotRetriever> {
+    const { LitbotRetriever } = await import('./retrieval/langchain-retriever.js');
+    return new LitbotRetriever({ search: (query, o) => this.search(query, o), options });
   }
 
   ask(question: string, options?: AnswerOptions): Promise<AnswerResult> {

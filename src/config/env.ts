@@ -41,6 +41,11 @@ export const envSchema = z.object({
   CORPUS_DIR: z.string().default('seeds'),
   INDEX_DIR: z.string().default('index'),
   CACHE_DIR: z.string().default('.cache'),
+  VECTOR_STORE: z.enum(['hnswlib', 'pgvector']).default('hnswlib'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// connection URL')
+    .optional(),
   INDEX_POLL_MS: int(100, 600_000, ' (milliseconds)').default(2_000),
   EMBEDDINGS: z
     .string()
@@ -84,7 +89,7 @@ export const envSchema = z.object({
 export type Env = z.infer<typeof envSchema>;
 
 /** Variables that hold secrets; their values are scrubbed from logs. */
-export const SECRET_VARIABLES = ['DISCORD_TOKEN', 'LLM_API_KEY', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'EMBEDDINGS_API_KEY'] as const;
+export const SECRET_VARIABLES = ['DISCORD_TOKEN', 'LLM_API_KEY', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'EMBEDDINGS_API_KEY', 'DATABASE_URL'] as const;
 
 let loadedDotEnv = false;
 

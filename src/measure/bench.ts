@@ -96,13 +96,23 @@ await runCli(async () => {
     .option('--queries <n>', 'search queries to time', intOption('queries', 10, 10_000), 200)
     .option('--skip-discord', 'leave out the Discord bench')
     .option('--skip-answers', 'leave out the answer-latency bench')
+    .option('--store <store>', 'pgvector: the embedded index and Postgres + pgvector side by side (DATABASE_URL, else a PGlite child process)', (v: string) => {
+      if (v !== 'pgvector') throw new InvalidArgumentError('--store takes pgvector (the embedded store is always measured beside it)');
+      return v;
+    })
+    .option('--store-corpus <dir>', 'with --store: corpus folder (default: CORPUS_DIR)')
     .option('--add-paper', 'only the add-a-paper bench: Confirm in /add to a question about the paper answered from the new index')
     .option('--skip-add-paper', 'leave out the add-a-paper bench')
     .option('--corpus-20k', 'a generated 20,000-paper collection: build, peak memory, load, one-shot commands, 20 concurrent /ask')
     .option('--papers <n>', 'with --corpus-20k: papers to generate', intOption('papers', 100, 1_000_000))
     .option('--work-dir <dir>', 'with --corpus-20k: keep the corpus, embedding cache and index here, reused by the next run')
     .parse();
-  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; maxBuildMinutes?: number; m?: number; efConstruction?: number; efSearch?: number[]; data?: 'embedding-like' | 'blobs'; graphDir?: string; reduce?: number; shards?: number; queries: number; skipDiscord?: boolean; skipAnswers?: boolean; addPaper?: boolean; skipAddPaper?: boolean; corpus20k?: boolean; papers?: number; workDir?: string }>();
+  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; maxBuildMinutes?: number; m?: number; efConstruction?: number; efSearch?: number[]; data?: 'embedding-like' | 'blobs'; graphDir?: string; reduce?: number; shards?: number; queries: number; skipDiscord?: boolean; skipAnswers?: boolean; addPaper?: boolean; skipAddPaper?: boolean; corpus20k?: boolean; papers?: number; workDir?: string; store?: string; storeCorpus?: string }>();
+  if (opts.store) {
+    const { runStoreBench } = await import('./store-bench.js');
+    await runStoreBench({ corpusDir: opts.storeCorpus, queries: opts.queries, log: out });
+    return;
+  }
   if (opts.corpus20k) {
     await runCorpus20kBench({ papers: opts.papers, workDir: opts.workDir, skipDiscord: opts.skipDiscord, log: out });
     return;
