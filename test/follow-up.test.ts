@@ -37,6 +37,14 @@ describe('readFollowUp', () => {
   it('moves to a method the previous paper never mentions', () => {
     expect(readFollowUp('what about MIGU?', onLora, known)).toMatchObject({ mode: 'moves', newSubjects: ['MIGU'] });
     expect(readFollowUp('and hedgehog?', onLora, known)).toMatchObject({ mode: 'moves' });
+    // Typed fast: the subject after "wat about" is what retrieval gets.
+    expect(readFollowUp('wat about MIGU', onLora, known)).toMatchObject({ mode: 'moves', subject: 'MIGU' });
+  });
+
+  it('keeps the previous papers for a comparison among them', () => {
+    const onTwo = [turn('npo vs gradient ascent', 'answer', [loraDropout.id, migu.id])];
+    expect(readFollowUp('which one keeps more utility on tofu', onTwo, known).mode).toBe('leans');
+    expect(readFollowUp('which of them is cheaper?', onTwo, known).mode).toBe('leans');
   });
 
   it('stays with the previous paper for its results or a question about it', () => {

@@ -166,7 +166,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     const ms = performance.now() - t0;
     if (reading.mode === 'standalone') return { query: question, mode: 'standalone', keep: [], ms };
     // A new name or subject: retrieval moves to it; the earlier question only steers which sentences are quoted.
-    if (reading.mode === 'moves') return { query: question, mode: 'moves', context: previous.question, keep: [], ms };
+    if (reading.mode === 'moves') return { query: reading.subject ?? question, mode: 'moves', context: previous.question, keep: [], ms };
     return {
       query: `${question} ${previous.question}`,
       mode: reading.mode,

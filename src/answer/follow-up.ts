@@ -11,7 +11,7 @@ import type { Turn } from './types.js';
 import { contentTerms } from './terms.js';
 
 const LEANING =
-  /^(?:and|but|so|also|what about|how about|and what|what else|why|how come|tell me more|more on|more about|go on|elaborate|same for|compared)\b|\b(?:it|its|it's|they|them|their|theirs|this|that|these|those|the (?:paper|papers|method|methods|model|models|approach|authors|study|work|results?|first|second|third|former|latter|same)|such|there|he|she|his|her)\b/i;
+  /^(?:and|but|so|also|what about|how about|and what|what else|why|how come|tell me more|more on|more about|go on|elaborate|same for|compared)\b|\b(?:which|what) (?:one|ones|of (?:them|those|these|the two|both))\b|\bthe (?:one|other one|latter|former)\b|\b(?:it|its|it's|they|them|their|theirs|this|that|these|those|the (?:paper|papers|method|methods|model|models|approach|authors|study|work|results?|first|second|third|former|latter|same)|such|there|he|she|his|her)\b/i;
 
 /**
  * True when a question probably depends on the previous turn: it uses a pronoun or a "what about"
@@ -53,7 +53,7 @@ export interface KnownTerms {
 const PARTICULAR_TITLES = 3;
 
 /** "what about X?", "how about X", "and X?", "X instead?": the rest is a new subject. */
-const SWITCH = /^(?:and |but |ok(?:ay)?,? |so )?(?:what|how) about\s+|^(?:and|now|ok(?:ay)?,? now|same (?:question )?for)\s+|\s+instead\W*$/i;
+const SWITCH = /^(?:and |but |ok(?:ay)?,? |so )?(?:what|wat|wht|whut|how) about\s+|^(?:and|now|ok(?:ay)?,? now|same (?:question )?for)\s+|\s+instead\W*$/i;
 
 /** Words that point back at the previous answer's papers. */
 const BACK_REFERENCE = /\b(?:it|its|it's|they|them|their|theirs|this|that|these|those|the (?:paper|papers|method|model|approach|authors|study|work))\b/i;
@@ -115,6 +115,8 @@ export interface FollowUpReading {
   previous?: Turn;
   /** For `moves`: the words that name the new subject. */
   newSubjects?: string[];
+  /** For `moves` after "what about ...": what is left, the subject to search for ("what about MIGU?" -> "MIGU"). */
+  subject?: string;
 }
 
 /** Reads a question against the conversation so far. */
@@ -123,7 +125,10 @@ export function readFollowUp(question: string, history: Turn[] | undefined, know
   if (!previous) return { mode: 'standalone' };
   const cited = previous.answer.citations.map((c) => c.paperId);
   const fresh = known ? newSubjects(question, cited, known) : [];
-  if (fresh.length) return { mode: 'moves', previous, newSubjects: fresh };
+  if (fresh.length) {
+    const rest = question.trim().replace(SWITCH, ' ').replace(/[?!.]+$/, '').trim();
+    return { mode: 'moves', previous, newSubjects: fresh, ...(SWITCH.test(question.trim()) && rest ? { subject: rest } : {}) };
+  }
   const results = asksForResults(question);
   // "how much better than vicuna": no pronoun, but its particular words are the previous paper's own.
   const about = !results || !known ? false : aboutPrevious(question, cited, known);
