@@ -39,6 +39,7 @@ export interface Litbot {
 }
 
 import { existsSync, readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
 import { join } from 'node:path';
 import type { Answerer } from './answer/answerer.js';
 import { buildVocabulary, type Vocabulary } from './answer/coverage.js';
@@ -71,6 +72,8 @@ export interface CreateLitbotOptions {
    */
   preload?: boolean;
   log?: (line: string) => void;
+  /** Where the answerer logs LLM failures (default: a logger for `env`, on standard error). */
+  logger?: Logger;
 }
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -130,7 +133,7 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
   const index = openIndex(indexDir, { id: embedder.id });
   const stale = corpusChangedSince(index);
   if (stale) log(`The corpus in ${index.manifest.corpusDir} changed since the index was built (${stale}); run npm run index to include the changes.`);
-  const litbot = new IndexedLitbot(env, index, new CheckedEmbedder(embedder, index, indexDir));
+  const litbot = new IndexedLitbot(env, index, new CheckedEmbedder(embedder, index, indexDir), options.logger);
   if (options.preload || env.LLM_PROVIDER !== 'extractive') await litbot.answerer();
   if (options.preload) {
     index.loadAll();
@@ -211,6 +214,7 @@ class IndexedLitbot implements Litbot {
     readonly env: Env,
     readonly index: LitIndex,
     readonly embedder: CheckedEmbedder,
+    private readonly logger?: Logger,
   ) {
     this.retriever = new Retriever(index, embedder);
     this.browser = new PaperBrowser({
@@ -235,7 +239,7 @@ class IndexedLitbot implements Litbot {
 
   /** The answerer, created on the first question: its module brings the LLM clients, which `search` and `paper` never need. */
   answerer(): Promise<Answerer> {
-    this.answering ??= import('./answer/answerer.js').then(({ createAnswerer }) => {
+    this.answering ??= Promise.all([import('./answer/answerer.js'), this.logger ? undefined : import('./config/logger.js')]).then(([{ createAnswerer }, logging]) => {
       const { index } = this;
       this.loaded = createAnswerer({
         env: this.env,
@@ -246,6 +250,7 @@ class IndexedLitbot implements Litbot {
         },
         vocabulary: index.answerTerms === undefined ? undefined : () => fromStorable<Vocabulary>(index.answerTerms),
         paperById: (paperId) => index.paperById.get(paperId),
+        log: this.logger ?? logging!.createLogger(this.env),
       });
       return this.loaded;
     });

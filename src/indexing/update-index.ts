@@ -34,7 +34,7 @@ export interface UpdateOptions {
   onEmbedProgress?: (done: number, total: number) => void;
 }
 
-export type UpdateResult = { upToDate: true; manifest: Manifest } | ({ upToDate: false } & BuildResult);
+export type UpdateResult = { upToDate: true; manifest: Manifest; corpus: Corpus } | ({ upToDate: false } & BuildResult);
 
 export async function updateIndex(options: UpdateOptions): Promise<UpdateResult> {
   const indexDir = options.indexDir ?? options.env.INDEX_DIR;
@@ -68,7 +68,7 @@ async function update(options: UpdateOptions, indexDir: string): Promise<UpdateR
       previous.corpusDir === corpusDir &&
       corpusHash(corpus.papers) === previous.corpusHash &&
       (previous.counts.topics > 0 || !options.buildTopics);
-    if (unchanged) return { upToDate: true, manifest: previous };
+    if (unchanged) return { upToDate: true, manifest: previous, corpus };
   }
   const result = await buildIndex({
     corpusDir,
