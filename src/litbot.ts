@@ -42,7 +42,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { join } from 'node:path';
 import type { Answerer } from './answer/answerer.js';
-import { buildVocabulary, type Vocabulary } from './answer/coverage.js';
+import type { Vocabulary } from './answer/coverage.js';
 import { PaperBrowser, similarityVectors } from './browse/paper-browser.js';
 import { paperAliases } from './browse/title-lookup.js';
 import { buildTopics } from './browse/topics.js';
@@ -50,12 +50,10 @@ import { loadConfig, resolveLlmApiKey, type Env } from './config/env.js';
 import { IndexMismatchError } from './errors.js';
 import type { BuildOptions } from './indexing/build-index.js';
 import { fingerprintChanges } from './indexing/corpus-fingerprint.js';
-import { createEmbedder } from './indexing/embeddings/create-embedder.js';
 import type { Embedder } from './indexing/embeddings/embedder.js';
 import { indexDifferences, openIndex, readManifest, type LitIndex } from './indexing/load-index.js';
 import { resolveLinks } from './indexing/resolve-links.js';
 import { fromStorable } from './indexing/storable.js';
-import { updateIndex } from './indexing/update-index.js';
 import { Retriever } from './retrieval/retriever.js';
 
 export interface CreateLitbotOptions {
@@ -90,10 +88,10 @@ export function indexBuildHooks(
     resolveLinks: async (papers) => {
       await resolveLinks(papers, { cacheFile: arxivLinkCache(env), cacheOnly: !options.resolveLinks, log: options.resolveLinks ? log : undefined });
     },
-    derive: ({ papers, paperVectors }) => ({
+    derive: async ({ papers, paperVectors }) => ({
       titleAliases: papers.map((p) => paperAliases(p)),
       similarVectors: similarityVectors(papers, paperVectors),
-      answerTerms: buildVocabulary(papers),
+      answerTerms: (await import('./answer/coverage.js')).buildVocabulary(papers),
     }),
     // The link cache feeds every build, so a change to it makes the index stale.
     inputs: [arxivLinkCache(env)],
@@ -112,13 +110,16 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   // A provider that needs a key and has none stops the program now, not at the first question.
   if (env.LLM_PROVIDER !== 'extractive') resolveLlmApiKey(env);
-  const embedder = options.embedder ?? createEmbedder(env);
+  // The embedder's module (and its model runtime) loads only when a command embeds something.
+  const makeEmbedder = async () => options.embedder ?? (await import('./indexing/embeddings/create-embedder.js')).createEmbedder(env);
+  const embedderId = options.embedder?.id ?? configuredEmbedderId(env.EMBEDDINGS) ?? (await makeEmbedder()).id;
   if (!readManifest(indexDir) && options.buildIfMissing) {
     log(`No index in ${indexDir} yet: building it now (about 20 seconds on two cores the first time).`);
     let lastTenth = -1;
+    const { updateIndex } = await import('./indexing/update-index.js');
     await updateIndex({
       env,
-      embedder,
+      embedder: await makeEmbedder(),
       indexDir,
       ...indexBuildHooks(env, { log }),
       log,
@@ -130,10 +131,10 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
     });
   }
   // Only the model's name is checked now; its dimensions and window once it is started.
-  const index = openIndex(indexDir, { id: embedder.id });
+  const index = openIndex(indexDir, { id: embedderId });
   const stale = corpusChangedSince(index);
   if (stale) log(`The corpus in ${index.manifest.corpusDir} changed since the index was built (${stale}); run npm run index to include the changes.`);
-  const litbot = new IndexedLitbot(env, index, new CheckedEmbedder(embedder, index, indexDir), options.logger);
+  const litbot = new IndexedLitbot(env, index, new CheckedEmbedder(embedderId, makeEmbedder, index, indexDir), options.logger);
   if (options.preload || env.LLM_PROVIDER !== 'extractive') await litbot.answerer();
   if (options.preload) {
     index.loadAll();
@@ -150,57 +151,66 @@ function corpusChangedSince(index: LitIndex): string | undefined {
   return fingerprintChanges(corpusDir, corpusFingerprint);
 }
 
+/** The id `createEmbedder` gives a well-formed `EMBEDDINGS` spec, without loading an embedder module; undefined for a spec it would refuse. */
+function configuredEmbedderId(spec: string): string | undefined {
+  if (spec === 'use-lite') return spec;
+  const m = /^(transformers|openai|ollama):(.*\S.*)$/.exec(spec);
+  return m ? `${m[1]}:${m[2].trim()}` : undefined;
+}
+
 /**
- * The configured embedder, started on first use (a `paper` or `topics` command never starts it),
+ * The configured embedder, created and started on first use (`paper` and `topics` never load it),
  * and checked then against the index: a different model, dimension or chunking says how to fix it.
  */
 class CheckedEmbedder implements Embedder {
-  private starting?: Promise<void>;
+  private inner?: Embedder;
+  private starting?: Promise<Embedder>;
 
   constructor(
-    private readonly inner: Embedder,
+    readonly id: string,
+    private readonly create: () => Promise<Embedder>,
     private readonly index: LitIndex,
     private readonly indexDir: string,
   ) {}
 
-  get id(): string {
-    return this.inner.id;
-  }
+  /** Known once started. */
   get dimensions(): number {
-    return this.inner.dimensions;
+    return this.inner?.dimensions ?? 0;
   }
   get maxTokens(): number {
-    return this.inner.maxTokens;
+    return this.inner?.maxTokens ?? 0;
   }
 
-  ready(): Promise<void> {
-    this.starting ??= this.inner.init().then(() => {
-      const differences = indexDifferences(this.index.manifest, this.inner);
+  ready(): Promise<Embedder> {
+    this.starting ??= this.create().then(async (inner) => {
+      this.inner = inner;
+      await inner.init();
+      const differences = indexDifferences(this.index.manifest, inner);
       if (differences.length) throw new IndexMismatchError(this.indexDir, differences);
+      return inner;
     });
     return this.starting;
   }
 
-  init(): Promise<void> {
-    return this.ready();
+  async init(): Promise<void> {
+    await this.ready();
   }
 
   countTokens(text: string): number {
+    if (!this.inner) throw new Error('CheckedEmbedder: call init() first');
     return this.inner.countTokens(text);
   }
 
   async embedDocuments(texts: string[]): Promise<Float32Array[]> {
-    await this.ready();
-    return this.inner.embedDocuments(texts);
+    return (await this.ready()).embedDocuments(texts);
   }
 
   async embedQuery(text: string): Promise<Float32Array> {
-    await this.ready();
-    return this.inner.embedQuery(text);
+    return (await this.ready()).embedQuery(text);
   }
 
   async dispose(): Promise<void> {
-    if (this.starting) await this.inner.dispose?.();
+    await this.inner?.dispose?.();
   }
 }
 
