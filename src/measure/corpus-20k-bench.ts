@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Env } from '../config/env.js';
+import { openIndex } from '../indexing/load-index.js';
 import { createLitbot } from '../litbot.js';
 import { runDiscordBench } from './discord-bench.js';
 import { writeSyntheticCorpus } from './synthetic-corpus.js';
@@ -92,7 +93,15 @@ export async function runCorpus20kBench(options: Corpus20kBenchOptions): Promise
     log(`  topics:                        ${describe(await runCli('topics', [], childEnv))}`);
     log(`  ask "how do models forget?":   ${describe(await runCli('ask', ['how do models forget?'], childEnv))}`);
 
+    log(`  similar "lora dropout":        ${describe(await runCli('similar', ['lora dropout'], childEnv))}`);
+
     const env: Env = { ...base, CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, CACHE_DIR: cacheDir, LLM_PROVIDER: 'extractive', LLM_MODEL: undefined };
+    // The index alone: open it, then read and check every file (what the bot does before the model and the answerer start).
+    const cpu0 = process.cpuUsage();
+    const t1 = performance.now();
+    openIndex(indexDir, { id: env.EMBEDDINGS }).loadAll();
+    const cpu = process.cpuUsage(cpu0);
+    log(`  index load (every file read and checked): ${seconds(performance.now() - t1)} wall, ${seconds((cpu.user + cpu.system) / 1000)} CPU`);
     const rssBefore = process.memoryUsage().rss;
     const t0 = performance.now();
     const litbot = await createLitbot({ env, preload: true, log: () => {} });
@@ -100,7 +109,7 @@ export async function runCorpus20kBench(options: Corpus20kBenchOptions): Promise
     await litbot.search('model merging');
     await litbot.ask('How do language models forget earlier tasks?');
     log(
-      `  load in this process (as the bot): createLitbot ${seconds(loadedMs)}, with a first search and answer ${seconds(performance.now() - t0)}; RSS +${Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20)} MB`,
+      `  bot start in this process (createLitbot: index, model and answerer): ${seconds(loadedMs)}, with a first search and answer ${seconds(performance.now() - t0)}; RSS +${Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20)} MB`,
     );
     if (!options.skipDiscord) await runDiscordBench((line) => log(`  ${line}`), { env, litbot, users: options.users ?? 20 });
     await litbot.close();
