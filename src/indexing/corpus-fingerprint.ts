@@ -58,8 +58,13 @@ function listFiles(dir: string): { path: string; bytes: number; mtimeMs: number 
   return out;
 }
 
+/** The file's SHA-256, or '' when it cannot be read (the corpus loader reports such a file itself). */
 function sha256(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
+  try {
+    return createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch {
+    return '';
+  }
 }
 
 function statExtra(path: string): FingerprintFile {
