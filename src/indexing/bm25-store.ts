@@ -6,9 +6,9 @@
  * lengths (distinct raw tokens), running average field length, BM25+ formula, summation order,
  * "quality" factor (distinct query terms matched) and tie order, which a test checks against
  * MiniSearch itself. MiniSearch ran this until the 20,000-paper bench showed its cost there:
- * loading its JSON rebuilt a radix tree of Maps (3 s for 39k chunks) and a query allocated an
- * object per matching document (0.5-1 s for a common word). This store keeps the postings in
- * typed arrays in one binary file, loaded without parsing, and scores into a typed array.
+ * loading its JSON rebuilt a radix tree of Maps, and a query allocated an object per matching
+ * document. This store keeps the postings in typed arrays in one binary file, loaded without
+ * parsing, and scores into reusable typed arrays (docs/index.md).
  */
 import { stemmer } from 'stemmer';
 
