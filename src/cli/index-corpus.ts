@@ -4,6 +4,7 @@ import type { Corpus } from '../corpus/load-corpus.js';
 import { where } from '../corpus/corpus-report.js';
 import { createEmbedder } from '../indexing/embeddings/create-embedder.js';
 import type { Manifest } from '../indexing/manifest.js';
+import { publishToDatabase } from '../indexing/stores/pg-index.js';
 import { updateIndex } from '../indexing/update-index.js';
 import { indexBuildHooks } from '../litbot.js';
 import { progressBar } from './progress.js';
@@ -42,6 +43,8 @@ await runCli(async () => {
     await embedder.dispose?.();
   });
   const out = opts.out ?? env.INDEX_DIR;
+  // VECTOR_STORE=pgvector: the bots read the index from Postgres; a new build is published there.
+  await publishToDatabase(env, out, embedder, { log, force: !result.upToDate });
   const { manifest, corpus } = result;
   const seconds = Number(((performance.now() - started) / 1000).toFixed(1));
   if (opts.json) {
