@@ -65,7 +65,7 @@ import type { Embedder } from './indexing/embeddings/embedder.js';
 import { indexDifferences, openIndex, readManifest, type LitIndex } from './indexing/load-index.js';
 import { resolveLinks } from './indexing/resolve-links.js';
 import { fromStorable } from './indexing/storable.js';
-import { Retriever } from './retrieval/retriever.js';
+import type { Retriever } from './retrieval/retriever.js';
 import type { CandidateSource } from './retrieval/candidate-source.js';
 import type { LitbotRetriever } from './retrieval/langchain-retriever.js';
 
@@ -293,7 +293,7 @@ class CheckedEmbedder implements Embedder {
 }
 
 class IndexedLitbot implements Litbot {
-  private readonly retriever: Retriever;
+  private searching?: Promise<Retriever>;
   private readonly browser: PaperBrowser;
   private answering?: Promise<Answerer>;
   private loaded?: Answerer;
@@ -307,7 +307,6 @@ class IndexedLitbot implements Litbot {
     /** Postgres (`VECTOR_STORE=pgvector`): where searches run, and the pool to close. */
     private readonly external: { source: CandidateSource; close(): Promise<void> } | undefined = undefined,
   ) {
-    this.retriever = new Retriever(index, embedder, external?.source);
     this.browser = new PaperBrowser({
       get papers() {
         return index.papers;
@@ -326,6 +325,12 @@ class IndexedLitbot implements Litbot {
         return index.similarVectors;
       },
     });
+  }
+
+  /** The retriever, created on the first search: its candidate sources bring LangChain's vector-store classes, which `paper` and `topics` never need. */
+  private retriever(): Promise<Retriever> {
+    this.searching ??= import('./retrieval/retriever.js').then(({ Retriever }) => new Retriever(this.index, this.embedder, this.external?.source));
+    return this.searching;
   }
 
   /** The answerer, created on the first question: its module brings the LLM clients, which `search` and `paper` never need. */
@@ -371,14 +376,14 @@ class IndexedLitbot implements Litbot {
     };
   }
 
-  search(query: string, options?: SearchOptions): Promise<SearchResponse> {
-    return this.retriever.search(query, options);
+  async search(query: string, options?: SearchOptions): Promise<SearchResponse> {
+    return (await this.retriever()).search(query, options);
   }
 
   /** Loaded on first use: LangChain's retriever module costs 0.2-0.4 s to import, which `paper` or `topics` never need. */
   async asRetriever(options?: SearchOptions): Promise<LitbotRetriever> {
     const { LitbotRetriever } = await import('./retrieval/langchain-retriever.js');
-    return new LitbotRetriever({ search: (query, o) => this.retriever.search(query, o), options });
+    return new LitbotRetriever({ search: async (query, o) => (await this.retriever()).search(query, o), options });
   }
 
   async ask(question: string, options?: AnswerOptions): Promise<AnswerResult> {
