@@ -3,6 +3,8 @@
  * Every message says what went wrong and, where there is one, the command or variable that fixes it.
  */
 
+import { displayDir } from './config/paths.js';
+
 /** A mistake in what the user asked for (unknown title, bad `k`): its message is safe to show as is. */
 export class UserError extends Error {
   override readonly name: string = 'UserError';
@@ -49,7 +51,7 @@ export function formatIssue(issue: CorpusIssue): string {
 export class IndexNotBuiltError extends Error {
   override readonly name = 'IndexNotBuiltError';
   constructor(readonly dir: string) {
-    super(`No index in ${dir}. Build it with: npm run index`);
+    super(`No index in ${displayDir(dir)}. Build it with: npm run index`);
   }
 }
 
@@ -61,7 +63,7 @@ export class IndexMismatchError extends Error {
     readonly differences: string[],
   ) {
     super(
-      `The index in ${dir} does not match the configuration (${differences.join('; ')}). ` +
+      `The index in ${displayDir(dir)} does not match the configuration (${differences.join('; ')}). ` +
         `Rebuild it with: npm run index -- --force`,
     );
   }

@@ -33,13 +33,15 @@ export interface Litbot {
   /** The best title match; throws `UserError` naming the query when none is close. */
   paper(titleQuery: string): Paper;
   paperById(paperId: string): Paper | undefined;
+  /** The corpus files the indexed papers came from (as recorded in their sources), sorted. */
+  sourceFiles(): string[];
   /** Nearest papers to the best title match, excluding the paper itself. */
   similar(titleQuery: string, k?: number): { paper: Paper; similar: (SimilarPaper & { paper: Paper })[] };
   close(): Promise<void>;
 }
 
-import { readFileSync } from 'node:fs';
 import { loadConfig, type Env } from './config/env.js';
+import { displayDir, VERSION } from './config/paths.js';
 import type { Embedder } from './indexing/embeddings/embedder.js';
 import { createEmbedder } from './indexing/embeddings/create-embedder.js';
 import type { BuildOptions } from './indexing/build-index.js';
@@ -62,8 +64,6 @@ export interface CreateLitbotOptions {
   buildIfMissing?: boolean;
   log?: (line: string) => void;
 }
-
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** The build steps that other parts of Litbot add to `npm run index`: topics and link resolution. */
 export function indexBuildHooks(
@@ -93,7 +93,7 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
   const embedder = options.embedder ?? createEmbedder(env);
   await embedder.init();
   if (!readManifest(indexDir) && options.buildIfMissing) {
-    log(`No index in ${indexDir} yet: building it now (about 20 seconds on two cores the first time).`);
+    log(`No index in ${displayDir(indexDir)} yet: building it now (about 20 seconds on two cores the first time).`);
     let lastTenth = -1;
     await updateIndex({
       env,
@@ -197,6 +197,10 @@ class IndexedLitbot implements Litbot {
 
   similar(titleQuery: string, k?: number): { paper: Paper; similar: (SimilarPaper & { paper: Paper })[] } {
     return this.browser.similar(titleQuery, k);
+  }
+
+  sourceFiles(): string[] {
+    return [...new Set(this.index.papers.flatMap((p) => p.sources.map((s) => s.file)))].sort();
   }
 
   async close(): Promise<void> {

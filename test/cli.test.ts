@@ -1,13 +1,20 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../src/corpus/load-corpus.js';
 
+const ROOT = resolve(import.meta.dirname, '..');
+// The loader by its path, so that the CLIs also run from a working folder outside the project.
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
 /** Runs a CLI entry point as `npm run -s` would, with a clean environment pointing at temp folders. */
-function run(script: string, args: string[], env: Record<string, string>, input?: string) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
+function run(script: string, args: string[], env: Record<string, string>, input?: string, cwd = ROOT) {
+  const result = spawnSync(process.execPath, ['--import', TSX_LOADER, join(ROOT, script), ...args], {
+    cwd,
     input,
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'silent', ...env },
@@ -56,6 +63,33 @@ describe('the index and search commands', () => {
     expect(typeof first.results[0].score).toBe('number');
     expect(second.results.map((r: { title: string }) => r.title)).toContain(pick[0].title);
   }, 200_000);
+
+  it('says what is wrong with a --from that is not a date and a --source no file matches, instead of finding no papers', () => {
+    const date = run('src/cli/search.ts', ['--from', '2024-13-45', 'protein docking'], env);
+    expect(date.code).toBe(1);
+    expect(date.stderr.trim()).toBe('--from 2024-13-45 is not a valid date: there is no month 13; use YYYY-MM-DD, YYYY-MM or YYYY.');
+    expect(date.stdout).toBe('');
+
+    const source = run('src/cli/search.ts', ['--source', 'nosuchfile.txt', 'protein docking'], env);
+    expect(source.code).toBe(1);
+    expect(source.stderr.trim()).toMatch(/^No source file matches --source "nosuchfile\.txt": the index was built from \S*corpus\/papers\.jsonl\. Give part of one of those paths\.$/);
+    expect(source.stdout).toBe('');
+
+    const matching = run('src/cli/search.ts', ['--source', 'papers.jsonl', '--json', '--k', '1', 'protein docking'], env);
+    expect(matching.code).toBe(0);
+    expect(JSON.parse(matching.stdout).results[0].title).toBe(pick[1].title);
+  });
+
+  it('names the index folder as a folder when it builds it and when it is up to date', () => {
+    // Run from the temp folder so that INDEX_DIR can be the relative "index" a user would write.
+    const relative = { ...env, INDEX_DIR: 'index-here' };
+    const built = run('src/cli/index-corpus.ts', ['--skip-invalid'], relative, undefined, root);
+    expect(built.code).toBe(0);
+    expect(built.stdout).toMatch(/^Indexed 3 papers into \.\/index-here\n/);
+    const again = run('src/cli/index-corpus.ts', ['--skip-invalid'], relative, undefined, root);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^The index in \.\/index-here is up to date \(3 papers, built \S+\); use --force to rebuild\.\n$/);
+  });
 
   it('rejects a bad --k with a clear message', () => {
     const result = run('src/cli/search.ts', ['--k', '0', 'x'], env);

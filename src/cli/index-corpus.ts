@@ -2,6 +2,7 @@
 import { loadConfig } from '../config/env.js';
 import { createEmbedder } from '../indexing/embeddings/create-embedder.js';
 import { updateIndex } from '../indexing/update-index.js';
+import { displayDir } from '../config/paths.js';
 import { indexBuildHooks } from '../litbot.js';
 import { progressBar } from './progress.js';
 import { program, runCli } from './run-cli.js';
@@ -35,9 +36,9 @@ await runCli(async () => {
     bar.stop();
     await embedder.dispose?.();
   });
-  const out = opts.out ?? env.INDEX_DIR;
+  const out = displayDir(opts.out ?? env.INDEX_DIR);
   if (result.upToDate) {
-    console.log(`Index in ${out} is up to date (${result.manifest.counts.papers} papers, built ${result.manifest.builtAt}); use --force to rebuild.`);
+    console.log(`The index in ${out} is up to date (${result.manifest.counts.papers} papers, built ${result.manifest.builtAt}); use --force to rebuild.`);
     return;
   }
   const { manifest, corpus } = result;
