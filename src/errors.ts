@@ -93,3 +93,8 @@ export class BusyError extends UserError {
     super(`Litbot is busy answering other questions; please try again in a minute.`);
   }
 }
+
+/** Discord refused the login or could not be reached; the message is one line naming the fix. */
+export class DiscordLoginError extends Error {
+  override readonly name = 'DiscordLoginError';
+}

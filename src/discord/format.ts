@@ -360,11 +360,14 @@ export function formatAbout(about: About): Payload {
   };
 }
 
-export function formatHelp(commands: { name: string; description: string }[]): Payload {
+export function formatHelp(commands: { name: string; description: string }[], options: { messageContent?: boolean } = {}): Payload {
   const lines = commands.map((c) => `**/${c.name}** — ${c.description}`);
   lines.push(
     '',
-    '**@Litbot <question>** — ask in a channel; Litbot answers in a thread on your message, and later messages in that thread are follow-ups.',
+    options.messageContent
+      ? '**@Litbot <question>** — ask in a channel; Litbot answers in a thread on your message, and later messages in that thread are follow-ups.'
+      : '**@Litbot <question>** — ask in a channel; Litbot answers in a thread on your message. Mention @Litbot again in that thread for a follow-up ' +
+          '(follow-ups without a mention need the bot\'s owner to switch on the Message Content intent in the Discord Developer Portal and set DISCORD_MESSAGE_CONTENT=true).',
     'Direct messages work too.',
     '',
     'Answers cite papers as [n]; the sources under them link to each paper. **Evidence** shows the passages used.',

@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { loadConfig, type Env } from '../../src/config/env.js';
 import { createLogger } from '../../src/config/logger.js';
 import { startBot, type RunningBot } from '../../src/discord/bot.js';
-import { FakeDiscord } from '../../src/discord/testing/fake-discord.js';
+import { FakeDiscord, type FakeDiscordOptions } from '../../src/discord/testing/fake-discord.js';
 import type { Litbot } from '../../src/litbot.js';
 
 export const TEST_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAx.GfakeX.abcdefghijklmnopqrstuvwxyz0123456789AB';
@@ -27,8 +27,12 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(litbot: Litbot, vars: Record<string, string> = {}, options: { streamEditIntervalMs?: number } = {}): Promise<Harness> {
-  const fake = await FakeDiscord.start();
+export async function startHarness(
+  litbot: Litbot,
+  vars: Record<string, string> = {},
+  options: { streamEditIntervalMs?: number; fake?: FakeDiscordOptions } = {},
+): Promise<Harness> {
+  const fake = await FakeDiscord.start(options.fake);
   const dir = mkdtempSync(join(tmpdir(), 'litbot-discord-'));
   const env = loadConfig({
     DISCORD_TOKEN: TEST_TOKEN,

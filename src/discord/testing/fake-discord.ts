@@ -35,7 +35,23 @@ export interface FakeDiscordOptions {
   botUser?: FakeUser;
   /** Gateway heartbeat interval; short ones make zombie detection visible in tests. */
   heartbeatIntervalMs?: number;
+  /**
+   * The bot token Discord knows. When set, REST calls with another token get 401 and an IDENTIFY
+   * with another token is closed with 4004, as Discord does; by default any token is accepted.
+   */
+  token?: string;
+  /**
+   * The privileged intents switched on in the Developer Portal (a bitfield of `PRIVILEGED_INTENTS`;
+   * default: all). An IDENTIFY asking for one that is off is closed with 4014, as Discord does.
+   */
+  privilegedIntents?: number;
 }
+
+/** Gateway intent bits the fake acts on (discord-api-types' `GatewayIntentBits`). */
+export const INTENT = { Guilds: 1 << 0, GuildMembers: 1 << 1, GuildPresences: 1 << 8, GuildMessages: 1 << 9, DirectMessages: 1 << 12, MessageContent: 1 << 15 } as const;
+
+/** The intents Discord calls privileged: they must be switched on for the application first. */
+export const PRIVILEGED_INTENTS = INTENT.GuildMembers | INTENT.GuildPresences | INTENT.MessageContent;
 
 /** Where an interaction or message happens. */
 export interface Where {
@@ -89,6 +105,8 @@ export class FakeDiscord {
   private readonly sockets = new Set<WebSocket>();
   private sequence = 0;
   private identified: WebSocket | undefined;
+  /** The intents the identified client asked for. */
+  private intents = 0;
   private port = 0;
 
   private constructor(
@@ -246,7 +264,11 @@ export class FakeDiscord {
       message.member = { roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 };
     }
     this.userMessages.set(id, message);
-    this.dispatch('MESSAGE_CREATE', message);
+    // Discord sends message events only for the intents asked for, and without the Message Content
+    // intent it blanks what a guild message says unless the message mentions the bot.
+    if (!(this.intents & (where.dm ? INTENT.DirectMessages : INTENT.GuildMessages))) return message;
+    const visible = where.dm || where.mentionsBot || this.intents & INTENT.MessageContent ? message : { ...message, content: '', embeds: [], attachments: [], components: [] };
+    this.dispatch('MESSAGE_CREATE', visible);
     return message;
   }
 
@@ -348,7 +370,10 @@ export class FakeDiscord {
     }
     const record: RecordedRequest = { method: req.method ?? 'GET', path, query: Object.fromEntries(url.searchParams), body, at: performance.now() };
     this.requests.push(record);
-    const [status, response] = this.route(record);
+    // Interaction callbacks and webhooks are authorised by the interaction token; the rest by the bot token.
+    const needsBotToken = !/^\/(interactions|webhooks)\//.test(path);
+    const unauthorised = this.options.token !== undefined && needsBotToken && req.headers.authorization !== `Bot ${this.options.token}`;
+    const [status, response] = unauthorised ? ([401, { message: '401: Unauthorized', code: 0 }] as [number, unknown]) : this.route(record);
     if (status === 404) this.problems.push(`unknown route ${record.method} ${path}`);
     if (response === undefined) {
       res.writeHead(status).end();
@@ -475,15 +500,35 @@ export class FakeDiscord {
         return;
       }
       if (frame.op === 1) ws.send(JSON.stringify({ op: 11 }));
-      else if (frame.op === 2) this.ready(ws, frame.d);
+      else if (frame.op === 2) this.identify(ws, frame.d);
       else if (frame.op === 6) ws.send(JSON.stringify({ op: 0, t: 'RESUMED', s: ++this.sequence, d: {} }));
     });
+  }
+
+  /** Checks an IDENTIFY the way Discord does (token, intents) and closes with Discord's code when it fails. */
+  private identify(ws: WebSocket, identify: any): void {
+    this.identifies.push(identify);
+    if (this.options.token !== undefined && identify?.token !== this.options.token) {
+      ws.close(4004, 'Authentication failed.');
+      return;
+    }
+    if (!Number.isInteger(identify?.intents)) {
+      this.problems.push(`IDENTIFY without intents: ${JSON.stringify(identify?.intents)}`);
+      ws.close(4013, 'Invalid intent(s).');
+      return;
+    }
+    const enabled = this.options.privilegedIntents ?? PRIVILEGED_INTENTS;
+    if (identify.intents & PRIVILEGED_INTENTS & ~enabled) {
+      ws.close(4014, 'Disallowed intent(s).');
+      return;
+    }
+    this.intents = identify.intents;
+    this.ready(ws, identify);
   }
 
   private ready(ws: WebSocket, identify: any): void {
     this.identified = ws;
     this.identifyPayload = identify;
-    this.identifies.push(identify);
     const send = (t: string, d: unknown) => ws.send(JSON.stringify({ op: 0, t, s: ++this.sequence, d }));
     send('READY', {
       v: 10,
@@ -534,7 +579,7 @@ export class FakeDiscord {
 
   /** The IDENTIFY payload of the last client (intents, shard), for assertions. */
   identifyPayload: any;
-  /** Every IDENTIFY received (one per shard and connection). */
+  /** Every IDENTIFY received (one per shard and connection), refused ones included. */
   readonly identifies: any[] = [];
 }
 
