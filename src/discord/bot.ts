@@ -113,7 +113,11 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       return;
     }
     let target: SendableChannels | undefined;
-    track(handleMessage(message, context, { onTarget: (channel) => (target = channel) }), async () => target?.send(textPayload(RESTARTING)));
+    let ended = false;
+    track(handleMessage(message, context, { onTarget: (channel) => (target = channel), ended: () => ended }), async () => {
+      ended = true;
+      return target?.send(textPayload(RESTARTING));
+    });
   });
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
   client.on(Events.Warn, (warning) => logger.warn(warning));
@@ -217,12 +221,20 @@ export function isForLitbot(message: Message, env: Pick<Env, 'DISCORD_MESSAGE_CO
   return env.DISCORD_MESSAGE_CONTENT && channel.isThread() && channel.ownerId === botId;
 }
 
-/** Ends an interaction that could not finish: its reply (deferred or streamed) becomes the restart notice. */
+/**
+ * Ends an interaction that could not finish: its reply (deferred or streamed) becomes the restart
+ * notice. The handler is still running, so the interaction is sealed first: whatever it sends
+ * later is dropped, and a late streamed edit cannot replace the notice. (An edit already on the
+ * wire is ahead of the notice in discord.js's queue for that route, so the notice lands last.)
+ */
 async function endInteraction(interaction: Interaction): Promise<unknown> {
   if (!interaction.isRepliable()) return;
-  const notice = { ...textPayload(RESTARTING), embeds: [], components: [] };
-  if (interaction.deferred || interaction.replied) return interaction.editReply(notice);
-  return interaction.reply({ ...textPayload(RESTARTING), flags: MessageFlags.Ephemeral });
+  const editReply = interaction.editReply.bind(interaction);
+  const reply = interaction.reply.bind(interaction);
+  const dropped = () => Promise.resolve(undefined as never);
+  Object.assign(interaction, { reply: dropped, deferReply: dropped, editReply: dropped, followUp: dropped, deleteReply: dropped, showModal: dropped });
+  if (interaction.deferred || interaction.replied) return editReply({ ...textPayload(RESTARTING), embeds: [], components: [] });
+  return reply({ ...textPayload(RESTARTING), flags: MessageFlags.Ephemeral });
 }
 
 /** Routes one interaction to its command, through the rate limit and the error funnel, and logs it. */
@@ -281,7 +293,16 @@ export async function handleInteraction(interaction: Interaction, context: Comma
  * Answers a mention in a channel (in a new thread on that message), a mention in a thread or any
  * message in a thread Litbot started (as a follow-up, with the thread's history), and DMs.
  */
-export async function handleMessage(message: Message, context: CommandContext, hooks: { onTarget?(channel: SendableChannels): void } = {}): Promise<void> {
+export async function handleMessage(
+  message: Message,
+  context: CommandContext,
+  hooks: {
+    /** Told where the answer goes (the new thread, or the channel) once that is known. */
+    onTarget?(channel: SendableChannels): void;
+    /** True once the bot has ended this request at shutdown: nothing more is sent for it. */
+    ended?(): boolean;
+  } = {},
+): Promise<void> {
   if (!isForLitbot(message, context.env)) return;
   const botId = message.client.user.id;
   const channel = message.channel;
@@ -305,18 +326,22 @@ export async function handleMessage(message: Message, context: CommandContext, h
     const result = await askLitbot(context, question, {
       history: context.answers.history(where.id),
       onPartial: async (text) => {
+        if (hooks.ended?.()) return;
         streamed = streamed ? await streamed.edit(formatPartialAnswer(text)) : await where.send(formatPartialAnswer(text));
       },
     });
     context.answers.addTurn(where.id, { question, answer: result });
     const stored = context.answers.put(question, result, message.author.id);
     const [first, ...rest] = formatAnswer(result, { answerId: stored.id });
+    if (hooks.ended?.()) return;
     if (streamed) await streamed.edit(first);
     else if (where.id === message.channelId) await message.reply(first);
     else await where.send(first);
     for (const payload of rest) await where.send(payload);
   } catch (error) {
-    if (error instanceof RateLimitedError && !inDm) {
+    if (hooks.ended?.()) {
+      outcome = 'error';
+    } else if (error instanceof RateLimitedError && !inDm) {
       // A channel message cannot be ephemeral; a DM keeps the "slow down" private.
       outcome = 'rate-limited';
       try {
