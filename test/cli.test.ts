@@ -86,7 +86,7 @@ describe('the index and search commands', () => {
     expect(built.stdout).toMatch(/^Indexed 3 papers into \.\/index-here\n/);
     const again = await run('src/cli/index-corpus.ts', ['--skip-invalid'], relative, undefined, root);
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/^The index in \.\/index-here is up to date \(3 papers, built \S+\); use --force to rebuild\.\n$/);
+    expect(again.stdout).toMatch(/^The index in \.\/index-here is up to date \(3 papers, built \S+\); use --force to rebuild\.\n/);
   });
 
   it('rejects a bad --k with a clear message', async () => {
