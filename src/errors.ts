@@ -98,4 +98,10 @@ export class BusyError extends UserError {
 /** Discord refused the login or could not be reached; the message is one line naming the fix. */
 export class DiscordLoginError extends Error {
   override readonly name = 'DiscordLoginError';
+  /** True when trying again later may work (Discord out of reach); false for a refused token or intent. */
+  readonly retryable: boolean;
+  constructor(message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(message, { cause: options.cause });
+    this.retryable = options.retryable ?? false;
+  }
 }

@@ -135,7 +135,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   } catch (error) {
     await client.destroy().catch(() => undefined);
     const explained = explainLoginError(error, env);
-    if (explained) throw new DiscordLoginError(explained, { cause: error });
+    if (explained) throw new DiscordLoginError(explained.message, { cause: error, retryable: explained.retryable });
     throw error;
   }
 

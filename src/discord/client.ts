@@ -62,22 +62,32 @@ const UNREACHABLE = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRES
  * the Message Content intent refused (gateway close code 4014), a bad token (REST 401 or gateway
  * 4004), and Discord out of reach. Undefined for anything else, which is then reported as it is.
  */
-export function explainLoginError(error: unknown, env: Pick<Env, 'DISCORD_CLIENT_ID' | 'DISCORD_API_URL' | 'DISCORD_MESSAGE_CONTENT'>): string | undefined {
+export function explainLoginError(
+  error: unknown,
+  env: Pick<Env, 'DISCORD_CLIENT_ID' | 'DISCORD_API_URL' | 'DISCORD_MESSAGE_CONTENT'>,
+): { message: string; retryable: boolean } | undefined {
   const err = error as { message?: string; code?: unknown; cause?: { code?: unknown } } | undefined;
-  const message = err?.message ?? String(error);
+  const text = err?.message ?? String(error);
   const portal = `https://discord.com/developers/applications${env.DISCORD_CLIENT_ID ? `/${env.DISCORD_CLIENT_ID}/bot` : ''}`;
-  if (/disallowed intents/i.test(message)) {
-    return env.DISCORD_MESSAGE_CONTENT
+  if (/disallowed intents/i.test(text)) {
+    const message = env.DISCORD_MESSAGE_CONTENT
       ? `Discord refused the login (close code 4014, disallowed intents): DISCORD_MESSAGE_CONTENT=true asks for the Message Content intent, which is not switched on for this bot. Switch on "Message Content Intent" under Privileged Gateway Intents at ${portal}, or set DISCORD_MESSAGE_CONTENT=false (follow-ups in threads then need a mention).`
       : `Discord refused the login (close code 4014, disallowed intents): switch on the privileged intents this bot asks for at ${portal}.`;
+    return { message, retryable: false };
   }
-  if (err?.code === 'TokenInvalid' || /authentication failed/i.test(message)) {
-    return `Discord rejected DISCORD_TOKEN (401 Unauthorized / close code 4004): copy the bot's token again from ${portal} (Reset Token) into DISCORD_TOKEN in .env; the application id alone is not a token.`;
+  if (err?.code === 'TokenInvalid' || /authentication failed/i.test(text)) {
+    return {
+      message: `Discord rejected DISCORD_TOKEN (401 Unauthorized / close code 4004): copy the bot's token again from ${portal} (Reset Token) into DISCORD_TOKEN in .env; the application id alone is not a token.`,
+      retryable: false,
+    };
   }
   const code = typeof err?.code === 'string' ? err.code : typeof err?.cause?.code === 'string' ? err.cause.code : undefined;
   if (code && UNREACHABLE.has(code)) {
     const where = env.DISCORD_API_URL ?? 'https://discord.com/api';
-    return `Cannot reach Discord at ${where} (${code}): check this machine's internet connection, DNS, firewall or proxy${env.DISCORD_API_URL ? ', and DISCORD_API_URL' : ''}, then start again.`;
+    return {
+      message: `Cannot reach Discord at ${where} (${code}): check this machine's internet connection, DNS, firewall or proxy${env.DISCORD_API_URL ? ', and DISCORD_API_URL' : ''}, then start again.`,
+      retryable: true,
+    };
   }
   return undefined;
 }

@@ -14,7 +14,7 @@ import { REST, Routes, ShardingManager, type RESTGetAPIGatewayBotResult } from '
 import type { Logger } from 'pino';
 import { loadConfig, requireDiscord, type Env } from '../config/env.js';
 import { createLogger } from '../config/logger.js';
-import { errorMessage } from '../errors.js';
+import { ConfigError, DiscordLoginError, errorMessage } from '../errors.js';
 import { hnswlib } from '../indexing/hnswlib-build.js';
 import { createLitbot, type Litbot } from '../litbot.js';
 import { startBot, type RunningBot } from './bot.js';
@@ -120,8 +120,16 @@ async function runShards(env: Env, discord: ReturnType<typeof requireDiscord>, l
   await manager.spawn();
 }
 
+/**
+ * The exit code for a configuration Litbot cannot run with (sysexits' EX_CONFIG): a missing or
+ * invalid variable, a token or intent Discord refuses. Service managers are told not to restart
+ * on it (docs/deploy/), since a restart would only repeat the error.
+ */
+export const EXIT_CONFIG = 78;
+
 main().catch((error: unknown) => {
-  // Expected failures (configuration, a refused login, a bad corpus) carry a one-line message that names the fix.
+  // Expected failures (configuration, a refused login, a bad corpus) carry a message that names the fix.
   process.stderr.write(`${errorMessage(error)}\n`);
-  process.exit(1);
+  const config = error instanceof ConfigError || (error instanceof DiscordLoginError && !error.retryable);
+  process.exit(config ? EXIT_CONFIG : 1);
 });

@@ -12,6 +12,7 @@ import { intOption, program, runCli } from '../cli/run-cli.js';
 import { createEmbedder } from '../indexing/embeddings/create-embedder.js';
 import { updateIndex } from '../indexing/update-index.js';
 import { createLitbot, indexBuildHooks } from '../litbot.js';
+import { runColdStartBench } from './cold-start-bench.js';
 import { runDiscordBench } from './discord-bench.js';
 import type { LabelledQuestion } from './retrieval-eval.js';
 import { parseSizes, runScaleBench } from './scale-bench.js';
@@ -92,17 +93,33 @@ await runCli(async () => {
     .option('--graph-dir <dir>', 'with --scale: keep each built graph here and load it on the next run with the same settings')
     .option('--queries <n>', 'search queries to time', intOption('queries', 10, 10_000), 200)
     .option('--skip-discord', 'leave out the Discord bench')
+    .option('--cold-start', 'only the cold-start figures: one-shot search, paper and ask, and the bot to ready, tsx against the compiled build')
+    .option('--skip-cold-start', 'leave out the cold-start figures')
     .parse();
-  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; maxBuildMinutes?: number; m?: number; efConstruction?: number; efSearch?: number[]; data?: 'embedding-like' | 'blobs'; graphDir?: string; reduce?: number; shards?: number; queries: number; skipDiscord?: boolean }>();
+  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; maxBuildMinutes?: number; m?: number; efConstruction?: number; efSearch?: number[]; data?: 'embedding-like' | 'blobs'; graphDir?: string; reduce?: number; shards?: number; queries: number; skipDiscord?: boolean; coldStart?: boolean; skipColdStart?: boolean }>();
   if (opts.scale) {
     await runScaleBench({ sizes: opts.sizes, maxBuildMinutes: opts.maxBuildMinutes, m: opts.m, efConstruction: opts.efConstruction, efSearch: opts.efSearch, data: opts.data, graphDir: opts.graphDir, reduce: opts.reduce, shards: opts.shards, log: out });
     return;
   }
-  const { indexDir, root } = await benchBuild();
+  if (opts.coldStart) {
+    const root = mkdtempSync(join(tmpdir(), 'litbot-bench-'));
+    const env = { ...loadConfig(), INDEX_DIR: join(root, 'index'), CACHE_DIR: join(root, 'cache') };
+    const embedder = createEmbedder(env);
+    await updateIndex({ env, embedder, ...indexBuildHooks(env, { log: () => {} }), log: () => {} });
+    await embedder.dispose?.();
+    await runColdStartBench({ env, log: out });
+    rmSync(root, { recursive: true, force: true });
+    return;
+  }
+  const { indexDir, cacheDir, root } = await benchBuild();
   const questions = (JSON.parse(readFileSync('test/fixtures/questions.json', 'utf8')) as LabelledQuestion[]).map((q) => q.question);
   const queries = Array.from({ length: opts.queries }, (_, i) => questions[i % questions.length]);
   out();
   await benchSearch(indexDir, queries);
+  if (!opts.skipColdStart) {
+    out();
+    await runColdStartBench({ env: { ...loadConfig(), INDEX_DIR: indexDir, CACHE_DIR: cacheDir }, log: out });
+  }
   if (!opts.skipDiscord) {
     out();
     out('Discord (fake Discord on 127.0.0.1, real discord.js client, extractive backend)');
