@@ -40,7 +40,9 @@ function sourceFiles() {
 }
 
 function hashFile(path) {
-  return createHash('sha256').update(readFileSync(join(ROOT, path))).digest('hex');
+  return createHash('sha256')
+    .update(readFileSync(join(ROOT, path)))
+    .digest('hex');
 }
 
 /** @returns {Record<string, FileStamp>} */
@@ -133,4 +135,3 @@ export function buildDist() {
   }
   rmSync(old, { recursive: true, force: true });
 }
-

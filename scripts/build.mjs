@@ -14,7 +14,11 @@ const log = (line) => process.stderr.write(`${line}\n`);
 
 if (postinstall && !findTsc()) {
   const state = checkBuild();
-  log(state.fresh ? 'TypeScript is not installed; using the existing dist/.' : `TypeScript is not installed, so dist/ was not built (${state.reason}); install the dev dependencies and run npm run build.`);
+  log(
+    state.fresh
+      ? 'TypeScript is not installed; using the existing dist/.'
+      : `TypeScript is not installed, so dist/ was not built (${state.reason}); install the dev dependencies and run npm run build.`,
+  );
 } else {
   const started = performance.now();
   try {

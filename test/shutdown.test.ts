@@ -59,7 +59,9 @@ describe('stopping the bot', () => {
     const inThread = h.fake.requests.filter((r) => r.path.startsWith(`/channels/${threadId}/messages`) && (r.method === 'POST' || r.method === 'PATCH'));
     expect(inThread.at(-1)!.body.content).toBe(RESTARTING);
     for (const i of asks) expect(finalReply(h.fake, i)).toBe('restart notice');
-    expect(h.logs.map((l) => l.msg)).toEqual(expect.arrayContaining(['finishing the requests in flight', 'grace period over: ending the requests still in flight with a restart notice', 'bot stopped']));
+    expect(h.logs.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['finishing the requests in flight', 'grace period over: ending the requests still in flight with a restart notice', 'bot stopped']),
+    );
     expect(h.logs.find((l) => l.msg === 'finishing the requests in flight')).toMatchObject({ inFlight: 4, graceMs: 500 });
     await h.fake.close();
     await litbot.close();

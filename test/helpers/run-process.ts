@@ -12,11 +12,7 @@ export interface ProcessResult {
   stderr: string;
 }
 
-export function runProcess(
-  command: string,
-  args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
-): Promise<ProcessResult> {
+export function runProcess(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, timeout: options.timeoutMs ?? 300_000 });
     let stdout = '';
