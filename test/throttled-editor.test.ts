@@ -20,6 +20,7 @@ describe('throttledEditor', () => {
       100,
       pino({ level: 'silent' }),
     );
+    const started = performance.now();
     let text = '';
     for (let i = 0; i < 40; i++) {
       text += `w${i} `;
@@ -28,9 +29,11 @@ describe('throttledEditor', () => {
     }
     await sleep(150);
     await editor.finish();
+    // Bounded by the time the pushes really took, which a loaded machine stretches well past 40 x 10 ms.
+    const intervals = Math.floor((performance.now() - started) / 100);
     expect(maxConcurrent).toBe(1);
     expect(edits.length).toBeGreaterThanOrEqual(3);
-    expect(edits.length).toBeLessThanOrEqual(6);
+    expect(edits.length).toBeLessThanOrEqual(intervals + 1);
     for (let i = 1; i < edits.length; i++) expect(edits[i].at - edits[i - 1].at).toBeGreaterThanOrEqual(95);
     expect(edits.at(-1)!.text).toBe(text);
   });
