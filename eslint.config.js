@@ -25,6 +25,12 @@ export default defineConfig(
     },
   },
   {
+    // pm2 loads its process file with require(): it has to be CommonJS.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Discord's wire payloads, as the fake sends and receives them and the tests read them, are parsed JSON.
     files: ['src/discord/testing/**/*.ts', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
