@@ -108,6 +108,24 @@ describe('with DISCORD_MESSAGE_CONTENT=true, on an application whose portal has 
   });
 });
 
+describe('a bot in no server yet', () => {
+  it('logs that it is ready with the invite link that adds it to one', async () => {
+    const h = await startHarness(litbot, { DISCORD_GUILD_ID: '' }, { fake: { noGuild: true } });
+    try {
+      const ready = h.logs.find((l) => /^bot ready/.test(l.msg));
+      expect(ready.msg).toBe('bot ready, but in no server yet: open the invite link to add it');
+      expect(ready).toMatchObject({
+        guilds: 0,
+        servers: [],
+        registration: 'global: registered by npm run deploy-commands (can take up to an hour to appear)',
+        invite: `https://discord.com/oauth2/authorize?client_id=${h.fake.applicationId}&scope=bot%20applications.commands&permissions=309237729280`,
+      });
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
 describe('a login that cannot succeed ends with one line naming the fix', () => {
   /** Starts the real bot against a fake Discord set up with `fake`, expecting the login to fail. */
   async function failedLogin(vars: Record<string, string>, fake: FakeDiscordOptions = {}): Promise<{ error: Error; fake: FakeDiscord }> {

@@ -45,6 +45,8 @@ export interface FakeDiscordOptions {
    * default: all). An IDENTIFY asking for one that is off is closed with 4014, as Discord does.
    */
   privilegedIntents?: number;
+  /** True for a bot that has not been added to any server yet: READY lists no guild. */
+  noGuild?: boolean;
 }
 
 /** Gateway intent bits the fake acts on (discord-api-types' `GatewayIntentBits`). */
@@ -533,7 +535,7 @@ export class FakeDiscord {
     send('READY', {
       v: 10,
       user: { ...this.botUser, discriminator: '0', avatar: null, bot: true, verified: true, flags: 0 },
-      guilds: [{ id: this.guildId, unavailable: true }],
+      guilds: this.options.noGuild ? [] : [{ id: this.guildId, unavailable: true }],
       session_id: `session-${snowflake()}`,
       resume_gateway_url: `ws://127.0.0.1:${this.port}/gateway`,
       shard: identify?.shard ?? [0, 1],
@@ -541,6 +543,10 @@ export class FakeDiscord {
       private_channels: [],
       relationships: [],
     });
+    if (this.options.noGuild) {
+      this.events.emit('identified');
+      return;
+    }
     send('GUILD_CREATE', {
       id: this.guildId,
       name: 'Fake guild',
