@@ -40,23 +40,27 @@ export interface Litbot {
   close(): Promise<void>;
 }
 
+import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { loadConfig, type Env } from './config/env.js';
 import { createLogger } from './config/logger.js';
-import { displayDir, VERSION } from './config/paths.js';
-import type { Embedder } from './indexing/embeddings/embedder.js';
-import { createEmbedder } from './indexing/embeddings/create-embedder.js';
-import type { BuildOptions } from './indexing/build-index.js';
-import { loadIndex, readManifest, type LitIndex } from './indexing/load-index.js';
-import { updateIndex } from './indexing/update-index.js';
-import { corpusHash } from './indexing/build-index.js';
-import { loadCorpus } from './corpus/load-corpus.js';
-import { Retriever } from './retrieval/retriever.js';
-import { PaperBrowser } from './browse/paper-browser.js';
-import { buildTopics } from './browse/topics.js';
-import { createAnswerer, type Answerer } from './answer/answerer.js';
-import { resolveLinks } from './indexing/resolve-links.js';
 import { join } from 'node:path';
+import type { Answerer } from './answer/answerer.js';
+import { buildVocabulary, type Vocabulary } from './answer/coverage.js';
+import { PaperBrowser, similarityVectors } from './browse/paper-browser.js';
+import { paperAliases } from './browse/title-lookup.js';
+import { buildTopics } from './browse/topics.js';
+import { loadConfig, resolveLlmApiKey, type Env } from './config/env.js';
+import { displayDir, VERSION } from './config/paths.js';
+import { IndexMismatchError } from './errors.js';
+import type { BuildOptions } from './indexing/build-index.js';
+import { fingerprintChanges } from './indexing/corpus-fingerprint.js';
+import { createEmbedder } from './indexing/embeddings/create-embedder.js';
+import type { Embedder } from './indexing/embeddings/embedder.js';
+import { indexDifferences, openIndex, readManifest, type LitIndex } from './indexing/load-index.js';
+import { resolveLinks } from './indexing/resolve-links.js';
+import { fromStorable } from './indexing/storable.js';
+import { updateIndex } from './indexing/update-index.js';
+import { Retriever } from './retrieval/retriever.js';
 
 export interface CreateLitbotOptions {
   env?: Env;
@@ -64,16 +68,24 @@ export interface CreateLitbotOptions {
   embedder?: Embedder;
   /** Build the index first when there is none (with progress on `log`). */
   buildIfMissing?: boolean;
+  /**
+   * Read every part of the index and start the embedder and the answerer now, rather than when a
+   * command first needs them: a long-running process (the bot, the chat) does, so that its first
+   * question is as quick as the rest and a damaged file stops it at start. One-shot commands do
+   * not, and read only what they use.
+   */
+  preload?: boolean;
   log?: (line: string) => void;
   /** Where the answerer logs LLM failures (default: a logger for `env`, on standard error). */
   logger?: Logger;
 }
 
-/** The build steps that other parts of Litbot add to `npm run index`: topics and link resolution. */
+
+/** The build steps that other parts of Litbot add to `npm run index`: topics, link resolution, and the derived data they keep in the index. */
 export function indexBuildHooks(
   env: Pick<Env, 'CACHE_DIR'>,
   options: { resolveLinks?: boolean; log?: (line: string) => void } = {},
-): Pick<BuildOptions, 'buildTopics' | 'resolveLinks'> {
+): Pick<BuildOptions, 'buildTopics' | 'resolveLinks' | 'derive' | 'inputs'> {
   const log = options.log;
   return {
     buildTopics: (input) => buildTopics({ ...input, options: { log } }),
@@ -81,6 +93,13 @@ export function indexBuildHooks(
     resolveLinks: async (papers) => {
       await resolveLinks(papers, { cacheFile: arxivLinkCache(env), cacheOnly: !options.resolveLinks, log: options.resolveLinks ? log : undefined });
     },
+    derive: ({ papers, paperVectors }) => ({
+      titleAliases: papers.map((p) => paperAliases(p)),
+      similarVectors: similarityVectors(papers, paperVectors),
+      answerTerms: buildVocabulary(papers),
+    }),
+    // The link cache feeds every build, so a change to it makes the index stale.
+    inputs: [arxivLinkCache(env)],
   };
 }
 
@@ -89,13 +108,14 @@ export function arxivLinkCache(env: Pick<Env, 'CACHE_DIR'>): string {
   return join(env.CACHE_DIR, 'arxiv-links.json');
 }
 
-/** Loads (and if asked, first builds) the index, and returns the facade over it. */
+/** Opens (and if asked, first builds) the index, and returns the facade over it. */
 export async function createLitbot(options: CreateLitbotOptions = {}): Promise<Litbot> {
   const env = options.env ?? loadConfig();
   const indexDir = options.indexDir ?? env.INDEX_DIR;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // A provider that needs a key and has none stops the program now, not at the first question.
+  if (env.LLM_PROVIDER !== 'extractive') resolveLlmApiKey(env);
   const embedder = options.embedder ?? createEmbedder(env);
-  await embedder.init();
   if (!readManifest(indexDir) && options.buildIfMissing) {
     log(`No index in ${displayDir(indexDir)} yet: building it now (about 20 seconds on two cores the first time).`);
     let lastTenth = -1;
@@ -112,46 +132,132 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
       },
     });
   }
-  const index = await loadIndex(indexDir, embedder);
-  const stale = await corpusChangedSince(index, env);
+  // Only the model's name is checked now; its dimensions and window once it is started.
+  const index = openIndex(indexDir, { id: embedder.id });
+  const stale = corpusChangedSince(index);
   if (stale) log(`The corpus in ${index.manifest.corpusDir} changed since the index was built (${stale}); run npm run index to include the changes.`);
-  return new IndexedLitbot(env, index, embedder, options.logger ?? createLogger(env));
+  const litbot = new IndexedLitbot(env, index, new CheckedEmbedder(embedder, index, indexDir), options.logger ?? createLogger(env));
+  if (options.preload || env.LLM_PROVIDER !== 'extractive') await litbot.answerer();
+  if (options.preload) {
+    index.loadAll();
+    await litbot.embedder.ready();
+  }
+  return litbot;
 }
 
-/** Why the corpus no longer matches the index, or undefined when it does (or cannot be read). */
-async function corpusChangedSince(index: LitIndex, env: Env): Promise<string | undefined> {
-  try {
-    const corpus = loadCorpus(index.manifest.corpusDir, { skipInvalid: true });
-    await indexBuildHooks(env).resolveLinks?.(corpus.papers);
-    if (corpusHash(corpus.papers) === index.manifest.corpusHash) return undefined;
-    return `${corpus.papers.length} papers now, ${index.manifest.counts.papers} indexed`;
-  } catch {
-    // A corpus that cannot be read now says so at the next `npm run index`; the index still serves.
-    return undefined;
+/** What changed in the corpus since the build, in words, or undefined when nothing did (or it cannot be told). */
+function corpusChangedSince(index: LitIndex): string | undefined {
+  const { corpusDir, corpusFingerprint } = index.manifest;
+  // A corpus folder that is not there now (another working folder) says nothing about the index.
+  if (!corpusFingerprint || !existsSync(corpusDir)) return undefined;
+  return fingerprintChanges(corpusDir, corpusFingerprint);
+}
+
+/**
+ * The configured embedder, started on first use (a `paper` or `topics` command never starts it),
+ * and checked then against the index: a different model, dimension or chunking says how to fix it.
+ */
+class CheckedEmbedder implements Embedder {
+  private starting?: Promise<void>;
+
+  constructor(
+    private readonly inner: Embedder,
+    private readonly index: LitIndex,
+    private readonly indexDir: string,
+  ) {}
+
+  get id(): string {
+    return this.inner.id;
+  }
+  get dimensions(): number {
+    return this.inner.dimensions;
+  }
+  get maxTokens(): number {
+    return this.inner.maxTokens;
+  }
+
+  ready(): Promise<void> {
+    this.starting ??= this.inner.init().then(() => {
+      const differences = indexDifferences(this.index.manifest, this.inner);
+      if (differences.length) throw new IndexMismatchError(this.indexDir, differences);
+    });
+    return this.starting;
+  }
+
+  init(): Promise<void> {
+    return this.ready();
+  }
+
+  countTokens(text: string): number {
+    return this.inner.countTokens(text);
+  }
+
+  async embedDocuments(texts: string[]): Promise<Float32Array[]> {
+    await this.ready();
+    return this.inner.embedDocuments(texts);
+  }
+
+  async embedQuery(text: string): Promise<Float32Array> {
+    await this.ready();
+    return this.inner.embedQuery(text);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.starting) await this.inner.dispose?.();
   }
 }
 
 class IndexedLitbot implements Litbot {
   private readonly retriever: Retriever;
   private readonly browser: PaperBrowser;
-  private readonly answerer: Answerer;
+  private answering?: Promise<Answerer>;
+  private loaded?: Answerer;
 
   constructor(
     readonly env: Env,
     readonly index: LitIndex,
-    readonly embedder: Embedder,
-    logger: Logger,
+    readonly embedder: CheckedEmbedder,
+    private readonly logger: Logger,
   ) {
     this.retriever = new Retriever(index, embedder);
-    this.browser = new PaperBrowser(index);
-    this.answerer = createAnswerer({
-      env,
-      retrieve: (query, options) => this.retriever.search(query, options),
-      topicOf: (paperId) => this.browser.topicOf(paperId),
-      corpus: index.papers,
-      paperById: (paperId) => index.paperById.get(paperId),
-      log: logger,
+    this.browser = new PaperBrowser({
+      get papers() {
+        return index.papers;
+      },
+      paperById: index.paperById,
+      get paperVectors() {
+        return index.paperVectors;
+      },
+      get topics() {
+        return index.topics;
+      },
+      get titles() {
+        return index.titles;
+      },
+      get similarVectors() {
+        return index.similarVectors;
+      },
     });
+  }
+
+  /** The answerer, created on the first question: its module brings the LLM clients, which `search` and `paper` never need. */
+  answerer(): Promise<Answerer> {
+    this.answering ??= import('./answer/answerer.js').then(({ createAnswerer }) => {
+      const { index } = this;
+      this.loaded = createAnswerer({
+        env: this.env,
+        retrieve: (query, options) => this.retriever.search(query, options),
+        topicOf: (paperId) => this.browser.topicOf(paperId),
+        get corpus() {
+          return index.papers;
+        },
+        vocabulary: index.answerTerms === undefined ? undefined : () => fromStorable<Vocabulary>(index.answerTerms),
+        paperById: (paperId) => index.paperById.get(paperId),
+        log: this.logger,
+      });
+      return this.loaded;
+    });
+    return this.answering;
   }
 
   about(): About {
@@ -160,12 +266,13 @@ class IndexedLitbot implements Litbot {
       version: VERSION,
       papers: m.counts.papers,
       chunks: m.counts.chunks,
-      topics: this.index.topics.length,
+      topics: m.counts.topics,
       builtAt: m.builtAt,
       embeddings: m.embeddings.id,
       dimensions: m.embeddings.dimensions,
-      backend: this.answerer.backend,
-      model: this.answerer.model,
+      // The answerer is loaded at start for every backend but the extractive one, which has no model.
+      backend: this.loaded?.backend ?? this.env.LLM_PROVIDER,
+      model: this.loaded?.model,
     };
   }
 
@@ -173,8 +280,8 @@ class IndexedLitbot implements Litbot {
     return this.retriever.search(query, options);
   }
 
-  ask(question: string, options?: AnswerOptions): Promise<AnswerResult> {
-    return this.answerer.answer(question, options);
+  async ask(question: string, options?: AnswerOptions): Promise<AnswerResult> {
+    return (await this.answerer()).answer(question, options);
   }
 
   topics(): Topic[] {
@@ -210,6 +317,6 @@ class IndexedLitbot implements Litbot {
   }
 
   async close(): Promise<void> {
-    await this.embedder.dispose?.();
+    await this.embedder.dispose();
   }
 }

@@ -12,8 +12,8 @@ import { BusyError, UserError, errorMessage } from '../errors.js';
 import type { PaperHit, SearchOptions, SearchResponse } from '../retrieval/types.js';
 import { LlmError, createChatModel, generate, modelName } from './chat-models.js';
 import { renumberCitations } from './citations.js';
-import { assessCoverage, buildVocabulary, type CoverageRule } from './coverage.js';
-import { composeExtractive, looksLikeInstruction, termIdf } from './extractive.js';
+import { assessCoverage, buildVocabulary, type CoverageRule, type Vocabulary } from './coverage.js';
+import { composeExtractive, idfFrom, looksLikeInstruction } from './extractive.js';
 import { lastAnsweredTurn, leansOnPrevious } from './follow-up.js';
 import { cleanModelText } from './llm-text.js';
 import { sharedLlmLimiter, type Limiter } from './limiter.js';
@@ -29,6 +29,8 @@ export interface AnswererDeps {
   topicOf?: (paperId: string) => { label: string } | undefined;
   /** The whole collection: question words are weighed by their rarity in it, and names it never mentions are noticed. */
   corpus?: Paper[];
+  /** The collection's vocabulary as the index keeps it (`buildVocabulary` at build time); without it, it is built from `corpus` at the first question. */
+  vocabulary?: () => Vocabulary;
   /** Lets a follow-up keep the previous turn's papers in view even when retrieval drops them. */
   paperById?: (paperId: string) => Paper | undefined;
   /** Replaces the model `LLM_PROVIDER` would create (tests inject one). */
@@ -87,8 +89,15 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
   const limiter = deps.limiter ?? sharedLlmLimiter(env);
   const backend = env.LLM_PROVIDER;
   const model = modelName(env);
-  const idf = deps.corpus ? termIdf(deps.corpus) : undefined;
-  const vocabulary = deps.corpus ? buildVocabulary(deps.corpus) : undefined;
+  // Counting the words of every abstract takes seconds at 20,000 papers: done once, at the first question, or kept in the index.
+  let collection: { vocabulary?: Vocabulary; idf?: (term: string) => number } | undefined;
+  const collectionTerms = () => {
+    if (!collection) {
+      const vocabulary = deps.vocabulary?.() ?? (deps.corpus ? buildVocabulary(deps.corpus) : undefined);
+      collection = { vocabulary, idf: vocabulary ? idfFrom(vocabulary.df, vocabulary.papers) : undefined };
+    }
+    return collection;
+  };
 
   const callModel = (messages: Parameters<typeof generate>[1], options: { signal?: AbortSignal; onToken?: (t: string) => void; stream: boolean }) =>
     limiter.run(
@@ -161,7 +170,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
         .filter((h): h is PaperHit => !!h);
       hits = [...kept, ...hits.filter((h) => !follow.keep.includes(h.paperId))];
     }
-    const coverage = assessCoverage(follow.query, response, { rule: deps.coverageRule, vocabulary });
+    const coverage = assessCoverage(follow.query, response, { rule: deps.coverageRule, vocabulary: collectionTerms().vocabulary });
     const covered = coverage.covered || (follow.keep.length > 0 && hits.length > 0 && coverage.features.termOverlap >= 0.5);
     const sources = hits.slice(0, SOURCES);
     const evidence = toEvidence(sources);
@@ -207,7 +216,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
           abstract: hit.paper.abstract,
           passages: hit.passages.map((p) => ({ text: p.text, score: p.score })),
         })),
-        { context: follow.context, alreadySaid: follow.previousAnswer, idf },
+        { context: follow.context, alreadySaid: follow.previousAnswer, idf: collectionTerms().idf },
       );
       return composed.text;
     };

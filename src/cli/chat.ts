@@ -6,7 +6,7 @@ import { program, runCli } from './run-cli.js';
 
 await runCli(async () => {
   program('chat', 'Talk to Litbot in the terminal: questions, follow-ups and /commands.').parse();
-  const litbot = await createLitbot({ buildIfMissing: true });
+  const litbot = await createLitbot({ buildIfMissing: true, preload: true });
   const about = litbot.about();
   const interactive = process.stdin.isTTY === true;
   const session = createChatSession(litbot, {

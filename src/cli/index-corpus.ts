@@ -18,8 +18,9 @@ await runCli(async () => {
     .option('--force', 'rebuild even when nothing changed')
     .option('--resolve-links', 'look papers up on the arXiv API (online) and store their links')
     .option('--json', 'print the summary as JSON on stdout')
+    .option('--no-wait', 'when another build of the same index is running, fail at once instead of waiting for it')
     .parse();
-  const opts = cmd.opts<{ corpus?: string; out?: string; skipInvalid?: boolean; force?: boolean; resolveLinks?: boolean; json?: boolean }>();
+  const opts = cmd.opts<{ corpus?: string; out?: string; skipInvalid?: boolean; force?: boolean; resolveLinks?: boolean; json?: boolean; wait: boolean }>();
   const env = loadConfig();
   const embedder = createEmbedder(env);
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -33,6 +34,7 @@ await runCli(async () => {
     skipInvalid: opts.skipInvalid,
     // Going online for links means rebuilding with what arXiv answers.
     force: opts.force || opts.resolveLinks,
+    wait: opts.wait,
     ...indexBuildHooks(env, { resolveLinks: opts.resolveLinks, log }),
     log,
     onEmbedProgress: (done, total) => bar.update(done, total),

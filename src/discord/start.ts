@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   };
   for (const signal of SIGNALS) process.on(signal, () => void shutdown(signal));
 
-  const loading = createLitbot({ env, buildIfMissing: true, log: (line) => logger.info(line), logger }).then((loaded) => {
+  const loading = createLitbot({ env, buildIfMissing: true, preload: true, log: (line) => logger.info(line), logger }).then((loaded) => {
     litbot = loaded;
     logger.info({ addon: hnswlib().detail }, 'vector index: hnswlib-node');
     return loaded;

@@ -34,6 +34,11 @@ export class HnswStore {
   }
 
   static async load(file: string, dimensions: number, efSearch = DEFAULT_HNSW.efSearch): Promise<HnswStore> {
+    return HnswStore.read(file, dimensions, efSearch);
+  }
+
+  /** Reads a saved graph. The caller checks the file first: hnswlib trusts it. */
+  static read(file: string, dimensions: number, efSearch = DEFAULT_HNSW.efSearch): HnswStore {
     const { HierarchicalNSW } = hnswlib().lib;
     const index = new HierarchicalNSW('ip', dimensions);
     index.readIndexSync(file);

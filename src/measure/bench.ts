@@ -13,6 +13,7 @@ import { createEmbedder } from '../indexing/embeddings/create-embedder.js';
 import { updateIndex } from '../indexing/update-index.js';
 import { createLitbot, indexBuildHooks } from '../litbot.js';
 import { runColdStartBench } from './cold-start-bench.js';
+import { runCorpus20kBench } from './corpus-20k-bench.js';
 import { runDiscordBench } from './discord-bench.js';
 import type { LabelledQuestion } from './retrieval-eval.js';
 import { parseSizes, runScaleBench } from './scale-bench.js';
@@ -95,8 +96,33 @@ await runCli(async () => {
     .option('--skip-discord', 'leave out the Discord bench')
     .option('--cold-start', 'only the cold-start figures: one-shot search, paper and ask, and the bot to ready, tsx against the compiled build')
     .option('--skip-cold-start', 'leave out the cold-start figures')
+    .option('--corpus-20k', 'a generated 20,000-paper collection: build, peak memory, load, one-shot commands, 20 concurrent /ask')
+    .option('--papers <n>', 'with --corpus-20k: papers to generate', intOption('papers', 100, 1_000_000))
+    .option('--work-dir <dir>', 'with --corpus-20k: keep the corpus, embedding cache and index here, reused by the next run')
     .parse();
-  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; maxBuildMinutes?: number; m?: number; efConstruction?: number; efSearch?: number[]; data?: 'embedding-like' | 'blobs'; graphDir?: string; reduce?: number; shards?: number; queries: number; skipDiscord?: boolean; coldStart?: boolean; skipColdStart?: boolean }>();
+  const opts = cmd.opts<{
+    scale?: boolean;
+    sizes?: number[];
+    maxBuildMinutes?: number;
+    m?: number;
+    efConstruction?: number;
+    efSearch?: number[];
+    data?: 'embedding-like' | 'blobs';
+    graphDir?: string;
+    reduce?: number;
+    shards?: number;
+    queries: number;
+    skipDiscord?: boolean;
+    coldStart?: boolean;
+    skipColdStart?: boolean;
+    corpus20k?: boolean;
+    papers?: number;
+    workDir?: string;
+  }>();
+  if (opts.corpus20k) {
+    await runCorpus20kBench({ papers: opts.papers, workDir: opts.workDir, skipDiscord: opts.skipDiscord, log: out });
+    return;
+  }
   if (opts.scale) {
     await runScaleBench({ sizes: opts.sizes, maxBuildMinutes: opts.maxBuildMinutes, m: opts.m, efConstruction: opts.efConstruction, efSearch: opts.efSearch, data: opts.data, graphDir: opts.graphDir, reduce: opts.reduce, shards: opts.shards, log: out });
     return;
