@@ -26,10 +26,13 @@ const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 const CLOSE_MARGIN_MS = 10_000;
 
 async function main(): Promise<void> {
-  const env = loadConfig();
+  const isShard = process.argv.includes(SHARD_FLAG);
+  // In a shard, SHARDS is not Litbot's setting but the shard id discord.js's ShardingManager hands
+  // its client ("0", "1", ...); the manager process checked Litbot's, and .env is already in the
+  // environment it passed on.
+  const env = isShard ? loadConfig({ ...process.env, SHARDS: '' }) : loadConfig();
   const discord = requireDiscord(env);
   const logger = createLogger(env);
-  const isShard = process.argv.includes(SHARD_FLAG);
   if (env.SHARDS && !isShard) {
     await runShards(env, discord, logger);
     return;
@@ -95,7 +98,11 @@ async function runShards(env: Env, discord: ReturnType<typeof requireDiscord>, l
     // The same loader flags as this process: under `npm run dev` the shards are TypeScript too.
     execArgv: [...process.execArgv],
   });
-  manager.on('shardCreate', (shard) => logger.info({ shard: shard.id, totalShards }, 'shard started'));
+  manager.on('shardCreate', (shard) => {
+    logger.info({ shard: shard.id, totalShards }, 'shard started');
+    // A shard that dies while being respawned reports it here; unheard, it would end this process with a stack.
+    shard.on('error', (error) => logger.error({ shard: shard.id, err: error }, `shard ${shard.id} failed: ${errorMessage(error)}`));
+  });
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
