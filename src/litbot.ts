@@ -13,6 +13,8 @@ export interface About {
   chunks: number;
   topics: number;
   builtAt: string;
+  /** The index generation being served (its folder under INDEX_DIR). */
+  generation: string;
   embeddings: string;
   dimensions: number;
   backend: string;
@@ -22,6 +24,8 @@ export interface About {
 export interface Litbot {
   about(): About;
   search(query: string, options?: SearchOptions): Promise<SearchResponse>;
+  /** The search as a LangChain retriever (one `Document` per paper), to compose in your own chains. */
+  asRetriever(options?: SearchOptions): Promise<LitbotRetriever>;
   ask(question: string, options?: AnswerOptions): Promise<AnswerResult>;
   topics(): Topic[];
   /** A topic by id or by (part of) its label; throws `UserError` when none matches. */
@@ -37,6 +41,11 @@ export interface Litbot {
   sourceFiles(): string[];
   /** Nearest papers to the best title match, excluding the paper itself. */
   similar(titleQuery: string, k?: number): { paper: Paper; similar: (SimilarPaper & { paper: Paper })[] };
+  /**
+   * Long-running processes only (`watch`): checks now for a newer index generation and serves it.
+   * Resolves true when the generation `CURRENT` names is the one served, false when it failed to load.
+   */
+  refresh?(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -44,6 +53,8 @@ import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { createLogger } from './config/logger.js';
 import { join } from 'node:path';
+import type { LiveIndexEvent } from './indexing/live-index.js';
+import { LiveLitbot } from './live-litbot.js';
 import type { Answerer } from './answer/answerer.js';
 import { buildVocabulary, type Vocabulary } from './answer/coverage.js';
 import { PaperBrowser, similarityVectors } from './browse/paper-browser.js';
@@ -61,6 +72,8 @@ import { resolveLinks } from './indexing/resolve-links.js';
 import { fromStorable } from './indexing/storable.js';
 import { updateIndex } from './indexing/update-index.js';
 import { Retriever } from './retrieval/retriever.js';
+import type { CandidateSource } from './retrieval/candidate-source.js';
+import type { LitbotRetriever } from './retrieval/langchain-retriever.js';
 
 export interface CreateLitbotOptions {
   env?: Env;
@@ -76,6 +89,12 @@ export interface CreateLitbotOptions {
    */
   preload?: boolean;
   log?: (line: string) => void;
+  /**
+   * Keep serving each new index generation as it is built, without a restart (the bot, shards and
+   * `npm run chat`); events go to `onIndexEvent`, else to `log`.
+   */
+  watch?: boolean;
+  onIndexEvent?: (event: LiveIndexEvent) => void;
   /** Where the answerer logs LLM failures (default: a logger for `env`, on standard error). */
   logger?: Logger;
 }
@@ -83,7 +102,7 @@ export interface CreateLitbotOptions {
 
 /** The build steps that other parts of Litbot add to `npm run index`: topics, link resolution, and the derived data they keep in the index. */
 export function indexBuildHooks(
-  env: Pick<Env, 'CACHE_DIR'>,
+  env: Pick<Env, 'CACHE_DIR'> & Partial<Pick<Env, 'ARXIV_API_URL'>>,
   options: { resolveLinks?: boolean; log?: (line: string) => void } = {},
 ): Pick<BuildOptions, 'buildTopics' | 'resolveLinks' | 'derive' | 'inputs'> {
   const log = options.log;
@@ -91,7 +110,7 @@ export function indexBuildHooks(
     buildTopics: (input) => buildTopics({ ...input, options: { log } }),
     // Every build applies the links found earlier; only --resolve-links asks arXiv for new ones.
     resolveLinks: async (papers) => {
-      await resolveLinks(papers, { cacheFile: arxivLinkCache(env), cacheOnly: !options.resolveLinks, log: options.resolveLinks ? log : undefined });
+      await resolveLinks(papers, { apiUrl: env.ARXIV_API_URL, cacheFile: arxivLinkCache(env), cacheOnly: !options.resolveLinks, log: options.resolveLinks ? log : undefined });
     },
     derive: ({ papers, paperVectors }) => ({
       titleAliases: papers.map((p) => paperAliases(p)),
@@ -116,6 +135,7 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
   // A provider that needs a key and has none stops the program now, not at the first question.
   if (env.LLM_PROVIDER !== 'extractive') resolveLlmApiKey(env);
   const embedder = options.embedder ?? createEmbedder(env);
+  if (env.VECTOR_STORE === 'pgvector') return createPgLitbot(env, indexDir, embedder, options, log);
   if (!readManifest(indexDir) && options.buildIfMissing) {
     log(`No index in ${displayDir(indexDir)} yet: building it now (about 20 seconds on two cores the first time).`);
     let lastTenth = -1;
@@ -132,17 +152,73 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
       },
     });
   }
-  // Only the model's name is checked now; its dimensions and window once it is started.
-  const index = openIndex(indexDir, { id: embedder.id });
-  const stale = corpusChangedSince(index);
-  if (stale) log(`The corpus in ${index.manifest.corpusDir} changed since the index was built (${stale}); run npm run index to include the changes.`);
-  const litbot = new IndexedLitbot(env, index, new CheckedEmbedder(embedder, index, indexDir), options.logger ?? createLogger(env));
-  if (options.preload || env.LLM_PROVIDER !== 'extractive') await litbot.answerer();
-  if (options.preload) {
-    index.loadAll();
-    await litbot.embedder.ready();
+  const logger = options.logger ?? createLogger(env);
+  const open = async (preload: boolean, warm: boolean) => {
+    // Only the model's name is checked now; its dimensions and window once it is started.
+    const index = openIndex(indexDir, { id: embedder.id });
+    const litbot = new IndexedLitbot(env, index, new CheckedEmbedder(embedder, index, indexDir), logger);
+    if (preload || env.LLM_PROVIDER !== 'extractive') await litbot.answerer();
+    if (preload) {
+      index.loadAll();
+      await litbot.embedder.ready();
+    }
+    // For a process that serves new generations as they come: one search touches the vectors, the
+    // graph and both BM25 stores, so a generation that cannot answer fails here, before it serves anyone.
+    if (warm) await litbot.search('warm-up', { k: 1 });
+    return { name: index.generation, value: litbot as Litbot, index };
+  };
+  const first = await open(Boolean(options.preload || options.watch), Boolean(options.watch));
+  const stale = corpusChangedSince(first.index);
+  if (stale) log(`The corpus in ${first.index.manifest.corpusDir} changed since the index was built (${stale}); run npm run index to include the changes.`);
+  if (!options.watch) return first.value;
+  const onEvent = options.onIndexEvent ?? ((event: LiveIndexEvent) => log(describeIndexEvent(event)));
+  // Every later generation is read whole before it serves: nothing is answered from a half-loaded index.
+  return new LiveLitbot(first, () => open(true, true), { indexDir, pollMs: env.INDEX_POLL_MS, onEvent });
+}
+
+/** One line for the log about what the index watcher did. */
+export function describeIndexEvent(event: LiveIndexEvent): string {
+  if (event.type === 'swapped') return `Serving the new index ${event.generation} (loaded in ${event.loadMs} ms; was ${event.previous}).`;
+  if (event.type === 'failed') return `The new index ${event.generation} could not be loaded; still serving ${event.serving}. ${event.message}`;
+  return event.message;
+}
+
+/**
+ * `VECTOR_STORE=pgvector`: the index comes from Postgres (built into it first when there is none
+ * and `buildIfMissing`), and searches run there. An unreachable server or a database without
+ * pgvector stops here with the fix.
+ */
+async function createPgLitbot(env: Env, indexDir: string, embedder: Embedder, options: CreateLitbotOptions, log: (line: string) => void): Promise<Litbot> {
+  const [{ connectDatabase, describeDatabase, currentGeneration }, { openPgIndex, publishToDatabase }, { pgvectorSource }, { DatabaseUrlMissingError }] = await Promise.all([
+    import('./indexing/stores/pgvector-store.js'),
+    import('./indexing/stores/pg-index.js'),
+    import('./retrieval/candidate-source.js'),
+    import('./indexing/stores/pg-errors.js'),
+  ]);
+  if (!env.DATABASE_URL) throw new DatabaseUrlMissingError();
+  const where = describeDatabase(env.DATABASE_URL);
+  const pool = await connectDatabase(env.DATABASE_URL);
+  try {
+    if (options.buildIfMissing && !(await currentGeneration(pool))) {
+      if (!readManifest(indexDir)) {
+        log(`No index in Postgres at ${where} yet: building it now.`);
+        await updateIndex({ env, embedder, indexDir, ...indexBuildHooks(env, { log }), log });
+      }
+      await publishToDatabase(env, indexDir, embedder, { log });
+    }
+    const { index, store } = await openPgIndex(pool, embedder, { where });
+    const litbot = new IndexedLitbot(env, index, new CheckedEmbedder(embedder, index, index.dir), options.logger ?? createLogger(env), {
+      source: pgvectorSource(store, index),
+      close: () => pool.end(),
+    });
+    // A bot reads the generation current at its start (a restart picks up a newer one: docs/pgvector.md).
+    if (options.preload || options.watch || env.LLM_PROVIDER !== 'extractive') await litbot.answerer();
+    if (options.preload || options.watch) await litbot.embedder.ready();
+    return litbot;
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
   }
-  return litbot;
 }
 
 /** What changed in the corpus since the build, in words, or undefined when nothing did (or it cannot be told). */
@@ -218,8 +294,10 @@ class IndexedLitbot implements Litbot {
     readonly index: LitIndex,
     readonly embedder: CheckedEmbedder,
     private readonly logger: Logger,
+    /** Postgres (`VECTOR_STORE=pgvector`): where searches run, and the pool to close. */
+    private readonly external: { source: CandidateSource; close(): Promise<void> } | undefined = undefined,
   ) {
-    this.retriever = new Retriever(index, embedder);
+    this.retriever = new Retriever(index, embedder, external?.source);
     this.browser = new PaperBrowser({
       get papers() {
         return index.papers;
@@ -242,11 +320,12 @@ class IndexedLitbot implements Litbot {
 
   /** The answerer, created on the first question: its module brings the LLM clients, which `search` and `paper` never need. */
   answerer(): Promise<Answerer> {
-    this.answering ??= import('./answer/answerer.js').then(({ createAnswerer }) => {
+    this.answering ??= Promise.all([import('./answer/answerer.js'), import('./retrieval/langchain-retriever.js'), this.asRetriever()]).then(([{ createAnswerer }, { searchThrough }, retriever]) => {
       const { index } = this;
       this.loaded = createAnswerer({
         env: this.env,
-        retrieve: (query, options) => this.retriever.search(query, options),
+        // Through the LangChain retriever, so its callbacks and tracing see every question's search.
+        retrieve: (query, options) => searchThrough(retriever, query, options),
         topicOf: (paperId) => this.browser.topicOf(paperId),
         get corpus() {
           return index.papers;
@@ -268,6 +347,7 @@ class IndexedLitbot implements Litbot {
       chunks: m.counts.chunks,
       topics: m.counts.topics,
       builtAt: m.builtAt,
+      generation: this.index.generation,
       embeddings: m.embeddings.id,
       dimensions: m.embeddings.dimensions,
       // The answerer is loaded at start for every backend but the extractive one, which has no model.
@@ -278,6 +358,12 @@ class IndexedLitbot implements Litbot {
 
   search(query: string, options?: SearchOptions): Promise<SearchResponse> {
     return this.retriever.search(query, options);
+  }
+
+  /** Loaded on first use: LangChain's retriever module costs 0.2-0.4 s to import, which `paper` or `topics` never need. */
+  async asRetriever(options?: SearchOptions): Promise<LitbotRetriever> {
+    const { LitbotRetriever } = await import('./retrieval/langchain-retriever.js');
+    return new LitbotRetriever({ search: (query, o) => this.retriever.search(query, o), options });
   }
 
   async ask(question: string, options?: AnswerOptions): Promise<AnswerResult> {
@@ -318,5 +404,6 @@ class IndexedLitbot implements Litbot {
 
   async close(): Promise<void> {
     await this.embedder.dispose();
+    await this.external?.close();
   }
 }

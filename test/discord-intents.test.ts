@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/env.js';
 import { createLogger } from '../src/config/logger.js';
 import { startBot } from '../src/discord/bot.js';
+import { loadCommands } from '../src/discord/registry.js';
 import { FakeDiscord, INTENT, type FakeDiscordOptions } from '../src/discord/testing/fake-discord.js';
 import type { Litbot } from '../src/litbot.js';
 import { TEST_TOKEN, startHarness, str, type Harness } from './helpers/discord-harness.js';
@@ -31,7 +32,7 @@ describe('with DISCORD_MESSAGE_CONTENT off (the default), on an application whos
   });
   afterAll(() => h?.stop());
 
-  it('logs in without the privileged intent and logs that it is ready: user, servers, commands, the index it serves', () => {
+  it('logs in without the privileged intent and logs that it is ready: user, servers, commands, the index it serves', async () => {
     expect(h.fake.identifies.map((i) => i.intents)).toEqual([BASE_INTENTS]);
     const about = litbot.about();
     const ready = h.logs.find((l) => l.msg === 'bot ready');
@@ -39,7 +40,7 @@ describe('with DISCORD_MESSAGE_CONTENT off (the default), on an application whos
       user: 'Litbot',
       guilds: 1,
       servers: ['Fake guild'],
-      commands: ['about', 'ask', 'help', 'paper', 'search', 'similar', 'topics'],
+      commands: (await loadCommands()).map((c) => c.data.name),
       registration: `registered to server ${h.fake.guildId} at start`,
       index: { papers: about.papers, builtAt: about.builtAt },
       messageContent: false,

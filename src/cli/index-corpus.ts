@@ -4,6 +4,7 @@ import type { Corpus } from '../corpus/load-corpus.js';
 import { where } from '../corpus/corpus-report.js';
 import { createEmbedder } from '../indexing/embeddings/create-embedder.js';
 import type { Manifest } from '../indexing/manifest.js';
+import { publishToDatabase } from '../indexing/stores/pg-index.js';
 import { updateIndex } from '../indexing/update-index.js';
 import { displayDir } from '../config/paths.js';
 import { indexBuildHooks } from '../litbot.js';
@@ -44,6 +45,8 @@ await runCli(async () => {
   });
   const indexDir = opts.out ?? env.INDEX_DIR;
   const out = displayDir(indexDir);
+  // VECTOR_STORE=pgvector: the bots read the index from Postgres; a new build is published there.
+  await publishToDatabase(env, indexDir, embedder, { log, force: !result.upToDate });
   const { manifest, corpus } = result;
   const seconds = Number(((performance.now() - started) / 1000).toFixed(1));
   if (opts.json) {

@@ -21,6 +21,7 @@ import type { Litbot } from '../litbot.js';
 import { createLimiter } from '../answer/limiter.js';
 import { AckTracker } from './ack-tracker.js';
 import { AnswerStore } from './answer-store.js';
+import { CollectionEditor } from './collection-editor.js';
 import { askLitbot, cleanQuestion } from './ask-litbot.js';
 import { StaleButtonError } from './button-ids.js';
 import { createClient, explainLoginError, inviteUrl } from './client.js';
@@ -45,6 +46,8 @@ export interface StartBotOptions {
   streamEditIntervalMs?: number;
   /** How long `stop()` waits for requests in flight (default `SHUTDOWN_GRACE_MS`). */
   drainTimeoutMs?: number;
+  /** What `/add` and `/remove` use (default: one over `CORPUS_DIR` that rebuilds in a child process). */
+  collection?: CollectionEditor;
 }
 
 export interface RunningBot {
@@ -161,6 +164,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     answerSlots: createLimiter(env.LLM_PROVIDER === 'extractive' ? 1 : env.LLM_MAX_CONCURRENCY, env.LLM_QUEUE_TIMEOUT_MS),
     commands,
     streamEditIntervalMs: options.streamEditIntervalMs ?? 1_200,
+    collection: options.collection ?? new CollectionEditor({ env, litbot, logger }),
   };
 
   const guilds = [...readyClient.guilds.cache.values()];
@@ -207,6 +211,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
         logger.warn({ pending: unfinished.length, graceMs }, 'grace period over: ending the requests still in flight with a restart notice');
         await Promise.allSettled(unfinished.map((w) => w.endPolitely().catch((error: unknown) => logger.error({ err: error }, 'could not send the restart notice'))));
       }
+      await running.collection?.close();
       await client.destroy();
       logger.info('bot stopped');
     },

@@ -16,7 +16,7 @@ import { loadConfig, requireDiscord, type Env } from '../config/env.js';
 import { createLogger } from '../config/logger.js';
 import { ConfigError, DiscordLoginError, errorMessage } from '../errors.js';
 import { hnswlib } from '../indexing/hnswlib-build.js';
-import { createLitbot, type Litbot } from '../litbot.js';
+import { createLitbot, describeIndexEvent, type Litbot } from '../litbot.js';
 import { startBot, type RunningBot } from './bot.js';
 
 /** Passed to shard processes so they run the bot rather than another manager. */
@@ -65,7 +65,19 @@ async function main(): Promise<void> {
   };
   for (const signal of SIGNALS) process.on(signal, () => void shutdown(signal));
 
-  const loading = createLitbot({ env, buildIfMissing: true, preload: true, log: (line) => logger.info(line), logger }).then((loaded) => {
+  const loading = createLitbot({
+    env,
+    buildIfMissing: true,
+    preload: true,
+    log: (line) => logger.info(line),
+    logger,
+    // Each new index (npm run index, or /add) is served without a restart.
+    watch: true,
+    onIndexEvent: (event) => {
+      if (event.type === 'swapped') logger.info({ index: event }, describeIndexEvent(event));
+      else logger.warn(event.type === 'failed' ? { err: event.error, generation: event.generation, serving: event.serving } : {}, describeIndexEvent(event));
+    },
+  }).then((loaded) => {
     litbot = loaded;
     logger.info({ addon: hnswlib().detail }, 'vector index: hnswlib-node');
     return loaded;

@@ -18,8 +18,13 @@ export class HnswStore {
   private constructor(
     private readonly index: HierarchicalNSW,
     readonly dimensions: number,
-    readonly count: number,
+    private size: number,
   ) {}
+
+  /** Live vectors in the graph (added, less removed). */
+  get count(): number {
+    return this.size;
+  }
 
   static async build(vectors: Float32Array[], dimensions: number, params: HnswParams = DEFAULT_HNSW): Promise<HnswStore> {
     const { HierarchicalNSW } = hnswlib().lib;
@@ -57,5 +62,22 @@ export class HnswStore {
     if (n <= 0) return [];
     const { distances, neighbors } = this.index.searchKnn(Array.from(query), n, filter);
     return neighbors.map((label, i) => ({ label, score: 1 - distances[i] }));
+  }
+
+  /** Adds vectors under the labels that follow `firstLabel`, growing the graph as needed (the LangChain store adds documents this way). */
+  add(vectors: ArrayLike<number>[], firstLabel: number): void {
+    const needed = firstLabel + vectors.length;
+    if (needed > this.index.getMaxElements()) this.index.resizeIndex(Math.max(needed, Math.ceil(this.index.getMaxElements() * 1.5)));
+    vectors.forEach((v, i) => {
+      if (v.length !== this.dimensions) throw new Error(`Vector ${firstLabel + i} has ${v.length} dimensions, expected ${this.dimensions}`);
+      this.index.addPoint(Array.from(v), firstLabel + i);
+    });
+    this.size += vectors.length;
+  }
+
+  /** Hides a label from every later search (hnswlib marks it deleted; the slot stays). */
+  remove(label: number): void {
+    this.index.markDelete(label);
+    this.size--;
   }
 }

@@ -13,6 +13,7 @@ import { createEmbedder } from '../indexing/embeddings/create-embedder.js';
 import { updateIndex } from '../indexing/update-index.js';
 import { createLitbot, indexBuildHooks } from '../litbot.js';
 import { runColdStartBench } from './cold-start-bench.js';
+import { runAddPaperBench } from './add-paper-bench.js';
 import { runCorpus20kBench } from './corpus-20k-bench.js';
 import { runDiscordBench } from './discord-bench.js';
 import type { LabelledQuestion } from './retrieval-eval.js';
@@ -96,6 +97,13 @@ await runCli(async () => {
     .option('--skip-discord', 'leave out the Discord bench')
     .option('--cold-start', 'only the cold-start figures: one-shot search, paper and ask, and the bot to ready, tsx against the compiled build')
     .option('--skip-cold-start', 'leave out the cold-start figures')
+    .option('--store <store>', 'pgvector: the embedded index and Postgres + pgvector side by side (DATABASE_URL, else a PGlite child process)', (v: string) => {
+      if (v !== 'pgvector') throw new InvalidArgumentError('--store takes pgvector (the embedded store is always measured beside it)');
+      return v;
+    })
+    .option('--store-corpus <dir>', 'with --store: corpus folder (default: CORPUS_DIR)')
+    .option('--add-paper', 'only the add-a-paper bench: Confirm in /add to a question about the paper answered from the new index')
+    .option('--skip-add-paper', 'leave out the add-a-paper bench')
     .option('--corpus-20k', 'a generated 20,000-paper collection: build, peak memory, load, one-shot commands, 20 concurrent /ask')
     .option('--papers <n>', 'with --corpus-20k: papers to generate', intOption('papers', 100, 1_000_000))
     .option('--work-dir <dir>', 'with --corpus-20k: keep the corpus, embedding cache and index here, reused by the next run')
@@ -115,10 +123,19 @@ await runCli(async () => {
     skipDiscord?: boolean;
     coldStart?: boolean;
     skipColdStart?: boolean;
+    addPaper?: boolean;
+    skipAddPaper?: boolean;
     corpus20k?: boolean;
     papers?: number;
     workDir?: string;
+    store?: string;
+    storeCorpus?: string;
   }>();
+  if (opts.store) {
+    const { runStoreBench } = await import('./store-bench.js');
+    await runStoreBench({ corpusDir: opts.storeCorpus, queries: opts.queries, log: out });
+    return;
+  }
   if (opts.corpus20k) {
     await runCorpus20kBench({ papers: opts.papers, workDir: opts.workDir, skipDiscord: opts.skipDiscord, log: out });
     return;
@@ -137,6 +154,10 @@ await runCli(async () => {
     rmSync(root, { recursive: true, force: true });
     return;
   }
+  if (opts.addPaper) {
+    await runAddPaperBench({ log: out });
+    return;
+  }
   const { indexDir, cacheDir, root } = await benchBuild();
   const questions = (JSON.parse(readFileSync('test/fixtures/questions.json', 'utf8')) as LabelledQuestion[]).map((q) => q.question);
   const queries = Array.from({ length: opts.queries }, (_, i) => questions[i % questions.length]);
@@ -151,6 +172,10 @@ await runCli(async () => {
     out('Discord (fake Discord on 127.0.0.1, real discord.js client, extractive backend)');
     const env = loadConfig();
     await runDiscordBench((line) => out(`  ${line}`), { env: { ...env, INDEX_DIR: indexDir } });
+  }
+  if (!opts.skipAddPaper) {
+    out();
+    await runAddPaperBench({ cacheDir, log: out });
   }
   rmSync(root, { recursive: true, force: true });
 });

@@ -9,6 +9,7 @@ import type { Embedder } from '../indexing/embeddings/embedder.js';
 import type { LitIndex } from '../indexing/load-index.js';
 import { UserError } from '../errors.js';
 import type { Paper } from '../corpus/paper.js';
+import { indexSource, type CandidateSource } from './candidate-source.js';
 import { nameTokens } from './names.js';
 import type { PaperHit, Passage, SearchOptions, SearchResponse } from './types.js';
 
@@ -34,16 +35,12 @@ export const FUSION = {
 
 export const MAX_K = 50;
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
 export class Retriever {
   constructor(
     readonly index: LitIndex,
     readonly embedder: Embedder,
+    /** Where candidates and raw scores come from: this process's index (default) or Postgres. */
+    readonly source: CandidateSource = indexSource(index, embedder),
   ) {}
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchResponse> {
@@ -67,9 +64,9 @@ export class Retriever {
       vector = await this.embedder.embedQuery(text);
       embedMs = performance.now() - t0;
       const t1 = performance.now();
-      const filter = allowed ? (label: number) => allowed.has(index.chunks[label].paperId) : undefined;
-      for (const { label } of index.hnsw.search(vector, candidates * 3, filter)) {
-        candidatePapers.add(index.chunks[label].paperId);
+      const filter = allowed && { allowed, from: options.from, to: options.to, source: options.sourceFile };
+      for (const paperId of await this.source.denseChunks(vector, candidates * 3, filter)) {
+        candidatePapers.add(paperId);
         if (candidatePapers.size >= candidates) break;
       }
       denseMs = performance.now() - t1;
@@ -78,12 +75,13 @@ export class Retriever {
     const chunkBm25 = new Map<string, number>();
     if (mode !== 'dense') {
       const t2 = performance.now();
-      for (const { id, score } of index.bm25Papers.search(text, candidates * 2)) {
+      const [papers, chunks] = await Promise.all([this.source.lexical(text, candidates * 2, 'papers'), this.source.lexical(text, candidates * 8, 'chunks')]);
+      for (const { id, score } of papers) {
         if (allowed && !allowed.has(id)) continue;
         paperBm25.set(id, score);
         if (paperBm25.size <= candidates) candidatePapers.add(id);
       }
-      for (const { id, score } of index.bm25Chunks.search(text, candidates * 8)) chunkBm25.set(id, score);
+      for (const { id, score } of chunks) chunkBm25.set(id, score);
       bm25Ms = performance.now() - t2;
     }
 
@@ -91,7 +89,7 @@ export class Retriever {
     const nameBonus = new Map<string, number>();
     if (mode !== 'dense' && FUSION.nameBonus > 0) {
       for (const name of nameTokens(text)) {
-        const holders = index.bm25Papers.search(name, FUSION.nameMaxPapers + 1).filter(({ id }) => !allowed || allowed.has(id));
+        const holders = (await this.source.lexical(name, FUSION.nameMaxPapers + 1, 'papers')).filter(({ id }) => !allowed || allowed.has(id));
         if (!holders.length || holders.length > FUSION.nameMaxPapers) continue;
         for (const { id } of holders) {
           nameBonus.set(id, (nameBonus.get(id) ?? 0) + FUSION.nameBonus / holders.length);
@@ -101,16 +99,17 @@ export class Retriever {
     }
     const maxBm25 = Math.max(1e-9, ...paperBm25.values());
     const hits: PaperHit[] = [];
+    const cosine = vector && (await this.source.cosines(vector, [...candidatePapers]));
     for (const paperId of candidatePapers) {
       const chunkIds = index.chunksOfPaper.get(paperId) ?? [];
       const passages: Passage[] = chunkIds.map((i) => {
         const chunk = index.chunks[i];
-        const dense = vector ? dot(vector, index.chunkVectors[i]) : undefined;
+        const dense = cosine ? cosine.chunk(i) : undefined;
         const bm25 = chunkBm25.get(chunk.id);
         return { chunkId: chunk.id, text: chunk.text, score: 0, dense, bm25 };
       });
       const bestChunk = vector ? Math.max(...passages.map((p) => p.dense!)) : undefined;
-      const denseScore = vector ? (bestChunk! + dot(vector, index.paperVectors.get(paperId)!)) / 2 : 0;
+      const denseScore = cosine ? (bestChunk! + cosine.paper(paperId)) / 2 : 0;
       const bm25 = paperBm25.get(paperId);
       const lexical = (bm25 ?? 0) / maxBm25;
       const named = nameBonus.get(paperId) ?? 0;
@@ -130,7 +129,7 @@ export class Retriever {
     assignRanks(hits, 'bm25', 'bm25Rank');
     hits.sort((a, b) => b.score - a.score);
     const terms = Bm25Store.terms(text);
-    const known = terms.filter((t) => index.bm25Papers.vocabulary.has(t)).length;
+    const known = terms.filter((t) => this.source.hasTerm(t)).length;
     return {
       query: text,
       hits: hits.slice(0, k),
