@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     logger.info({ addon: hnswlib().detail }, 'vector index: hnswlib-node');
     return loaded;
   });
-  const started = await startBot({
+  bot = await startBot({
     env,
     litbot: loading,
     logger,
@@ -90,8 +90,6 @@ async function main(): Promise<void> {
     // choke on) a `SHARDS=` line left empty in `.env`.
     clientOptions: isShard ? {} : { shards: [0], shardCount: 1 },
   });
-  if (stopping) await started.stop();
-  else bot = started;
 }
 
 /** Runs one process per shard. `auto` asks Discord (through `DISCORD_API_URL` when set) how many. */
