@@ -57,10 +57,10 @@ export class Bm25Store {
     return JSON.stringify(this.search_);
   }
 
-  /** Document ids with BM25 scores, best first. */
-  search(query: string, limit: number): { id: string; score: number }[] {
+  /** Document ids with BM25 scores, best first; `fields` scores one field alone (the learned ranker reads the title's and the abstract's apart). */
+  search(query: string, limit: number, fields?: ('title' | 'text')[]): { id: string; score: number }[] {
     return this.search_
-      .search(query, { boost: { title: 1.5 }, combineWith: 'OR', bm25: BM25 })
+      .search(query, { boost: { title: 1.5 }, combineWith: 'OR', bm25: BM25, ...(fields ? { fields } : {}) })
       .slice(0, limit)
       .map((r) => ({ id: String(r.id), score: r.score }));
   }
