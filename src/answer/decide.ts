@@ -83,11 +83,12 @@ function namesIn(question: string): string[] {
   return wordTokens(question).filter((t, i) => (NAME_LIKE.test(t) || (i > 0 && /^[A-Z][a-z]{2,}$/.test(t))) && !SIZE.test(t));
 }
 
-/** The question's words the collection never uses (as typed, stop words and short words left out). */
+/** The question's words the collection never uses (as typed, stop words, short words and known names left out). */
 function unknownWords(question: string, stats: CollectionStats): string[] {
   const out: string[] = [];
+  const names = new Set(wordTokens(question).filter((t) => NAME_LIKE.test(t) && stats.knowsName(t)).map((t) => t.toLowerCase()));
   for (const w of words(question)) {
-    if (w.length < 3 || /\d/.test(w) || out.includes(w)) continue;
+    if (w.length < 3 || /\d/.test(w) || out.includes(w) || names.has(w)) continue;
     const terms = contentTerms(w);
     if (terms.length && terms.every((t) => !stats.df.has(t)) && !stats.knowsWord(w)) out.push(w);
   }

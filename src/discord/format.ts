@@ -189,6 +189,7 @@ export function answerFooter(result: AnswerResult): string {
  */
 export function formatAnswer(result: AnswerResult, options: { question?: string; answerId?: string } = {}): Payload[] {
   const parts: string[] = [];
+  if (result.searchedFor) parts.push(`*Searched for: ${escapeMarkdown(result.searchedFor)}*`);
   if (result.note) parts.push(`*${result.note.trim()}*`);
   parts.push(result.answer.trim() || '(no answer)');
   if (result.refused && result.suggestions?.length) {

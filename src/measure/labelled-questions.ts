@@ -19,7 +19,7 @@ export interface LabelledQuestion {
   /** Written to check the old decline rule after it was calibrated on the others. */
   heldOut?: boolean;
   /** Key facts of the gold answer, when given. */
-  facts?: string[];
+  facts?: unknown[];
 }
 
 /** Kinds the bot should answer (citing a relevant paper). */

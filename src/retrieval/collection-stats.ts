@@ -21,6 +21,7 @@ export class CollectionStats {
   private readonly byId: Map<string, PaperText>;
   private readonly termsMemo = new Map<string, Set<string>>();
   private readonly titleTermsMemo = new Map<string, Set<string>>();
+  private readonly bigramsMemo = new Map<string, Set<string>>();
   private readonly acronymMemo = new Map<string, boolean>();
   private lowerTexts?: string[];
 
@@ -69,6 +70,27 @@ export class CollectionStats {
       this.titleTermsMemo.set(paperId, set);
     }
     return set;
+  }
+
+  /** Pairs of consecutive content terms ("catastroph forget") of a paper's title and abstract, stop words skipped. */
+  bigramsOf(paperId: string): Set<string> {
+    let set = this.bigramsMemo.get(paperId);
+    if (!set) {
+      const p = this.byId.get(paperId);
+      set = p ? CollectionStats.bigrams(`${p.title}. ${p.abstract}`) : new Set();
+      this.bigramsMemo.set(paperId, set);
+    }
+    return set;
+  }
+
+  /** Pairs of consecutive content terms of a text. */
+  static bigrams(text: string): Set<string> {
+    const out = new Set<string>();
+    for (const clause of text.split(/[.,;:!?()]/)) {
+      const terms = contentTerms(clause);
+      for (let i = 1; i < terms.length; i++) out.add(`${terms[i - 1]} ${terms[i]}`);
+    }
+    return out;
   }
 
   /** Whether the collection uses this word (any case; a plural "s", hyphens and dots tolerated). */

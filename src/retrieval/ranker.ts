@@ -10,7 +10,7 @@ import weightsFile from './ranker-weights.json' with { type: 'json' };
  * The features, in the weights file's order. Lexical: BM25 of the whole paper (scaled by the
  * best in the list, and log), of its title alone, of its abstract alone, of its best chunk; the
  * share of the question's content words the paper holds (plain, weighted by rarity, and in the
- * title). Dense: the best chunk's cosine, the paper vector's, the mean over its chunks, and the
+ * title) and of its pairs of consecutive content words ("catastrophic forgetting"). Dense: the best chunk's cosine, the paper vector's, the mean over its chunks, and the
  * best chunk's gap to the best in the list. The rare-name share (a name in the question that at
  * most three papers contain, split between them) and each side's rank (as 1/rank).
  */
@@ -23,6 +23,7 @@ export const RANK_FEATURES = [
   'termShare',
   'weightedShare',
   'titleShare',
+  'bigramShare',
   'denseChunk',
   'densePaper',
   'denseMean',

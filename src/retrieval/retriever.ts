@@ -118,6 +118,7 @@ export class Retriever {
     }
 
     const questionTerms = CollectionStats.questionTerms(text);
+    const questionBigrams = [...CollectionStats.bigrams(text)];
     const totalWeight = questionTerms.reduce((s, t) => s + stats.idf(t), 0);
     const maxBm25 = Math.max(1e-9, ...paperBm25.values());
     const hits: PaperHit[] = [];
@@ -150,6 +151,7 @@ export class Retriever {
         }
         if (titleTerms.has(t)) titleWeight += stats.idf(t);
       }
+      const bigrams = stats.bigramsOf(paperId);
       const features: RankFeatures = {
         bm25Rel: (bm25 ?? 0) / maxBm25,
         bm25Log: Math.log1p(bm25 ?? 0),
@@ -159,6 +161,7 @@ export class Retriever {
         termShare: questionTerms.length ? held / questionTerms.length : 0,
         weightedShare: totalWeight ? heldWeight / totalWeight : 0,
         titleShare: totalWeight ? titleWeight / totalWeight : 0,
+        bigramShare: questionBigrams.length ? questionBigrams.filter((b) => bigrams.has(b)).length / questionBigrams.length : 0,
         denseChunk: bestChunk ?? 0,
         densePaper: paperCosine,
         denseMean: passages.length && vector ? denseSum / passages.length : 0,

@@ -1,0 +1,13 @@
+import { loadCorpus } from './src/corpus/load-corpus.js';
+import { collectionStats } from './src/retrieval/collection-stats.js';
+import { SpellCorrector } from './src/retrieval/spelling.js';
+const papers = loadCorpus('seeds').papers;
+let t = performance.now();
+const stats = collectionStats(papers);
+console.log('stats', (performance.now() - t).toFixed(0));
+t = performance.now(); for (const p of papers) stats.termsOf(p.id); console.log('terms', (performance.now() - t).toFixed(0));
+t = performance.now(); for (const p of papers) stats.bigramsOf(p.id); console.log('bigrams', (performance.now() - t).toFixed(0));
+t = performance.now(); for (const p of papers) stats.titleTermsOf(p.id); console.log('title', (performance.now() - t).toFixed(0));
+const sp = new SpellCorrector(stats);
+t = performance.now(); console.log(sp.correct('tell me about fine-tuning'), (performance.now() - t).toFixed(0));
+t = performance.now(); console.log(sp.correct('tell me about fine-tunning'), (performance.now() - t).toFixed(0));
