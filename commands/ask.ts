@@ -1,9 +1,26 @@
 /** `/ask question:<text> [private:<bool>]`: an answer with numbered sources, feedback and evidence buttons. */
 import { MessageFlags, SlashCommandBuilder } from 'discord.js';
 import { askLitbot, cleanQuestion, QUESTION_MAX } from '../src/discord/ask-litbot.js';
-import { deferThenWork, type Command } from '../src/discord/command.js';
+import { StaleButtonError, parseAnswerButton } from '../src/discord/button-ids.js';
+import { deferThenWork, type Command, type CommandContext } from '../src/discord/command.js';
 import { formatAnswer, formatEvidence, formatPartialAnswer, textPayload } from '../src/discord/format.js';
-import { UserError } from '../src/errors.js';
+import type { VoteOutcome } from '../src/discord/feedback-store.js';
+
+/** What a vote click tells the user. */
+const THANKS: Record<VoteOutcome, Record<'up' | 'down', string>> = {
+  recorded: { up: 'Thanks! Noted as helpful.', down: 'Thanks! Noted as not helpful; it helps improve the answers.' },
+  changed: { up: 'Changed your vote to helpful.', down: 'Changed your vote to not helpful.' },
+  unchanged: { up: 'You already marked this answer as helpful.', down: 'You already marked this answer as not helpful.' },
+};
+
+/** The answer a button refers to; one Litbot no longer has (or never had) makes the button stale. */
+function storedAnswer(context: CommandContext, answerId: string) {
+  try {
+    return context.answers.get(answerId);
+  } catch {
+    throw new StaleButtonError();
+  }
+}
 
 export default {
   data: new SlashCommandBuilder()
@@ -27,32 +44,28 @@ export default {
   },
 
   async button(interaction, context, args) {
-    const [action, ...rest] = args;
-    if (action === 'feedback') {
-      const [vote, answerId] = rest;
-      if (vote !== 'up' && vote !== 'down') throw new UserError('Unknown feedback button.');
-      const stored = context.answers.get(answerId);
-      await context.feedback.add({
-        at: new Date().toISOString(),
-        vote,
-        answerId,
-        question: stored.question,
-        answer: stored.result.answer,
-        citations: stored.result.citations,
-        backend: stored.result.backend,
-        ...(stored.result.model ? { model: stored.result.model } : {}),
-        interactionId: interaction.id,
-      });
-      await interaction.reply({ ...textPayload(vote === 'up' ? 'Thanks! Noted as helpful.' : 'Thanks! Noted as not helpful; it helps improve the answers.'), flags: MessageFlags.Ephemeral });
+    const button = parseAnswerButton(args);
+    const stored = storedAnswer(context, button.answerId);
+    if (button.action === 'feedback') {
+      const outcome = await context.feedback.vote(
+        {
+          at: new Date().toISOString(),
+          vote: button.vote,
+          answerId: button.answerId,
+          question: stored.question,
+          answer: stored.result.answer,
+          citations: stored.result.citations,
+          backend: stored.result.backend,
+          ...(stored.result.model ? { model: stored.result.model } : {}),
+          interactionId: interaction.id,
+        },
+        interaction.user.id,
+      );
+      await interaction.reply({ ...textPayload(THANKS[outcome][button.vote]), flags: MessageFlags.Ephemeral });
       return;
     }
-    if (action === 'evidence') {
-      const stored = context.answers.get(rest[0]);
-      const [first, ...more] = formatEvidence(stored.result.evidence, stored.question);
-      await interaction.reply({ ...first, flags: MessageFlags.Ephemeral });
-      for (const message of more) await interaction.followUp({ ...message, flags: MessageFlags.Ephemeral });
-      return;
-    }
-    throw new UserError('Unknown button.');
+    const [first, ...more] = formatEvidence(stored.result.evidence, stored.question);
+    await interaction.reply({ ...first, flags: MessageFlags.Ephemeral });
+    for (const message of more) await interaction.followUp({ ...message, flags: MessageFlags.Ephemeral });
   },
 } satisfies Command;

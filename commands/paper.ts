@@ -1,11 +1,11 @@
 /** `/paper title:<autocomplete>`: one paper's details, with "Similar papers" and "Ask about this paper". */
 import { ActionRowBuilder, ModalBuilder, SlashCommandBuilder, TextInputBuilder, TextInputStyle } from 'discord.js';
 import { askLitbot, cleanQuestion, QUESTION_MAX } from '../src/discord/ask-litbot.js';
+import { StaleButtonError, parsePaperButton } from '../src/discord/button-ids.js';
 import { resolvePaper, titleChoices } from '../src/discord/choices.js';
 import { customId, deferThenWork, type Command } from '../src/discord/command.js';
-import { formatAnswer, formatPaper, formatPaperList, oneLine, trimText } from '../src/discord/format.js';
+import { escapeMarkdown, formatAnswer, formatPaper, formatPaperList, oneLine, trimText } from '../src/discord/format.js';
 import { similarItems } from '../src/discord/paper-lists.js';
-import { UserError } from '../src/errors.js';
 
 export default {
   data: new SlashCommandBuilder()
@@ -22,13 +22,14 @@ export default {
     await interaction.respond(titleChoices(context.litbot, interaction.options.getFocused()));
   },
 
-  async button(interaction, context, [action, paperId]) {
+  async button(interaction, context, args) {
+    const { action, paperId } = parsePaperButton(args);
     const paper = context.litbot.paperById(paperId);
-    if (!paper) throw new UserError('That paper is no longer in the collection.');
+    if (!paper) throw new StaleButtonError();
     if (action === 'similar') {
       await deferThenWork(interaction, context);
       const { similar } = context.litbot.similar(paper.title);
-      const [first, ...rest] = formatPaperList(`Papers similar to “${trimText(paper.title, 200)}”`, similarItems(similar), 'No similar papers found.');
+      const [first, ...rest] = formatPaperList(`Papers similar to “${escapeMarkdown(trimText(paper.title, 200))}”`, similarItems(similar), 'No similar papers found.');
       await interaction.editReply(first);
       for (const message of rest) await interaction.followUp(message);
       return;
@@ -48,12 +49,12 @@ export default {
       );
       return;
     }
-    throw new UserError('Unknown button.');
   },
 
-  async modal(interaction, context, [action, paperId]) {
+  async modal(interaction, context, args) {
+    const { action, paperId } = parsePaperButton(args);
     const paper = context.litbot.paperById(paperId);
-    if (action !== 'ask' || !paper) throw new UserError('That paper is no longer in the collection.');
+    if (action !== 'ask' || !paper) throw new StaleButtonError();
     const asked = cleanQuestion(interaction.fields.getTextInputValue('question'));
     await deferThenWork(interaction, context);
     // Naming the paper steers retrieval towards it while still letting the answer cite others.

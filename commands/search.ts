@@ -1,7 +1,7 @@
 /** `/search query:<text>`: the best-matching papers, each with its best passage as a one-line snippet. */
 import { SlashCommandBuilder } from 'discord.js';
 import { deferThenWork, type Command } from '../src/discord/command.js';
-import { formatPaperList, trimText } from '../src/discord/format.js';
+import { escapeMarkdown, formatPaperList, trimText } from '../src/discord/format.js';
 import { searchItems } from '../src/discord/paper-lists.js';
 import { UserError } from '../src/errors.js';
 
@@ -16,7 +16,7 @@ export default {
     if (!query) throw new UserError('Give something to search for, e.g. "retrieval-augmented generation".');
     await deferThenWork(interaction, context);
     const response = await context.litbot.search(query, { k: 8 });
-    const [first, ...rest] = formatPaperList(`Papers for “${trimText(query, 200)}”`, searchItems(response.hits), `No papers match “${trimText(query, 200)}”.`);
+    const [first, ...rest] = formatPaperList(`Papers for “${escapeMarkdown(trimText(query, 200))}”`, searchItems(response.hits), `No papers match “${escapeMarkdown(trimText(query, 200))}”.`);
     await interaction.editReply(first);
     for (const message of rest) await interaction.followUp(message);
   },

@@ -2,7 +2,7 @@
 import { SlashCommandBuilder } from 'discord.js';
 import { resolvePaper, titleChoices } from '../src/discord/choices.js';
 import { deferThenWork, type Command } from '../src/discord/command.js';
-import { formatPaperList, trimText } from '../src/discord/format.js';
+import { escapeMarkdown, formatPaperList, trimText } from '../src/discord/format.js';
 import { similarItems } from '../src/discord/paper-lists.js';
 
 export default {
@@ -15,7 +15,7 @@ export default {
     const paper = resolvePaper(context.litbot, interaction.options.getString('title', true));
     await deferThenWork(interaction, context);
     const { similar } = context.litbot.similar(paper.title);
-    const [first, ...rest] = formatPaperList(`Papers similar to “${trimText(paper.title, 200)}”`, similarItems(similar), 'No similar papers found.');
+    const [first, ...rest] = formatPaperList(`Papers similar to “${escapeMarkdown(trimText(paper.title, 200))}”`, similarItems(similar), 'No similar papers found.');
     await interaction.editReply(first);
     for (const message of rest) await interaction.followUp(message);
   },

@@ -1,12 +1,12 @@
 /** `/topics [topic:<autocomplete>]`: the topics and their sizes, or one topic's papers, paged. */
 import { SlashCommandBuilder } from 'discord.js';
+import { StaleButtonError, parseTopicPageButton } from '../src/discord/button-ids.js';
 import { topicChoices } from '../src/discord/choices.js';
 import type { Command } from '../src/discord/command.js';
-import { formatTopicPage, formatTopics } from '../src/discord/format.js';
+import { formatTopicPage, formatTopics, topicPages } from '../src/discord/format.js';
 import type { Paper } from '../src/corpus/paper.js';
 import type { Litbot } from '../src/litbot.js';
 import type { Topic } from '../src/browse/types.js';
-import { UserError } from '../src/errors.js';
 
 function papersOf(litbot: Litbot, topic: Topic): Paper[] {
   return topic.papers.map((p) => litbot.paperById(p.paperId)).filter((p): p is Paper => !!p);
@@ -39,9 +39,13 @@ export default {
     await interaction.respond(topicChoices(context.litbot.topics(), interaction.options.getFocused()));
   },
 
-  async button(interaction, context, [action, topicId, page]) {
-    const topic = context.litbot.topics().find((t) => String(t.id) === topicId);
-    if (action !== 'page' || !topic) throw new UserError('That topic is no longer in the index; run /topics again.');
-    await interaction.update(formatTopicPage(topic, papersOf(context.litbot, topic), Number(page)));
+  async button(interaction, context, args) {
+    const { topicId, page } = parseTopicPageButton(args);
+    const topic = context.litbot.topics().find((t) => t.id === topicId);
+    if (!topic) throw new StaleButtonError();
+    const papers = papersOf(context.litbot, topic);
+    // A page past the end is forged, or left from before a rebuild shrank the topic.
+    if (page >= topicPages(papers).length) throw new StaleButtonError();
+    await interaction.update(formatTopicPage(topic, papers, page));
   },
 } satisfies Command;

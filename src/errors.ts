@@ -26,6 +26,7 @@ export class MissingApiKeyError extends ConfigError {
 /** One problem found while reading the corpus. */
 export interface CorpusIssue {
   file: string;
+  /** 1-based line of the block; 0 when the problem is the whole file or folder. */
   line: number;
   reason: string;
 }
@@ -42,7 +43,7 @@ export class CorpusError extends Error {
 }
 
 export function formatIssue(issue: CorpusIssue): string {
-  return `  ${issue.file}:${issue.line}: ${issue.reason}`;
+  return `  ${issue.line ? `${issue.file}:${issue.line}` : issue.file}: ${issue.reason}`;
 }
 
 /** There is no index where one is expected. */

@@ -39,7 +39,9 @@ export interface Litbot {
 }
 
 import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
 import { loadConfig, type Env } from './config/env.js';
+import { createLogger } from './config/logger.js';
 import type { Embedder } from './indexing/embeddings/embedder.js';
 import { createEmbedder } from './indexing/embeddings/create-embedder.js';
 import type { BuildOptions } from './indexing/build-index.js';
@@ -61,6 +63,8 @@ export interface CreateLitbotOptions {
   /** Build the index first when there is none (with progress on `log`). */
   buildIfMissing?: boolean;
   log?: (line: string) => void;
+  /** Where the answerer logs LLM failures (default: a logger for `env`, on standard error). */
+  logger?: Logger;
 }
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -111,7 +115,7 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
   const index = await loadIndex(indexDir, embedder);
   const stale = await corpusChangedSince(index, env);
   if (stale) log(`The corpus in ${index.manifest.corpusDir} changed since the index was built (${stale}); run npm run index to include the changes.`);
-  return new IndexedLitbot(env, index, embedder);
+  return new IndexedLitbot(env, index, embedder, options.logger ?? createLogger(env));
 }
 
 /** Why the corpus no longer matches the index, or undefined when it does (or cannot be read). */
@@ -136,6 +140,7 @@ class IndexedLitbot implements Litbot {
     readonly env: Env,
     readonly index: LitIndex,
     readonly embedder: Embedder,
+    logger: Logger,
   ) {
     this.retriever = new Retriever(index, embedder);
     this.browser = new PaperBrowser(index);
@@ -145,6 +150,7 @@ class IndexedLitbot implements Litbot {
       topicOf: (paperId) => this.browser.topicOf(paperId),
       corpus: index.papers,
       paperById: (paperId) => index.paperById.get(paperId),
+      log: logger,
     });
   }
 

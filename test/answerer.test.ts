@@ -95,7 +95,7 @@ describe.each(Object.keys(providers) as Provider[])('the %s backend through Lang
     await withServer(provider, { status: 503 }, async (server, deps) => {
       const result = await createAnswerer(deps()).answer(QUESTION);
       expect(server.requests).toHaveLength(3);
-      expect(result.note).toContain(MODEL_UNAVAILABLE_NOTE);
+      expect(result.note).toBe(MODEL_UNAVAILABLE_NOTE);
       expect(result.refused).toBe(false);
       expect(result.citations.length).toBeGreaterThan(0);
       expect(result.answer).toContain(result.citations[0].title.replace(/([*_`~|\\[\]])/g, '\\$1'));
@@ -107,7 +107,7 @@ describe.each(Object.keys(providers) as Provider[])('the %s backend through Lang
       const result = await createAnswerer(deps({ LLM_TIMEOUT_MS: '300' })).answer(QUESTION);
       // A deadline is not retried: waiting again would only double the wait.
       expect(server.requests).toHaveLength(1);
-      expect(result.note).toMatch(/unavailable.*LLM_TIMEOUT_MS/s);
+      expect(result.note).toBe(MODEL_UNAVAILABLE_NOTE);
       expect(result.citations.length).toBeGreaterThan(0);
     });
   }, 10_000);

@@ -34,6 +34,11 @@ function answerDescription(result: Awaited<ReturnType<Litbot['ask']>>): string {
   return `${note}${result.answer}${sources ? `\n\n**Sources**\n${sources}` : ''}`;
 }
 
+/** The text an escaped string shows. */
+function unescapeMarkdown(text: string): string {
+  return text.replace(/\u200b/g, '').replace(/\\(.)/g, '$1');
+}
+
 function buttonIds(body: any): string[] {
   return (body.components ?? []).flatMap((row: any) => row.components.map((c: any) => c.custom_id));
 }
@@ -85,7 +90,7 @@ describe('/ask', () => {
     expect(edit.body.embeds[0].title).toBe(QUESTION);
   });
 
-  it('records Helpful and Not helpful votes with the question, answer and sources, and thanks the user privately', async () => {
+  it('records a vote with the question, answer and sources, lets the user change it, and thanks them privately', async () => {
     const i = h.fake.slash('ask', [str('question', QUESTION)]);
     const answer = (await h.fake.editOf(i)).body;
     const [up, down] = buttonIds(answer);
@@ -95,22 +100,25 @@ describe('/ask', () => {
       data: { ...MESSAGE, content: 'Thanks! Noted as helpful.', flags: 64, allowed_mentions: NO_PINGS },
     });
     const clickDown = h.fake.button(down, answer);
-    expect((await h.fake.callbackOf(clickDown)).body.data.content).toBe('Thanks! Noted as not helpful; it helps improve the answers.');
+    expect((await h.fake.callbackOf(clickDown)).body.data.content).toBe('Changed your vote to not helpful.');
+    const again = h.fake.button(down, answer);
+    expect((await h.fake.callbackOf(again)).body.data.content).toBe('You already marked this answer as not helpful.');
 
+    const answerId = up.split(':')[3];
     const lines = (await readFile(h.env.FEEDBACK_FILE, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
     const expected = await litbot.ask(QUESTION);
-    expect(lines.slice(-2)).toEqual([
+    expect(lines.filter((l) => l.answerId === answerId)).toEqual([
       {
         at: expect.any(String),
-        vote: 'up',
-        answerId: up.split(':')[3],
+        vote: 'down',
+        answerId,
+        voter: expect.stringMatching(/^[0-9a-f]{16}$/),
         question: QUESTION,
         answer: expected.answer,
         citations: expected.citations,
         backend: 'extractive',
-        interactionId: clickUp.id,
+        interactionId: clickDown.id,
       },
-      expect.objectContaining({ vote: 'down', answerId: up.split(':')[3], interactionId: clickDown.id }),
     ]);
   });
 
@@ -144,11 +152,11 @@ describe('/ask', () => {
     expect((await h.handled(i)).guild).toBe('dm');
   });
 
-    it('says an answer has expired when its buttons outlive it', async () => {
+  it('says the button no longer works when its answer has been forgotten', async () => {
     const click = h.fake.button('ask:evidence:000000000000', { id: '1', channel_id: h.fake.channelId, content: 'old' });
     expect((await h.fake.callbackOf(click)).body).toEqual({
       type: 4,
-      data: { ...MESSAGE, content: 'That answer has expired (Litbot keeps recent answers only); please ask again.', flags: 64, allowed_mentions: NO_PINGS },
+      data: { ...MESSAGE, content: 'This button no longer works; please run the command again.', flags: 64, allowed_mentions: NO_PINGS },
     });
   });
 });
@@ -180,7 +188,7 @@ describe('/topics', () => {
       expect(body.components).toEqual([]);
       return;
     }
-    expect(buttonIds(body)).toEqual([`topics:page:${topic.id}:-1`, `topics:page:${topic.id}:1`]);
+    expect(buttonIds(body)).toEqual([`topics:page:${topic.id}:0`, `topics:page:${topic.id}:1`]);
     const next = h.fake.button(`topics:page:${topic.id}:1`, body);
     const page2 = (await h.fake.callbackOf(next)).body;
     expect(page2.type).toBe(7);
@@ -226,7 +234,7 @@ describe('/paper', () => {
     const embed = body.data.embeds[0];
     expect(embed.title).toBe(paper.title.length <= 256 ? paper.title : expect.any(String));
     expect(embed.url).toBe(paper.url);
-    expect(paper.abstract.startsWith(embed.description.replace(/…$/, ''))).toBe(true);
+    expect(paper.abstract.startsWith(unescapeMarkdown(embed.description.replace(/…$/, '')))).toBe(true);
     const topic = litbot.topicOf(paper.id);
     if (topic) expect(embed.fields).toContainEqual({ name: 'Topic', value: topic.label });
     if (paper.date) expect(embed.fields).toContainEqual({ name: 'Date', value: paper.date, inline: true });
@@ -290,7 +298,7 @@ describe('/similar and /search', () => {
     similar.forEach((s, n) => {
       expect(lines[2 * n]).toBe(`**${n + 1}.** ${mdLink(s.paper.title, s.paper.url)} · ${s.score.toFixed(2)}`);
       expect(lines[2 * n + 1].length).toBeLessThanOrEqual(2 + 160);
-      expect(s.paper.abstract.replace(/\s+/g, ' ')).toContain(lines[2 * n + 1].slice(2).replace(/…$/, ''));
+      expect(s.paper.abstract.replace(/\s+/g, ' ')).toContain(unescapeMarkdown(lines[2 * n + 1].slice(2).replace(/…$/, '')));
     });
     expect(body.embeds[0].title).toContain(paper.title.slice(0, 50));
   });
@@ -314,7 +322,7 @@ describe('/similar and /search', () => {
     expect(body.embeds[0].title).toBe(`Papers for “${query}”`);
     expect(lines[0]).toBe(`**1.** ${mdLink(expected.hits[0].paper.title, expected.hits[0].paper.url)}`);
     expect(lines).toHaveLength(expected.hits.length * 2);
-    const snippet = lines[1].slice(2).replace(/…$/, '');
+    const snippet = unescapeMarkdown(lines[1].slice(2).replace(/…$/, ''));
     expect(expected.hits[0].passages[0].text.replace(/\s+/g, ' ')).toContain(snippet);
   });
 });

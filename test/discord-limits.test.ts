@@ -228,7 +228,10 @@ describe('answers from a streaming LLM', () => {
     const hostile = `@everyone <@&123456789012345678> <@${fakeUser(9).id}> what is catastrophic forgetting?`;
     const i = h.fake.slash('ask', [str('question', hostile)]);
     const final = await h.fake.editOf(i, (b) => b.components?.length > 0, 15_000);
-    expect(final.body.embeds[0].title).toBe(hostile);
+    // Shown as typed, but written so that no client reads a mention in it.
+    const title: string = final.body.embeds[0].title;
+    expect(title.replace(/\u200b/g, '').replace(/\\(.)/g, '$1')).toBe(hostile);
+    expect(title).not.toMatch(/@everyone|<@/);
     const bodies = messageBodies(h.fake.requests);
     expect(bodies.length).toBeGreaterThan(5);
     for (const b of bodies) expect(b.allowed_mentions).toEqual(NO_PINGS);

@@ -43,7 +43,8 @@ describe('composeExtractive on the seed papers', () => {
         const source = sources.find((s) => s.n === piece.n)!;
         // The marker replaced the closing punctuation, so compare without it. The only other edits: bold and
         // italic markup dropped, and a lead-in ("To address this, we ...") cut, which capitalises the first word.
-        const quoted = piece.text.replace(/[.!]$/, '');
+        // Quotes are Markdown-escaped for display; compare the text they show.
+        const quoted = piece.text.replace(/[.!]$/, '').replace(/\\([*_`~|\\[\]])/g, '$1');
         const uncapitalised = quoted.charAt(0).toLowerCase() + quoted.slice(1);
         const abstract = stripLatexFormatting(source.abstract);
         expect(abstract.includes(quoted) || abstract.includes(uncapitalised), `${q.id}: ${piece.text}`).toBe(true);

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CORPUS_LIMITS } from '../src/corpus/corpus-limits.js';
 import { detectFormat, loadCorpus } from '../src/corpus/load-corpus.js';
 import { deriveTitle, isoDate, normalizeTitle } from '../src/corpus/normalize.js';
 import { CorpusError } from '../src/errors.js';
@@ -47,10 +49,12 @@ describe('the seed corpus', () => {
     });
   });
 
-  it('reads author-page metadata: venue and the page author', () => {
+  it('reads author-page metadata: venue, and the page owner as who listed it, not as the sole author', () => {
     const paper = corpus.papers.find((p) => p.title.startsWith('Towards Understanding Fine-Tuning Mechanisms'))!;
     expect(paper.venue).toBe('arXiv Artificial Intelligence');
-    expect(paper.authors).toEqual(['Reynold Cheng']);
+    expect(paper.authors).toBeUndefined();
+    expect(paper.listedBy).toEqual(['Reynold Cheng']);
+    expect(corpus.papers.filter((p) => p.listedBy).length).toBe(10);
     expect(paper.sources).toEqual([{ file: 'seeds/000_f88659c17f943e70.txt', line: 8 }]);
     expect(paper.abstract).not.toContain('\\cite');
   });
@@ -62,34 +66,53 @@ describe('the seed corpus', () => {
     expect(concept).toMatchObject({ authorCount: 21, date: 'Dec 11, 2024', upvotes: 1 });
   });
 
-  it('gives untitled papers a derived, marked title and an abstract search link', () => {
+  it('gives untitled papers a derived, marked title and a scholarly search on their opening words', () => {
     const untitled = corpus.papers.filter((p) => p.titleDerived);
     expect(untitled).toHaveLength(7);
     for (const p of untitled) {
       expect(p.title.length).toBeGreaterThan(5);
       expect(p.title.split(/\s+/).length).toBeLessThanOrEqual(13);
-      expect(p.url).toMatch(/^https:\/\/arxiv\.org\/search\/\?query=.+&searchtype=abstract$/);
+      // "Abstract:" lines do not say the papers are on arXiv, so the search is not an arXiv one.
+      expect(new URL(p.url).origin).toBe('https://scholar.google.com');
+      expect(new URL(p.url).searchParams.get('q')).toBe(`"${p.abstract.split(/\s+/).slice(0, 12).join(' ')}"`);
     }
     expect(untitled.map((p) => p.title)).toContain('A LoRA Dropout mechanism for the LoRA-based methods');
   });
 
-  it('merges a paper listed twice, keeping both sources', () => {
+  it('merges a paper listed twice, keeping both sources, and reports each merge with both', () => {
     const merged = corpus.papers.filter((p) => p.sources.length > 1);
     expect(merged.map((p) => p.title).sort()).toEqual([
       'How Far Can Camels Go? Exploring the State of Instruction Tuning on Open Resources',
       'The Inherent Limits of Pretrained LLMs: The Unexpected Convergence of Instruction Tuning and In-Context Learning Capabilities',
     ]);
     expect(merged[0].sources.map((s) => s.file.slice(6, 9)).sort()).toEqual(['001', '002']);
+    expect(corpus.merges.map((m) => [m.paperId, m.reason, m.sources.map((s) => `${s.file.slice(6, 9)}:${s.line}`)])).toEqual([
+      ['615af03192e4', 'same title and abstract', ['001:279', '002:117']],
+      ['96d703b6a50f', 'same title and abstract', ['001:75', '002:253']],
+    ]);
+    expect(corpus.notes).toEqual([]);
   });
 
-  it('gives titled papers a working arXiv title-search link and stable unique ids', () => {
+  it('keeps every seed paper id as it was before LaTeX cleaning, link and merge changes', () => {
+    // sha1 of the sorted ids, taken from the loader as it was before those changes.
+    const ids = corpus.papers.map((p) => p.id).sort();
+    expect(createHash('sha1').update(ids.join('\n')).digest('hex')).toBe('d3d95e3d3e5d20152f7c5fafea755302ad4cc03c');
+    expect(corpus.papers.find((p) => p.title.startsWith('TÜLU 3'))!.id).toBe('305d903edfe7');
+    expect(corpus.papers.find((p) => p.title === 'A LoRA Dropout mechanism for the LoRA-based methods')!.id).toBe('1d788f7f1596');
+  });
+
+  it('gives titled papers from arXiv listings an arXiv title-search link and stable unique ids', () => {
     const ids = new Set(corpus.papers.map((p) => p.id));
     expect(ids.size).toBe(158);
     const again = loadCorpus('seeds');
     expect(again.papers.map((p) => p.id)).toEqual(corpus.papers.map((p) => p.id));
-    const titled = corpus.papers.find((p) => !p.titleDerived)!;
-    expect(new URL(titled.url).searchParams.get('query')).toBe(titled.title);
-    expect(new URL(titled.url).searchParams.get('searchtype')).toBe('title');
+    const titled = corpus.papers.filter((p) => !p.titleDerived);
+    expect(titled).toHaveLength(151);
+    for (const p of titled) {
+      expect(new URL(p.url).origin + new URL(p.url).pathname).toBe('https://arxiv.org/search/');
+      expect(new URL(p.url).searchParams.get('query')).toBe(p.title);
+      expect(new URL(p.url).searchParams.get('searchtype')).toBe('title');
+    }
   });
 });
 
@@ -130,25 +153,119 @@ describe('JSON and JSON Lines corpora', () => {
   });
 });
 
+describe('links', () => {
+  it('accepts only http(s) URLs: javascript:, data:, file: and other schemes are invalid blocks with file and line', () => {
+    const dir = corpusDir({
+      'links.jsonl': [
+        { title: 'Fine', abstract: ABSTRACT, url: 'https://example.org/fine' },
+        { title: 'Script', abstract: ABSTRACT, url: 'javascript:alert(document.cookie)' },
+        { title: 'Data', abstract: ABSTRACT, url: 'data:text/html,<script>alert(1)</script>' },
+        { title: 'File', abstract: ABSTRACT, url: 'file:///etc/passwd' },
+        { title: 'Ftp', abstract: ABSTRACT, url: 'ftp://example.org/paper.pdf' },
+        { title: 'Plain http', abstract: ABSTRACT, url: 'http://example.org/plain' },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    });
+    const error = expectCorpusError(dir, /4 problems/);
+    expect(error.issues.map((i) => `${i.file.split('/').pop()}:${i.line}: ${i.reason}`)).toEqual(
+      [2, 3, 4, 5].map((line) => `links.jsonl:${line}: url: "url" must be an http(s) link (https://...)`),
+    );
+    const kept = loadCorpus(dir, { skipInvalid: true });
+    expect(kept.papers.map((p) => p.url)).toEqual(['https://example.org/fine', 'http://example.org/plain']);
+  });
+
+  it('links a paper without a url to arXiv only when the source says it is an arXiv paper, else to a Scholar search', () => {
+    const dir = corpusDir({
+      'mine.jsonl': [
+        { title: 'No Link At All', abstract: ABSTRACT },
+        { title: 'With An arXiv Id', abstract: `Id. ${ABSTRACT}`, arxivId: 'arXiv:2404.09610v2' },
+        { title: 'With An arXiv Venue', abstract: `Venue. ${ABSTRACT}`, venue: 'arXiv cs.CL' },
+        { title: 'Bad Id', abstract: ABSTRACT, arxivId: 'not-an-id' },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    });
+    const error = expectCorpusError(dir, /1 problem/);
+    expect(error.issues[0]).toMatchObject({ line: 4, reason: expect.stringMatching(/arxivId.*arXiv identifier/) });
+    const papers = loadCorpus(dir, { skipInvalid: true }).papers;
+    expect(papers.map((p) => [p.url, p.urlIsDirect])).toEqual([
+      ['https://scholar.google.com/scholar?q=%22No%20Link%20At%20All%22', false],
+      ['https://arxiv.org/abs/2404.09610', true],
+      ['https://arxiv.org/search/?query=With%20An%20arXiv%20Venue&searchtype=title', false],
+    ]);
+  });
+});
+
+describe('input bounds', () => {
+  it('reports a 1 MB abstract and an overlong title as invalid blocks with file and line, and reads the rest', () => {
+    const huge = 'We show that adapters forget less. '.repeat(30_000);
+    const dir = corpusDir({
+      'big.jsonl': [
+        { title: 'Fine', abstract: ABSTRACT },
+        { title: 'Huge', abstract: huge },
+        { title: 'T'.repeat(CORPUS_LIMITS.maxTitleChars + 1), abstract: `Other. ${ABSTRACT}` },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+      'one-line.txt': `Abstract: ${huge}`,
+    });
+    const error = expectCorpusError(dir, /3 problems/);
+    expect(error.issues.map((i) => `${i.file.split('/').pop()}:${i.line}: ${i.reason}`)).toEqual([
+      'big.jsonl:2: abstract too long (1,049,999 characters; the limit is 10,000): is it a whole paper, or several abstracts run together?',
+      'big.jsonl:3: title too long (501 characters; the limit is 500)',
+      'one-line.txt:1: abstract too long (1,049,999 characters; the limit is 10,000): is it a whole paper, or several abstracts run together?',
+    ]);
+    expect(loadCorpus(dir, { skipInvalid: true }).papers.map((p) => p.title)).toEqual(['Fine']);
+  });
+
+  it('accepts an abstract at the limit', () => {
+    const words = 'adapters forget less when regularised towards earlier weights. ';
+    const abstract = words.repeat(Math.ceil(CORPUS_LIMITS.maxAbstractChars / words.length)).slice(0, CORPUS_LIMITS.maxAbstractChars);
+    const corpus = loadCorpus(corpusDir({ 'max.jsonl': JSON.stringify({ title: 'At The Limit', abstract }) }));
+    expect(corpus.papers[0].abstract.length).toBe(CORPUS_LIMITS.maxAbstractChars - 1);
+  });
+});
+
 describe('bad input', () => {
   it('reports a missing, empty or non-folder corpus with the fix', () => {
     expectCorpusError('/nonexistent/litbot', /does not exist.*CORPUS_DIR/);
     expectCorpusError(corpusDir({}), /is empty/);
   });
 
-  it('reports empty, binary, non-UTF-8 and unknown-format files by name', () => {
+  it('reports empty, binary and unknown-format files by name, with no line number for a whole file', () => {
     const dir = corpusDir({
       'a-empty.txt': '   \n',
       'b-binary.txt': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]),
-      'c-latin1.txt': Buffer.concat([Buffer.from('Abstract: fine line\nAbstract: caf'), Buffer.from([0xe9]), Buffer.from(' au lait\n')]),
       'd-notes.txt': 'just some notes\nwith no structure\n',
+      'e-good.jsonl': JSON.stringify({ abstract: ABSTRACT }),
     });
-    const error = expectCorpusError(dir, /4 problems/);
+    const error = expectCorpusError(dir, /3 problems/);
     const byFile = Object.fromEntries(error.issues.map((i) => [i.file.split('/').pop(), `${i.line} ${i.reason}`]));
-    expect(byFile['a-empty.txt']).toMatch(/empty file/);
-    expect(byFile['b-binary.txt']).toMatch(/binary/);
-    expect(byFile['c-latin1.txt']).toMatch(/^1 not valid UTF-8 \(first bad byte on line 2\)/);
-    expect(byFile['d-notes.txt']).toMatch(/unknown format/);
+    expect(byFile['a-empty.txt']).toMatch(/^0 empty file/);
+    expect(byFile['b-binary.txt']).toMatch(/^0 binary/);
+    expect(byFile['d-notes.txt']).toMatch(/^0 unknown format/);
+    expect(error.message).toMatch(/\/a-empty\.txt: empty file/);
+  });
+
+  it('reads a Latin-1 file whole, as Windows-1252, and says so in a note naming the file', () => {
+    const latin1 = Buffer.concat([Buffer.from('Abstract: A fine first line. '), Buffer.from(ABSTRACT), Buffer.from('\nAbstract: Caf'), Buffer.from([0xe9]), Buffer.from(` au lait na${'\xef'}ve \u0093quoted\u0094. `, 'latin1'), Buffer.from(ABSTRACT), Buffer.from('\n')]);
+    const dir = corpusDir({ 'c-latin1.txt': latin1 });
+    const corpus = loadCorpus(dir);
+    expect(corpus.issues).toEqual([]);
+    expect(corpus.papers.map((p) => p.abstract.slice(0, 30))).toEqual(['A fine first line. We study ho', 'Café au lait naïve “quoted”. W']);
+    expect(corpus.notes).toEqual([
+      { file: expect.stringMatching(/c-latin1\.txt$/), message: expect.stringMatching(/^not valid UTF-8 \(first bad byte on line 2\): read as Windows-1252 \(Latin-1\)/) },
+    ]);
+    expect(corpus.files[0]).toMatchObject({ format: 'abstract-lines', entries: 2, encoding: 'windows-1252' });
+  });
+
+  it('reads UTF-16 files that carry a byte-order mark', () => {
+    const text = `Abstract: Über ${ABSTRACT}\n`;
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const corpus = loadCorpus(corpusDir({ 'u16.txt': le }));
+    expect(corpus.papers[0].abstract.startsWith('Über We study')).toBe(true);
+    expect(corpus.notes).toEqual([]);
   });
 
   it('reports malformed blocks in each text format with file and line', () => {

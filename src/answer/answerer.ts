@@ -7,9 +7,10 @@ import type { Logger } from 'pino';
 import { splitSentences } from '../corpus/normalize.js';
 import type { Paper } from '../corpus/paper.js';
 import { resolveLlmApiKey, type Env } from '../config/env.js';
-import { BackendError, BusyError, UserError, errorMessage } from '../errors.js';
+import { redact } from '../config/redact.js';
+import { BusyError, UserError, errorMessage } from '../errors.js';
 import type { PaperHit, SearchOptions, SearchResponse } from '../retrieval/types.js';
-import { createChatModel, generate, modelName } from './chat-models.js';
+import { LlmError, createChatModel, generate, modelName } from './chat-models.js';
 import { renumberCitations } from './citations.js';
 import { collectionStats } from '../retrieval/collection-stats.js';
 import { decide, type DecisionModel } from './decide.js';
@@ -17,6 +18,7 @@ import { declineText } from './decline-text.js';
 import { composeExtractive, looksLikeInstruction, termIdf } from './extractive.js';
 import { lastAnsweredTurn, leansOnPrevious } from './follow-up.js';
 import { contentTerms, words } from './terms.js';
+import { cleanModelText } from './llm-text.js';
 import { sharedLlmLimiter, type Limiter } from './limiter.js';
 import { NOT_COVERED, buildAnswerMessages, buildCondenseMessages } from './prompt.js';
 import type { AnswerOptions, AnswerResult, Citation, Evidence, Turn } from './types.js';
@@ -52,7 +54,9 @@ export interface Answerer {
 const SOURCES = 5;
 const MAX_QUESTION_CHARS = 1000;
 
+/** The only thing users learn about a failed LLM call; what the server said goes to the log. */
 export const MODEL_UNAVAILABLE_NOTE = 'The language model was unavailable, so this is the offline (extractive) answer.';
+export const CUT_OFF_NOTE = "The language model's answer reached its length limit, so it is cut off (…).";
 export const NO_CITATIONS_NOTE = "The language model's answer cited none of the papers, so this is the offline (extractive) answer.";
 
 /** Drops sentences that address the model instead of describing research. */
@@ -101,6 +105,10 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
           signal: options.signal,
           onToken: options.onToken,
           stream: options.stream,
+          log,
+          backend,
+          model,
+          scrub: (text) => redact(text, env),
         }),
       options.signal,
     );
@@ -230,6 +238,16 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
       };
     };
 
+    /** The model's text through the same checks as its streamed snapshots (`cleanModelText`). */
+    const citeModelText = (text: string, cutOff: boolean): { answer: string; citations: Citation[] } => {
+      const r = cleanModelText(text, evidence);
+      if (r.removed.length) log?.debug({ removed: r.removed }, 'removed citations to sources that do not exist');
+      return {
+        answer: cutOff && r.text ? `${r.text} …` : r.text,
+        citations: r.cited.map(({ n, source }) => ({ n, paperId: source.paperId, title: source.title, url: source.url })),
+      };
+    };
+
     const composeStarted = performance.now();
     if (!covered) return decline(composeStarted, decision.reason);
 
@@ -250,20 +268,24 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     try {
       // Without a condensed question, the earlier one travels along so "it" can be resolved.
       const asked = follow.condensed ?? (follow.context ? `${question} (This follows the earlier question: ${follow.context})` : question);
+      const onToken = options.onToken;
       generation = await callModel(buildAnswerMessages(asked, promptSources), {
         signal: options.signal,
-        onToken: options.onToken,
+        // Each snapshot passes the same checks as the final text, so no edit shows what it would remove.
+        onToken: onToken && ((text) => onToken(cleanModelText(text, evidence, { partial: true }).text)),
         stream: true,
       });
     } catch (error) {
       // A full queue is the bot's to report ("busy, try again"), not a model failure.
       if (options.signal?.aborted || error instanceof BusyError) throw error;
-      log?.warn({ err: errorMessage(error), backend, model }, 'LLM call failed; answering offline');
-      const reason = error instanceof BackendError ? errorMessage(error) : 'unexpected error';
-      return { ...offline(`${MODEL_UNAVAILABLE_NOTE} (${reason})`), backend, model };
+      const failure = error instanceof LlmError ? { kind: error.kind, status: error.status, attempts: error.attempts, latencyMs: error.latencyMs } : { kind: 'error', err: redact(errorMessage(error), env) };
+      log?.warn({ backend, model, ...failure }, 'LLM unavailable; answering offline');
+      return { ...offline(MODEL_UNAVAILABLE_NOTE), backend, model };
     }
-    const cited = cite(generation.text.trim());
-    if (cited.citations.length) return finish({ ...cited, refused: false, usage: generation.usage }, composeStarted);
+    const cutOff = generation.finish === 'cut-off';
+    if (cutOff) log?.warn({ backend, model, finishReason: generation.finishReason, latencyMs: generation.latencyMs, outputTokens: generation.usage?.outputTokens }, 'LLM answer cut off');
+    const cited = citeModelText(generation.text, cutOff);
+    if (cited.citations.length) return finish({ ...cited, refused: false, usage: generation.usage, ...(cutOff ? { note: CUT_OFF_NOTE } : {}) }, composeStarted);
     if (generation.text.includes(NOT_COVERED) || /\b(?:do(?:es)? not|don't|doesn't) (?:cover|address|answer|mention|discuss)\b/i.test(generation.text)) {
       return decline(composeStarted, 'the model said the sources do not cover it', { usage: generation.usage });
     }

@@ -1,10 +1,14 @@
 /**
  * LLM backends through LangChain, and the one call path every backend goes through: a deadline
- * per attempt, bounded retries with backoff on 429 and 5xx, streaming to a callback, and usage.
- * The clients' own retries are off so that this is the only retry policy.
+ * per attempt, bounded retries with backoff on 429 and 5xx, streaming to a callback, usage, and
+ * the finish reason (a stream that ends without one was cut, not finished). Every failed attempt
+ * is logged with its backend, model, status and latency; what the server said goes to the log
+ * only, scrubbed, never into the error's message. The clients' own retries are off so that this
+ * is the only retry policy.
  */
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { AIMessageChunk, BaseMessageLike } from '@langchain/core/messages';
+import type { Logger } from 'pino';
 import { ChatAnthropic } from '@langchain/anthropic';
 import { ChatOllama } from '@langchain/ollama';
 import { ChatOpenAI } from '@langchain/openai';
@@ -81,13 +85,85 @@ export interface GenerateOptions {
   onToken?: (textSoFar: string) => void;
   /** Stream (default) or make one plain call. */
   stream?: boolean;
+  /** Gets one line per failed attempt (warn) and per completed call (debug). */
+  log?: Logger;
+  /** Named in every log line. */
+  backend?: string;
+  model?: string;
+  /** Applied to upstream text before it is logged (secrets out). */
+  scrub?: (text: string) => string;
 }
 
 export interface Generation {
   text: string;
   usage?: { inputTokens?: number; outputTokens?: number; totalTokens?: number };
   attempts: number;
+  /** `complete`, or `cut-off` when the model stopped at its token limit (or a content filter). */
+  finish: 'complete' | 'cut-off';
+  /** The finish reason as the provider named it (`stop`, `end_turn`, `length`, `max_tokens`, ...). */
+  finishReason?: string;
+  latencyMs: number;
 }
+
+/** How an LLM call failed, for logs and for what the answerer does next. */
+export type LlmFailureKind = 'http' | 'timeout' | 'network' | 'malformed' | 'truncated' | 'error';
+
+/**
+ * An LLM call that failed after its retries. The message is Litbot's own words (kind, status,
+ * attempts); what the server said is in `detail`, scrubbed, for the log only.
+ */
+export class LlmError extends BackendError {
+  constructor(
+    readonly kind: LlmFailureKind,
+    readonly status: number | undefined,
+    readonly attempts: number,
+    readonly latencyMs: number,
+    readonly detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(`The model failed: ${describeFailure(kind, status)} (${attempts} attempt${attempts === 1 ? '' : 's'})`, options);
+  }
+}
+
+function describeFailure(kind: LlmFailureKind, status: number | undefined): string {
+  switch (kind) {
+    case 'http':
+      return `HTTP ${status}`;
+    case 'timeout':
+      return 'no reply within LLM_TIMEOUT_MS';
+    case 'network':
+      return 'could not reach the server';
+    case 'malformed':
+      return 'a reply that could not be read';
+    case 'truncated':
+      return 'the reply stream ended before the model finished';
+    default:
+      return 'an unexpected error';
+  }
+}
+
+/** A stream that ended without the provider's finish signal. */
+class UnfinishedStreamError extends Error {
+  override readonly name = 'UnfinishedStreamError';
+}
+
+/**
+ * The finish reason in a stream's chunks, where each client puts it: OpenAI in
+ * `response_metadata.finish_reason`, Anthropic in `additional_kwargs.stop_reason` (from
+ * `message_delta`), Ollama in `response_metadata.done_reason` of its `done: true` chunk.
+ */
+export function finishReasonOf(chunks: readonly AIMessageChunk[]): string | undefined {
+  for (let i = chunks.length - 1; i >= 0; i--) {
+    const meta = (chunks[i].response_metadata ?? {}) as Record<string, unknown>;
+    const extra = (chunks[i].additional_kwargs ?? {}) as Record<string, unknown>;
+    const reason = meta.finish_reason ?? meta.stop_reason ?? extra.stop_reason ?? (meta.done === true ? (meta.done_reason ?? 'stop') : undefined);
+    if (typeof reason === 'string' && reason) return reason;
+  }
+  return undefined;
+}
+
+/** Reasons that mean the text stops where the model was stopped, not where it meant to. */
+const CUT_OFF = new Set(['length', 'max_tokens', 'content_filter', 'model_context_window_exceeded']);
 
 /** The HTTP status an error from any of the clients carries, if any. */
 export function errorStatus(error: unknown): number | undefined {
@@ -120,8 +196,6 @@ export function retryAfterMs(error: unknown, capMs = 10_000): number | undefined
   if (e?.cause && e.cause !== error) return retryAfterMs(e.cause, capMs);
   return undefined;
 }
-
-class DeadlineError extends BackendError {}
 
 /** Races `promise` with `signal`, so a client that ignores its signal still cannot hang us. */
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
@@ -188,14 +262,18 @@ function textOf(content: unknown): string {
 }
 
 /** One attempt: streams (or invokes) under `signal`. */
-async function attempt(model: BaseChatModel, messages: BaseMessageLike[], signal: AbortSignal, options: GenerateOptions): Promise<Generation & { streamed: boolean }> {
+async function attempt(
+  model: BaseChatModel,
+  messages: BaseMessageLike[],
+  signal: AbortSignal,
+  options: GenerateOptions,
+): Promise<{ text: string; usage: Generation['usage']; finishReason?: string }> {
   if (options.stream === false) {
     const message = (await raceAbort(model.invoke(messages, { signal }), signal)) as AIMessageChunk;
-    return { text: textOf(message.content), usage: usageOf(message), attempts: 1, streamed: false };
+    return { text: textOf(message.content), usage: usageOf(message), finishReason: finishReasonOf([message]) };
   }
   let text = '';
   const chunks: AIMessageChunk[] = [];
-  let streamed = false;
   const iterator = (await raceAbort(model.stream(messages, { signal }), signal))[Symbol.asyncIterator]();
   for (;;) {
     const next = await raceAbort(iterator.next(), signal);
@@ -205,25 +283,57 @@ async function attempt(model: BaseChatModel, messages: BaseMessageLike[], signal
     const piece = textOf(chunk.content);
     if (piece) {
       text += piece;
-      streamed = true;
       options.onToken?.(text);
     }
   }
-  return { text, usage: streamUsage(chunks), attempts: 1, streamed };
+  const finishReason = finishReasonOf(chunks);
+  // OpenAI and Anthropic clients end quietly when the connection closes early: only the missing finish tells.
+  if (!finishReason) throw new UnfinishedStreamError(text ? 'the stream ended without a finish reason' : 'the stream ended with no text and no finish reason');
+  return { text, usage: streamUsage(chunks), finishReason };
+}
+
+/** What went wrong in one failed attempt. */
+function classify(error: unknown, timedOut: boolean, streamed: boolean): { kind: LlmFailureKind; status?: number } {
+  if (timedOut) return { kind: 'timeout' };
+  if (error instanceof UnfinishedStreamError) return { kind: streamed ? 'truncated' : 'malformed' };
+  const status = errorStatus(error);
+  if (status !== undefined) return { kind: 'http', status };
+  if (streamed) return { kind: 'truncated' };
+  const message = errorMessage(error);
+  if (/ECONNRESET|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|socket hang up|fetch failed|other side closed|terminated|connection error/i.test(message)) return { kind: 'network' };
+  if (error instanceof SyntaxError || error instanceof TypeError || /json|parse|unexpected token|did not receive done/i.test(message)) return { kind: 'malformed' };
+  return { kind: 'error' };
+}
+
+/** The first line of what the server or client said, scrubbed and bounded. */
+function detailOf(error: unknown, scrub: (text: string) => string): string {
+  const e = error as { error?: unknown } | undefined;
+  let message = errorMessage(error);
+  // Ollama's ResponseError stringifies its body as "[object Object]"; the body is on `.error`.
+  if (/\[object Object\]/.test(message) && e?.error !== undefined) message = typeof e.error === 'string' ? e.error : JSON.stringify(e.error);
+  return scrub(message.split('\n')[0]).slice(0, 300);
 }
 
 /**
  * Runs the model with a deadline of `timeoutMs` per attempt, retrying 429, 5xx and dropped
  * connections up to `maxRetries` times with exponential backoff (never once text has streamed).
- * Throws `BackendError` with the last cause when it gives up.
+ * A stream that ends without a finish reason is a failure (`truncated`). Throws `LlmError`
+ * when it gives up.
  */
 export async function generate(model: BaseChatModel, messages: BaseMessageLike[], options: GenerateOptions): Promise<Generation> {
   const base = options.retryBaseMs ?? 500;
+  const scrub = options.scrub ?? ((text: string) => text);
+  const where = { backend: options.backend, model: options.model };
+  const started = performance.now();
   let lastError: unknown;
+  let failure: { kind: LlmFailureKind; status?: number } = { kind: 'error' };
+  let attempts = 0;
   for (let i = 0; i <= options.maxRetries; i++) {
     options.signal?.throwIfAborted();
+    attempts = i + 1;
     const deadline = AbortSignal.timeout(options.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+    const attemptStarted = performance.now();
     let streamedSomething = false;
     try {
       const result = await attempt(model, messages, signal, {
@@ -233,15 +343,32 @@ export async function generate(model: BaseChatModel, messages: BaseMessageLike[]
           options.onToken?.(t);
         },
       });
-      return { text: result.text, usage: result.usage, attempts: i + 1 };
+      const latencyMs = Math.round(performance.now() - started);
+      const finish = result.finishReason && CUT_OFF.has(result.finishReason) ? 'cut-off' : 'complete';
+      options.log?.debug({ ...where, attempts, latencyMs, finishReason: result.finishReason, outputTokens: result.usage?.outputTokens }, 'LLM call done');
+      return { text: result.text, usage: result.usage, attempts, finish, finishReason: result.finishReason, latencyMs };
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      lastError = deadline.aborted ? new DeadlineError(`no reply within ${options.timeoutMs} ms (LLM_TIMEOUT_MS)`) : error;
-      if (deadline.aborted || streamedSomething || !isRetryable(error) || i === options.maxRetries) break;
+      lastError = error;
+      failure = classify(error, deadline.aborted, streamedSomething);
+      const retry = failure.kind !== 'timeout' && !streamedSomething && isRetryable(error) && i < options.maxRetries;
       const jitter = 0.8 + Math.random() * 0.4;
-      await sleep(Math.max(base * 2 ** i * jitter, retryAfterMs(error) ?? 0), options.signal);
+      const waitMs = retry ? Math.round(Math.max(base * 2 ** i * jitter, retryAfterMs(error) ?? 0)) : undefined;
+      options.log?.warn(
+        {
+          ...where,
+          attempt: attempts,
+          kind: failure.kind,
+          status: failure.status,
+          latencyMs: Math.round(performance.now() - attemptStarted),
+          detail: detailOf(error, scrub),
+          ...(waitMs !== undefined ? { retryInMs: waitMs } : {}),
+        },
+        'LLM request failed',
+      );
+      if (waitMs === undefined) break;
+      await sleep(waitMs, options.signal);
     }
   }
-  const status = errorStatus(lastError);
-  throw new BackendError(`The model failed${status ? ` (HTTP ${status})` : ''}: ${errorMessage(lastError).split('\n')[0].slice(0, 300)}`, { cause: lastError });
+  throw new LlmError(failure.kind, failure.status, attempts, Math.round(performance.now() - started), detailOf(lastError, scrub), { cause: lastError });
 }

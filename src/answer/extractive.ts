@@ -232,7 +232,8 @@ export function composeExtractive(question: string, sources: ExtractiveSource[],
     const title = `*${escapeMarkdown(source.title)}*`;
     const body = chosen
       .filter((c) => c.n === n)
-      .map((c) => withMarker(c.sentence, n))
+      // Quotes are corpus text: escaped, so their Markdown (or a "[3]" of their own) is shown, not obeyed.
+      .map((c) => withMarker(escapeMarkdown(c.sentence), n))
       .join(' ');
     const lead = i === 0 ? `From ${title}: ` : i === 1 ? `${title} adds: ` : `See also ${title}: `;
     return lead + body;

@@ -1,7 +1,7 @@
 /** Plain-text rendering for the terminal (ask and chat): answers with numbered sources and links, and the browse commands. */
 import type { AnswerResult } from '../answer/types.js';
 import type { LookupMatch, Topic } from '../browse/types.js';
-import type { Paper } from '../corpus/paper.js';
+import { listedByText, type Paper } from '../corpus/paper.js';
 import type { Litbot } from '../litbot.js';
 import type { SearchResponse } from '../retrieval/types.js';
 
@@ -69,7 +69,7 @@ export function formatTopic(litbot: Pick<Litbot, 'paperById'>, topic: Topic): st
 }
 
 export function formatPaperCard(paper: Paper, topic?: Topic, others: LookupMatch[] = []): string {
-  const meta = [paper.authors?.length ? paper.authors.slice(0, 6).join(', ') + (paper.authors.length > 6 ? ', et al.' : '') : undefined, paper.date, paper.venue]
+  const meta = [paper.authors?.length ? paper.authors.slice(0, 6).join(', ') + (paper.authors.length > 6 ? ', et al.' : '') : listedByText(paper), paper.date, paper.venue]
     .filter(Boolean)
     .join(' · ');
   const lines = [paper.title + (paper.titleDerived ? ' (title derived from the abstract)' : ''), `  ${paper.url}`];

@@ -1,5 +1,5 @@
 /** `npm run paper -- "title" [--json]`: one paper by a half-remembered title: link, metadata, topic, abstract. */
-import type { Paper } from '../corpus/paper.js';
+import { listedByText, type Paper } from '../corpus/paper.js';
 import type { Topic } from '../browse/types.js';
 import type { LookupMatch } from '../browse/types.js';
 import { createLitbot } from '../litbot.js';
@@ -12,6 +12,7 @@ export function paperJson(paper: Paper, topic: Topic | undefined, others: Lookup
     titleDerived: paper.titleDerived,
     url: paper.url,
     authors: paper.authors ?? null,
+    listedBy: paper.listedBy ?? null,
     date: paper.date ?? null,
     venue: paper.venue ?? null,
     tags: paper.tags ?? null,
@@ -24,7 +25,9 @@ export function paperJson(paper: Paper, topic: Topic | undefined, others: Lookup
 
 export function formatPaper(paper: Paper, topic: Topic | undefined, others: LookupMatch[]): string {
   const meta = [
-    paper.authors?.length ? `Authors: ${paper.authors.join(', ')}${paper.authorCount && paper.authorCount > paper.authors.length ? ` (+${paper.authorCount - paper.authors.length})` : ''}` : undefined,
+    paper.authors?.length
+      ? `Authors: ${paper.authors.join(', ')}${paper.authorCount && paper.authorCount > paper.authors.length ? ` (+${paper.authorCount - paper.authors.length})` : ''}`
+      : listedByText(paper)?.replace(/^with/, 'Authors: with'),
     paper.date ? `Date: ${paper.date}` : undefined,
     paper.venue ? `Venue: ${paper.venue}` : undefined,
     paper.tags?.length ? `Tags: ${paper.tags.join(', ')}` : undefined,

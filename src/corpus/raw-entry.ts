@@ -7,6 +7,10 @@ export interface RawEntry {
   url?: string;
   authors?: string[];
   authorCount?: number;
+  /** The owner of the author page the entry was listed on: one of its authors, not all of them. */
+  listedBy?: string[];
+  /** The source says the paper is on arXiv (an arXiv listing, an arXiv id or link), so a search for it goes to arXiv. */
+  fromArxiv?: boolean;
   date?: string;
   venue?: string;
   tags?: string[];
@@ -28,5 +32,5 @@ export interface NumberedLine {
 }
 
 export function numberedLines(text: string): NumberedLine[] {
-  return text.split('\n').map((t, i) => ({ n: i + 1, text: t.replace(/\s+$/u, '') }));
+  return text.split('\n').map((t, i) => ({ n: i + 1, text: t.trimEnd() }));
 }

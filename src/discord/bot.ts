@@ -20,6 +20,7 @@ import { createLimiter } from '../answer/limiter.js';
 import { AckTracker } from './ack-tracker.js';
 import { AnswerStore } from './answer-store.js';
 import { askLitbot, cleanQuestion } from './ask-litbot.js';
+import { StaleButtonError } from './button-ids.js';
 import { createClient } from './client.js';
 import { parseCustomId, type Command, type CommandContext } from './command.js';
 import { replyToMessageWithError, replyWithError, type Outcome } from './error-funnel.js';
@@ -27,6 +28,7 @@ import { FeedbackStore } from './feedback-store.js';
 import { LIMITS, formatAnswer, formatPartialAnswer, textPayload, trimText } from './format.js';
 import { loadCommands, registerCommands } from './registry.js';
 import { RateLimiter } from './rate-limiter.js';
+import { sanitizingRest } from './sanitize.js';
 
 export interface StartBotOptions {
   env: Env;
@@ -70,7 +72,9 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     streamEditIntervalMs: options.streamEditIntervalMs ?? 1_200,
   };
 
-  const client = createClient(env, options.clientOptions);
+  // Every request the client makes leaves through the sanitizer: no secret, mention or odd link gets out.
+  const rest = options.clientOptions?.rest;
+  const client = createClient(env, { ...options.clientOptions, rest: { ...rest, ...sanitizingRest(env, logger, rest?.makeRequest) } });
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
   const track = (work: Promise<unknown>) => {
@@ -152,7 +156,7 @@ export async function handleInteraction(interaction: Interaction, context: Comma
       name = `${owner}:${args[0] ?? ''}`;
       const command = byName.get(owner);
       const handler = interaction.isButton() ? command?.button : command?.modal;
-      if (!command || !handler) throw new UserError('This button no longer works; please run the command again.');
+      if (!command || !handler) throw new StaleButtonError();
       if (interaction.isModalSubmit()) {
         context.rateLimiter.take(interaction.user.id);
         await command.modal!(interaction, context, args);

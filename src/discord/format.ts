@@ -1,7 +1,9 @@
 /**
  * Everything the bot sends, shaped to fit Discord: answers as embeds with numbered sources,
  * paper lists, topics, evidence. Long text is split or trimmed at paragraph, line, sentence or
- * word boundaries, never inside a Markdown link or a bare URL, within Discord's limits.
+ * word boundaries, never inside a Markdown link or a bare URL, within Discord's limits. Every
+ * string from the corpus or a user goes through `escapeMarkdown`, every answer through
+ * `safeAnswerMarkdown` (see markdown.ts): the only links are the papers' own.
  */
 import {
   ActionRowBuilder,
@@ -13,9 +15,12 @@ import {
 } from 'discord.js';
 import type { AnswerResult, Evidence } from '../answer/types.js';
 import type { Topic } from '../browse/types.js';
-import type { Paper } from '../corpus/paper.js';
+import { listedByText, type Paper } from '../corpus/paper.js';
 import type { About } from '../litbot.js';
 import { customId } from './command.js';
+import { escapeMarkdown, link, safeAnswerMarkdown } from './markdown.js';
+
+export { escapeMarkdown, link } from './markdown.js';
 
 /** Discord's limits on what one message may carry. */
 export const LIMITS = {
@@ -98,18 +103,14 @@ function findCut(text: string, max: number): number {
   return code >= 0xd800 && code <= 0xdbff ? max - 1 : max;
 }
 
-// ------------------------------------------------------------------ links
-
-/** `[text](url)` with the characters that would break either part escaped. */
-export function link(text: string, url: string): string {
-  const label = text.replace(/\s+/g, ' ').replace(/([\[\]\\*_~`|])/g, '\\$1');
-  const target = url.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/\s/g, '%20');
-  return `[${label}](${target})`;
+/** Corpus or user text for an embed title or a field: escaped, on one line, within `max`. */
+function plain(text: string, max: number): string {
+  return trimText(escapeMarkdown(text.replace(/\s+/g, ' ')), max);
 }
 
-/** Plain text safe to show verbatim in Markdown (titles, questions). */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/([\\*_~`|>\[\]])/g, '\\$1');
+/** A paper's link for an embed's `url`: only http(s), anything else is left out. */
+function embedUrl(url: string | undefined): { url?: string } {
+  return url && /^https?:\/\//i.test(url) && URL.canParse(url) ? { url } : {};
 }
 
 // ------------------------------------------------------------------ packing
@@ -150,7 +151,7 @@ function textEmbeds(text: string, title?: string, url?: string): APIEmbed[] {
   return splitText(text, LIMITS.description).map((description, i) => ({
     color: COLOR,
     ...(i === 0 && title ? { title: trimText(title, LIMITS.title) } : {}),
-    ...(i === 0 && url ? { url } : {}),
+    ...(i === 0 ? embedUrl(url) : {}),
     description,
   }));
 }
@@ -190,8 +191,8 @@ export function answerFooter(result: AnswerResult): string {
 export function formatAnswer(result: AnswerResult, options: { question?: string; answerId?: string } = {}): Payload[] {
   const parts: string[] = [];
   if (result.searchedFor) parts.push(`*Searched for: ${escapeMarkdown(result.searchedFor)}*`);
-  if (result.note) parts.push(`*${result.note.trim()}*`);
-  parts.push(result.answer.trim() || '(no answer)');
+  if (result.note) parts.push(`*${escapeMarkdown(result.note.trim())}*`);
+  parts.push(safeAnswerMarkdown(result.answer.trim(), result.citations.map((c) => c.url)) || '(no answer)');
   if (result.refused && result.suggestions?.length) {
     const lines = result.suggestions.map((s) => `• ${s.url ? link(s.title, s.url) : escapeMarkdown(s.title)}`);
     // The refusal text ends by introducing them ("The nearest topics and papers:").
@@ -202,7 +203,7 @@ export function formatAnswer(result: AnswerResult, options: { question?: string;
     ? `**Sources**\n${result.citations.map((c) => `**[${c.n}]** ${link(trimText(c.title, 200), c.url)}`).join('\n')}`
     : '';
 
-  const embeds = textEmbeds(body, options.question);
+  const embeds = textEmbeds(body, options.question === undefined ? undefined : escapeMarkdown(options.question));
   const last = embeds[embeds.length - 1];
   if (sources) {
     if (last.description!.length + 2 + sources.length <= LIMITS.description) last.description += `\n\n${sources}`;
@@ -218,8 +219,9 @@ export function formatPartialAnswer(textSoFar: string, question?: string): Paylo
     embeds: [
       {
         color: COLOR,
-        ...(question ? { title: trimText(question, LIMITS.title) } : {}),
-        description: trimText(textSoFar || '…', LIMITS.description),
+        ...(question ? { title: plain(question, LIMITS.title) } : {}),
+        // Links appear with the final answer, when the cited papers are known.
+        description: trimText(safeAnswerMarkdown(textSoFar) || '…', LIMITS.description),
         footer: { text: 'writing…' },
       },
     ],
@@ -231,10 +233,10 @@ export function formatPartialAnswer(textSoFar: string, question?: string): Paylo
 export function formatEvidence(evidence: Evidence[], question: string): Payload[] {
   if (!evidence.length) return [{ content: 'No passages were used for this answer.', allowedMentions: NO_MENTIONS }];
   const blocks = evidence.map((e) => {
-    const passages = e.passages.map((p) => `> ${oneLine(p.text, 600)} *(${p.score.toFixed(3)})*`);
+    const passages = e.passages.map((p) => `> ${oneLine(escapeMarkdown(p.text), 600)} *(${p.score.toFixed(3)})*`);
     return [`**[${e.n}]** ${link(trimText(e.title, 200), e.url)} · score ${e.score.toFixed(3)}`, ...passages].join('\n');
   });
-  return messagesOf(textEmbeds(blocks.join('\n\n'), `Evidence for: ${question}`));
+  return messagesOf(textEmbeds(blocks.join('\n\n'), `Evidence for: ${escapeMarkdown(question)}`));
 }
 
 // ------------------------------------------------------------------ papers and topics
@@ -246,11 +248,12 @@ export interface ListedPaper {
   snippet: string;
 }
 
+/** `title` and `empty` are Markdown: escape what they quote (a query, a paper's title) with `escapeMarkdown`. */
 export function formatPaperList(title: string, items: ListedPaper[], empty: string): Payload[] {
   if (!items.length) return [{ content: empty, allowedMentions: NO_MENTIONS }];
   const lines = items.map((item, i) => {
     const score = item.score === undefined ? '' : ` · ${item.score.toFixed(2)}`;
-    return `**${i + 1}.** ${link(trimText(item.paper.title, 200), item.paper.url)}${score}\n> ${oneLine(item.snippet)}`;
+    return `**${i + 1}.** ${link(trimText(item.paper.title, 200), item.paper.url)}${score}\n> ${oneLine(escapeMarkdown(item.snippet))}`;
   });
   return messagesOf(textEmbeds(lines.join('\n'), title));
 }
@@ -260,12 +263,15 @@ export function formatPaper(paper: Paper, topic?: Topic): Payload {
   if (paper.authors?.length) {
     const shown = paper.authors.slice(0, 8).join(', ');
     const more = (paper.authorCount ?? paper.authors.length) - Math.min(8, paper.authors.length);
-    fields.push({ name: 'Authors', value: trimText(more > 0 ? `${shown} and ${more} more` : shown, 500) });
+    fields.push({ name: 'Authors', value: plain(more > 0 ? `${shown} and ${more} more` : shown, 500) });
+  } else if (paper.listedBy?.length) {
+    // The source names only the author page's owner: never shown as the sole author.
+    fields.push({ name: 'Authors', value: plain(listedByText(paper)!, 500) });
   }
-  if (paper.date) fields.push({ name: 'Date', value: trimText(paper.date, 100), inline: true });
-  if (paper.venue) fields.push({ name: 'Venue', value: trimText(paper.venue, 200), inline: true });
-  if (topic) fields.push({ name: 'Topic', value: trimText(topic.label, 300) });
-  if (paper.tags?.length) fields.push({ name: 'Tags', value: trimText(paper.tags.join(', '), 300) });
+  if (paper.date) fields.push({ name: 'Date', value: plain(paper.date, 100), inline: true });
+  if (paper.venue) fields.push({ name: 'Venue', value: plain(paper.venue, 200), inline: true });
+  if (topic) fields.push({ name: 'Topic', value: plain(topic.label, 300) });
+  if (paper.tags?.length) fields.push({ name: 'Tags', value: plain(paper.tags.join(', '), 300) });
   const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
     new ButtonBuilder().setCustomId(customId('paper', 'similar', paper.id)).setLabel('Similar papers').setStyle(ButtonStyle.Secondary),
     new ButtonBuilder().setCustomId(customId('paper', 'ask', paper.id)).setLabel('Ask about this paper').setStyle(ButtonStyle.Primary),
@@ -274,10 +280,10 @@ export function formatPaper(paper: Paper, topic?: Topic): Payload {
     embeds: [
       {
         color: COLOR,
-        title: trimText(paper.title, LIMITS.title),
-        url: paper.url,
+        title: plain(paper.title, LIMITS.title),
+        ...embedUrl(paper.url),
         // Short enough that title, fields (capped above) and footer fit in the 6,000 as well.
-        description: trimText(paper.abstract, LIMITS.description - 1_000),
+        description: trimText(escapeMarkdown(paper.abstract), LIMITS.description - 1_000),
         ...(fields.length ? { fields } : {}),
         ...(paper.urlIsDirect ? {} : { footer: { text: 'The link is an arXiv search for this title.' } }),
       },
@@ -290,7 +296,7 @@ export function formatPaper(paper: Paper, topic?: Topic): Payload {
 export function formatTopics(topics: Topic[]): Payload[] {
   if (!topics.length) return [{ content: 'No topics have been found in this collection yet (rebuild the index).', allowedMentions: NO_MENTIONS }];
   const papers = topics.reduce((n, t) => n + t.papers.length, 0);
-  const lines = topics.map((t) => `**${escapeMarkdown(trimText(t.label, 300))}** — ${t.papers.length} paper${t.papers.length === 1 ? '' : 's'}`);
+  const lines = topics.map((t) => `**${plain(t.label, 300)}** — ${t.papers.length} paper${t.papers.length === 1 ? '' : 's'}`);
   const embeds = textEmbeds(lines.join('\n'), `${topics.length} topics over ${papers} papers`);
   embeds[embeds.length - 1].footer = { text: 'Pick one with /topics topic:<name> to list its papers.' };
   return messagesOf(embeds);
@@ -326,7 +332,7 @@ export function formatTopicPage(topic: Topic, papers: Paper[], page: number): Pa
     embeds: [
       {
         color: COLOR,
-        title: trimText(topic.label, LIMITS.title),
+        title: plain(topic.label, LIMITS.title),
         description: pages[p] ?? 'No papers.',
         footer: { text: `${papers.length} papers${pages.length > 1 ? ` · page ${p + 1} of ${pages.length}` : ''}` },
       },
@@ -337,8 +343,13 @@ export function formatTopicPage(topic: Topic, papers: Paper[], page: number): Pa
   if (pages.length > 1) {
     payload.components = [
       new ActionRowBuilder<ButtonBuilder>().addComponents(
-        new ButtonBuilder().setCustomId(customId('topics', 'page', topic.id, p - 1)).setLabel('Previous').setStyle(ButtonStyle.Secondary).setDisabled(p === 0),
-        new ButtonBuilder().setCustomId(customId('topics', 'page', topic.id, p + 1)).setLabel('Next').setStyle(ButtonStyle.Secondary).setDisabled(p === pages.length - 1),
+        // Disabled buttons still need distinct ids; they name real pages so no id is ever out of range.
+        new ButtonBuilder().setCustomId(customId('topics', 'page', topic.id, Math.max(0, p - 1))).setLabel('Previous').setStyle(ButtonStyle.Secondary).setDisabled(p === 0),
+        new ButtonBuilder()
+          .setCustomId(customId('topics', 'page', topic.id, p === pages.length - 1 ? p : p + 1))
+          .setLabel('Next')
+          .setStyle(ButtonStyle.Secondary)
+          .setDisabled(p === pages.length - 1),
       ),
     ];
   }
@@ -354,7 +365,7 @@ export function formatAbout(about: About): Payload {
     { name: 'Embedding model', value: `${about.embeddings} (${about.dimensions} dimensions)`, inline: true },
     { name: 'LLM backend', value: about.model ? `${about.backend} (${about.model})` : about.backend, inline: true },
     { name: 'Version', value: about.version, inline: true },
-  ].map((f) => ({ ...f, value: trimText(f.value, LIMITS.fieldValue) }));
+  ].map((f) => ({ ...f, value: plain(f.value, LIMITS.fieldValue) }));
   return {
     embeds: [{ color: COLOR, title: 'About Litbot', description: 'Answers questions about a collection of research-paper abstracts, citing every paper it uses.', fields }],
     allowedMentions: NO_MENTIONS,
@@ -373,7 +384,10 @@ export function formatHelp(commands: { name: string; description: string }[]): P
   return { embeds: [{ color: COLOR, title: 'Litbot help', description: lines.join('\n') }], allowedMentions: NO_MENTIONS };
 }
 
-/** A plain text message (errors, hints), never pinging anyone. */
+/**
+ * A short message in Litbot's words (errors, hints), never pinging anyone. It may quote what a
+ * user typed, so links in it are shown unlinked.
+ */
 export function textPayload(content: string): Payload {
-  return { content: trimText(content, LIMITS.content), allowedMentions: NO_MENTIONS };
+  return { content: trimText(safeAnswerMarkdown(content), LIMITS.content), allowedMentions: NO_MENTIONS };
 }

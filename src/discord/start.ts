@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  const litbot = await createLitbot({ env, buildIfMissing: true, log: (line) => logger.info(line) });
+  const litbot = await createLitbot({ env, buildIfMissing: true, log: (line) => logger.info(line), logger });
   logger.info({ addon: hnswlib().detail }, 'vector index: hnswlib-node');
   const bot = await startBot({
     env,

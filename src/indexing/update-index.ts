@@ -26,7 +26,7 @@ export interface UpdateOptions {
   onEmbedProgress?: (done: number, total: number) => void;
 }
 
-export type UpdateResult = { upToDate: true; manifest: Manifest } | ({ upToDate: false } & BuildResult);
+export type UpdateResult = { upToDate: true; manifest: Manifest; corpus: Corpus } | ({ upToDate: false } & BuildResult);
 
 export async function updateIndex(options: UpdateOptions): Promise<UpdateResult> {
   const corpusDir = options.corpusDir ?? options.env.CORPUS_DIR;
@@ -44,7 +44,7 @@ export async function updateIndex(options: UpdateOptions): Promise<UpdateResult>
       previous.corpusDir === corpusDir &&
       corpusHash(papers) === previous.corpusHash &&
       (previous.counts.topics > 0 || !options.buildTopics);
-    if (unchanged) return { upToDate: true, manifest: previous };
+    if (unchanged) return { upToDate: true, manifest: previous, corpus };
   }
   const result = await buildIndex({
     corpusDir,

@@ -91,10 +91,17 @@ export function assignSplits<T>(items: readonly T[], options: SplitOptions<T>): 
   return splits;
 }
 
-type Item = { kind?: string; question?: string; split?: Split; [key: string]: unknown };
+/** What the split reads of a fixture item: its kind and its question, when it has them. */
+export interface SplitItem {
+  kind?: string;
+  question?: unknown;
+  split?: Split;
+}
+
+type Item = SplitItem & { [key: string]: unknown };
 
 /** Splits one array of fixture items: by `kind` (one stratum when there is none), issue examples pinned to `tune`. */
-export function splitItems(items: readonly Item[], seed = SPLIT_SEED): Split[] {
+export function splitItems<T extends SplitItem>(items: readonly T[], seed = SPLIT_SEED): Split[] {
   return assignSplits(items, {
     seed,
     group: (item) => item.kind ?? 'conversation',

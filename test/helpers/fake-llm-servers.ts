@@ -6,12 +6,27 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenOnLoopback } from './loopback.js';
 
+/** How a streamed reply ends. */
+export interface StreamEnding {
+  /**
+   * `stop` (default) or `length`: the finish reason the server reports (OpenAI `finish_reason`,
+   * Anthropic `stop_reason` `end_turn` / `max_tokens`, Ollama `done_reason`).
+   */
+  finish?: 'stop' | 'length';
+  /** Closes the stream after the text without the final chunk, `[DONE]`, `message_stop` or `done: true`. */
+  truncate?: boolean;
+}
+
 /** What the server does with one request. */
 export type FakeReply =
-  | { text: string; usage?: { input: number; output: number } }
+  | ({ text: string; usage?: { input: number; output: number } } & StreamEnding)
   | { status: number; message?: string; retryAfter?: number }
+  /** Answers 200 with this body as is (malformed replies). */
+  | { raw: string; contentType?: string }
   /** Accepts the request and never answers. */
   | { hang: true };
+
+type TextReply = { text: string; usage: { input: number; output: number } } & StreamEnding;
 
 export interface RecordedRequest {
   path: string;
@@ -46,7 +61,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 async function start(
   path: string,
   script: Script,
-  respond: (res: ServerResponse, reply: { text: string; usage: { input: number; output: number } }, body: any) => void,
+  respond: (res: ServerResponse, reply: TextReply, body: any) => void,
 ): Promise<FakeLlmServer> {
   const requests: RecordedRequest[] = [];
   const hanging = new Set<ServerResponse>();
@@ -76,7 +91,11 @@ async function start(
       res.writeHead(reply.status, headers).end(JSON.stringify({ type: 'error', error: { message, type: 'fake_error', code: null }, message }));
       return;
     }
-    respond(res, { text: reply.text, usage: reply.usage ?? { input: 42, output: pieces(reply.text).length } }, body);
+    if ('raw' in reply) {
+      res.writeHead(200, { 'content-type': reply.contentType ?? 'application/json' }).end(reply.raw);
+      return;
+    }
+    respond(res, { ...reply, usage: reply.usage ?? { input: 42, output: pieces(reply.text).length } }, body);
   });
   // A hanging response would keep close() waiting; end those first.
   const { origin, close } = await listenOnLoopback(server, () => hanging.forEach((res) => res.destroy()));
@@ -97,7 +116,7 @@ export async function startFakeOpenAI(script: Script): Promise<FakeLlmServer> {
           object: 'chat.completion',
           created,
           model,
-          choices: [{ index: 0, message: { role: 'assistant', content: reply.text }, finish_reason: 'stop', logprobs: null }],
+          choices: [{ index: 0, message: { role: 'assistant', content: reply.text }, finish_reason: reply.finish ?? 'stop', logprobs: null }],
           usage,
         }),
       );
@@ -108,7 +127,11 @@ export async function startFakeOpenAI(script: Script): Promise<FakeLlmServer> {
       `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })}\n\n`;
     res.write(chunk({ role: 'assistant', content: '' }, null));
     for (const p of pieces(reply.text)) res.write(chunk({ content: p }, null));
-    res.write(chunk({}, 'stop'));
+    if (reply.truncate) {
+      res.end();
+      return;
+    }
+    res.write(chunk({}, reply.finish ?? 'stop'));
     if (body.stream_options?.include_usage) res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`);
     res.end('data: [DONE]\n\n');
   });
@@ -123,7 +146,7 @@ export function startFakeOllama(script: Script): Promise<FakeLlmServer> {
       ...base,
       message: { role: 'assistant', content: body.stream === false ? reply.text : '' },
       done: true,
-      done_reason: 'stop',
+      done_reason: reply.finish ?? 'stop',
       total_duration: 1_000_000,
       load_duration: 1000,
       prompt_eval_count: reply.usage.input,
@@ -137,6 +160,10 @@ export function startFakeOllama(script: Script): Promise<FakeLlmServer> {
     }
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
     for (const p of pieces(reply.text)) res.write(`${JSON.stringify({ ...base, message: { role: 'assistant', content: p }, done: false })}\n`);
+    if (reply.truncate) {
+      res.end();
+      return;
+    }
     res.end(`${JSON.stringify(done)}\n`);
   });
 }
@@ -150,7 +177,7 @@ export function startFakeAnthropic(script: Script): Promise<FakeLlmServer> {
         JSON.stringify({
           ...message,
           content: [{ type: 'text', text: reply.text }],
-          stop_reason: 'end_turn',
+          stop_reason: reply.finish === 'length' ? 'max_tokens' : 'end_turn',
           usage: { input_tokens: reply.usage.input, output_tokens: reply.usage.output },
         }),
       );
@@ -161,8 +188,12 @@ export function startFakeAnthropic(script: Script): Promise<FakeLlmServer> {
     event('message_start', { message: { ...message, content: [], stop_reason: null, usage: { input_tokens: reply.usage.input, output_tokens: 1 } } });
     event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
     for (const p of pieces(reply.text)) event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: p } });
+    if (reply.truncate) {
+      res.end();
+      return;
+    }
     event('content_block_stop', { index: 0 });
-    event('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: reply.usage.output } });
+    event('message_delta', { delta: { stop_reason: reply.finish === 'length' ? 'max_tokens' : 'end_turn', stop_sequence: null }, usage: { output_tokens: reply.usage.output } });
     event('message_stop', {});
     res.end();
   });

@@ -1,6 +1,7 @@
 /**
  * Author-page listings: header lines naming the page's author, then for each paper a title, a line
- * `arXiv.org <category>` and the abstract, separated by blank lines.
+ * `arXiv.org <category>` and the abstract, separated by blank lines. The page names its owner, not
+ * each paper's authors, so the owner is kept as `listedBy` (one of the authors), never as the list.
  */
 import type { ParsedFile, RawEntry } from '../raw-entry.js';
 import { numberedLines } from '../raw-entry.js';
@@ -53,7 +54,8 @@ export function parseAuthorPage(text: string, file: string): ParsedFile {
       title: titleLine.text.trim(),
       abstract,
       venue: `arXiv ${venue}`,
-      authors: pageAuthors.length ? pageAuthors : undefined,
+      listedBy: pageAuthors.length ? pageAuthors : undefined,
+      fromArxiv: true,
       line: titleLine.n,
     });
   }

@@ -1,6 +1,7 @@
 /**
  * Daily-papers listings: a short header, then for each paper a title and its abstract, optionally
- * followed by lines such as `• 5 authors`, `·`, a date and an upvote count (`Jul 31 2`).
+ * followed by lines such as `• 5 authors`, `·`, a date and an upvote count (`Jul 31 2`). The
+ * listing (Hugging Face's daily papers) is of arXiv papers.
  */
 import type { NumberedLine, ParsedFile, RawEntry } from '../raw-entry.js';
 import { numberedLines } from '../raw-entry.js';
@@ -59,7 +60,7 @@ export function parseDailyPapers(text: string, file: string): ParsedFile {
       i++;
       continue;
     }
-    current = { title: line, abstract: nextText, line: lines[i].n };
+    current = { title: line, abstract: nextText, line: lines[i].n, fromArxiv: true };
     inBadBlock = false;
     out.entries.push(current);
     i += 2;

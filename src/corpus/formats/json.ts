@@ -1,8 +1,10 @@
 /**
- * JSON Lines, or one JSON array, of `{title?, abstract, url?, authors?, date?, venue?, tags?}`:
- * the way users bring their own corpus.
+ * JSON Lines, or one JSON array, of `{title?, abstract, url?, arxivId?, authors?, date?, venue?, tags?}`:
+ * the way users bring their own corpus. Links must be http(s): anything else (`javascript:`,
+ * `data:`, `file:`) is an invalid block, never a link shown to anyone.
  */
 import { z } from 'zod';
+import { parseArxivId } from '../normalize.js';
 import type { ParsedFile } from '../raw-entry.js';
 
 const stringList = z.union([z.array(z.string()), z.string().transform((s) => s.split(/\s*[,;]\s*/).filter(Boolean))]);
@@ -10,7 +12,14 @@ const stringList = z.union([z.array(z.string()), z.string().transform((s) => s.s
 const recordSchema = z.object({
   title: z.string().optional(),
   abstract: z.string({ error: 'missing "abstract" (a string)' }).refine((s) => s.trim() !== '', 'empty abstract'),
-  url: z.url({ error: '"url" is not a valid URL' }).optional(),
+  url: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() || undefined : v),
+    z.url({ protocol: /^https?$/, error: '"url" must be an http(s) link (https://...)' }).optional(),
+  ),
+  arxivId: z
+    .string()
+    .refine((s) => parseArxivId(s) !== undefined, '"arxivId" must be an arXiv identifier such as 2404.09610 or hep-th/9901001')
+    .optional(),
   authors: stringList.optional(),
   date: z.union([z.string(), z.number().transform(String)]).optional(),
   venue: z.string().optional(),
@@ -53,10 +62,13 @@ export function parseJson(text: string, file: string): ParsedFile {
       continue;
     }
     const r = result.data;
+    const arxivId = r.arxivId ? parseArxivId(r.arxivId) : undefined;
     out.entries.push({
       title: r.title?.trim() || undefined,
       abstract: r.abstract.trim(),
-      url: r.url,
+      url: r.url ?? (arxivId ? `https://arxiv.org/abs/${arxivId}` : undefined),
+      // Only an arXiv id, an arXiv link or an arXiv venue says the paper is on arXiv.
+      fromArxiv: Boolean(arxivId) || /^https?:\/\/(?:[\w-]+\.)?arxiv\.org\//i.test(r.url ?? '') || /\barxiv\b/i.test(r.venue ?? ''),
       authors: r.authors,
       date: r.date,
       venue: r.venue,
