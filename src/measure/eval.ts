@@ -68,7 +68,10 @@ await runCli(async () => {
           const report = await runAnswerEval((q) => litbot.ask(q), qs as EvalQuestion[], out, (id) => litbot.paperById(id));
           out(`  issue 12 targets: answered ${(report.answeredRate * 100).toFixed(1)}% of answerable (>= 95%), declined ${(report.declinedOutOfCorpus * 100).toFixed(1)}% of out-of-corpus (>= 90%)`);
         }
-        else await runDiscordTargets(litbot, qs, out);
+        else {
+          await runDiscordTargets(litbot, qs, out);
+          await runConversations(litbot, loadConversations(file).filter((c) => (c.split ?? 'tune') === split), out);
+        }
       }
     }
     out();
@@ -78,6 +81,43 @@ await runCli(async () => {
   }
   await litbot.close();
 });
+
+interface Conversation {
+  id: string;
+  turns: { question: string; relevant: string[] }[];
+  split?: Split;
+}
+
+function loadConversations(file: string): Conversation[] {
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as { conversations?: Conversation[] };
+  return Array.isArray(raw) ? [] : (raw.conversations ?? []);
+}
+
+/**
+ * Conversations asked turn by turn with their history. A turn is right when it cites one of its
+ * relevant papers, or, with none listed (after off-topic or chit-chat), cites nothing.
+ */
+async function runConversations(litbot: Litbot, conversations: Conversation[], out: (line?: string) => void): Promise<void> {
+  if (!conversations.length) return;
+  let lastRight = 0;
+  let allRight = 0;
+  const misses: string[] = [];
+  for (const c of conversations) {
+    const history: { question: string; answer: AnswerResult }[] = [];
+    const right: boolean[] = [];
+    for (const turn of c.turns) {
+      const r = await litbot.ask(turn.question, { history: [...history] });
+      history.push({ question: turn.question, answer: r });
+      const cited = r.citations.map((x) => x.paperId);
+      right.push(turn.relevant.length ? !r.refused && cited.some((id) => turn.relevant.includes(id)) : cited.length === 0);
+    }
+    if (right[right.length - 1]) lastRight++;
+    if (right.every(Boolean)) allRight++;
+    else misses.push(`${c.id}: ${c.turns.map((t, i) => `${t.question} [${right[i] ? 'ok' : 'wrong'}]`).join(' / ')}`);
+  }
+  out(`  conversations: last turn right ${pct(lastRight, conversations.length)}, every turn right ${pct(allRight, conversations.length)} (target: 7 of 8)`);
+  for (const m of misses) out(`  conversation ${m}`);
+}
 
 /**
  * The Discord set's targets: answerable (and multi-paper, vague) questions answered citing a

@@ -80,7 +80,6 @@ const OFF_TOPIC: string[] = [
     'autonomous driving perception from lidar',
     'weather forecasting with neural networks',
     'stock price prediction with lstms',
-    'intrusion detection in network traffic',
     'sentiment analysis of tweets',
     'optical character recognition of handwriting',
     'satellite image segmentation of crops',
