@@ -180,7 +180,8 @@ function missingWords(question: string, response: SearchResponse, stats?: Collec
   if (!stats) return [];
   const held = new Set<string>();
   for (const hit of response.hits.slice(0, TOP)) for (const t of stats.termsOf(hit.paperId)) held.add(t);
-  const seen = new Set<string>();
+  // A name known only by its initials ("SVD" for "singular value decomposition") is held as its words, not as itself.
+  const seen = new Set(wordTokens(question).filter((t) => NAME_LIKE.test(t) && !stats.knowsWord(t) && stats.knowsName(t)).map((t) => t.toLowerCase()));
   const out: { word: string; idf: number }[] = [];
   for (const w of words(question)) {
     const terms = contentTerms(w);

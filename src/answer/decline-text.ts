@@ -27,7 +27,7 @@ export function declineText(why: DeclineWhy | undefined, hits: PaperHit[], topic
     case 'unknown-words':
       return `None of the papers here mentions ${either(why.words.slice(0, 3))}.`;
     case 'weak': {
-      const label = best ? topicOf(best.paperId) : undefined;
+      const label = best ? topicOf(best.paperId)?.split(' · ').join(' and ') : undefined;
       const about = label ? `The closest papers are about ${label}` : best ? `The closest paper is ${quoted(best.paper.title)}` : 'The closest papers';
       return why.missing.length ? `${about}, not ${either(why.missing)}.` : `${about}, and none of them answers this.`;
     }

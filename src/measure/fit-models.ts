@@ -15,7 +15,7 @@ import { createEmbedder } from '../indexing/embeddings/create-embedder.js';
 import { loadIndex } from '../indexing/load-index.js';
 import { createLitbot } from '../litbot.js';
 import { collectionStats } from '../retrieval/collection-stats.js';
-import { RANK_FEATURES, featureRow, type RankerModel } from '../retrieval/ranker.js';
+import { RANK_FEATURES, featureRow, type RankFeature, type RankerModel } from '../retrieval/ranker.js';
 import { Retriever } from '../retrieval/retriever.js';
 import {
   fitListwise,
@@ -43,6 +43,13 @@ const GENERATED_WEIGHTS = [0, 0.25, 1];
  */
 const DECISION_GENERATED_WEIGHTS = [0.25, 0.5, 1];
 const K_FOLDS = 5;
+/** Feature sets the ranker's cross-validation chooses among: every signal, or without the ones that overlap most. */
+const RANK_FEATURE_SETS: Record<string, RankFeature[]> = {
+  all: [...RANK_FEATURES],
+  'without ranks': RANK_FEATURES.filter((f) => f !== 'bm25RankRecip' && f !== 'denseRankRecip'),
+  'without title/abstract': RANK_FEATURES.filter((f) => f !== 'titleBm25Log' && f !== 'abstractBm25Log'),
+  'without either': RANK_FEATURES.filter((f) => !['bm25RankRecip', 'denseRankRecip', 'titleBm25Log', 'abstractBm25Log'].includes(f)),
+};
 /** The decision answers at least this share of the answerable tuning questions (out of fold). */
 export const ANSWER_TARGET = 0.96;
 /** Off-topic templates about everyday subjects: the nearest topics are offered above the probability most of them stay under. */
@@ -129,41 +136,52 @@ async function fitRanker(retriever: Retriever, real: Example[], generated: Examp
   out();
   out(`Ranker: ${realLists.length} real tuning lists, ${genLists.length} generated (questions with a relevant paper among the candidates)`);
   const fold = folds(realLists, K_FOLDS);
-  const cv: { lambda: number; generatedWeight: number; loss: number; mrr: number }[] = [];
-  for (const generatedWeight of GENERATED_WEIGHTS) {
-    for (const lambda of LAMBDAS) {
-      let loss = 0;
-      let mrr = 0;
-      for (let f = 0; f < K_FOLDS; f++) {
-        const train = [...realLists.filter((_, i) => fold[i] !== f), ...(generatedWeight ? genLists.map((l) => ({ ...l, weight: generatedWeight })) : [])];
-        const held = realLists.filter((_, i) => fold[i] === f);
-        const s = standardiser(train.flatMap((l) => l.x));
-        const w = fitListwise(standardiseLists(train, s), lambda);
-        const heldStd = standardiseLists(held, s);
-        loss += (listwiseObjective(heldStd, w).value * held.length) / realLists.length;
-        mrr += (mrrAt10(heldStd, w) * held.length) / realLists.length;
+  const cv: { features: RankFeature[]; set: string; lambda: number; generatedWeight: number; loss: number; mrr: number }[] = [];
+  for (const [set, features] of Object.entries(RANK_FEATURE_SETS)) {
+    const columns = features.map((f) => RANK_FEATURES.indexOf(f));
+    const pick = (lists: RankList[]) => lists.map((l) => ({ ...l, x: l.x.map((r) => columns.map((c) => r[c])) }));
+    const realPicked = pick(realLists);
+    const genPicked = pick(genLists);
+    for (const generatedWeight of GENERATED_WEIGHTS) {
+      for (const lambda of LAMBDAS) {
+        let loss = 0;
+        let mrr = 0;
+        for (let f = 0; f < K_FOLDS; f++) {
+          const train = [...realPicked.filter((_, i) => fold[i] !== f), ...(generatedWeight ? genPicked.map((l) => ({ ...l, weight: generatedWeight })) : [])];
+          const held = realPicked.filter((_, i) => fold[i] === f);
+          const s = standardiser(train.flatMap((l) => l.x));
+          const w = fitListwise(standardiseLists(train, s), lambda);
+          const heldStd = standardiseLists(held, s);
+          loss += (listwiseObjective(heldStd, w).value * held.length) / realLists.length;
+          mrr += (mrrAt10(heldStd, w) * held.length) / realLists.length;
+        }
+        cv.push({ features, set, lambda, generatedWeight, loss: round(loss), mrr: round(mrr) });
       }
-      cv.push({ lambda, generatedWeight, loss: round(loss), mrr: round(mrr) });
     }
   }
   const best = cv.reduce((a, b) => (b.loss < a.loss - 1e-9 ? b : a));
   // The fusion it replaces, on the same lists: BM25/max + name share + 3 x mean of best-chunk and paper cosine.
-  const col = (f: string) => RANK_FEATURES.indexOf(f as (typeof RANK_FEATURES)[number]);
+  const col = (f: RankFeature) => RANK_FEATURES.indexOf(f);
   const fixed = new Array<number>(RANK_FEATURES.length).fill(0);
   fixed[col('bm25Rel')] = 1;
   fixed[col('nameShare')] = 1;
   fixed[col('denseChunk')] = 1.5;
   fixed[col('densePaper')] = 1.5;
   out(`  the fixed fusion on the same lists: MRR@10 ${mrrAt10(realLists, fixed).toFixed(3)}`);
-  out('  5-fold CV on the real tuning lists (held-out listwise loss, MRR@10):');
-  for (const r of cv) out(`    generated x${r.generatedWeight}  lambda ${r.lambda}  loss ${r.loss.toFixed(4)}  MRR@10 ${r.mrr.toFixed(3)}${r === best ? '  <- chosen' : ''}`);
-  const train = [...realLists, ...(best.generatedWeight ? genLists.map((l) => ({ ...l, weight: best.generatedWeight })) : [])];
+  out('  5-fold CV on the real tuning lists (held-out listwise loss, MRR@10), best per feature set:');
+  for (const set of Object.keys(RANK_FEATURE_SETS)) {
+    const r = cv.filter((c) => c.set === set).reduce((a, b) => (b.loss < a.loss - 1e-9 ? b : a));
+    out(`    ${set.padEnd(26)} generated x${r.generatedWeight}  lambda ${r.lambda}  loss ${r.loss.toFixed(4)}  MRR@10 ${r.mrr.toFixed(3)}${r === best ? '  <- chosen' : ''}`);
+  }
+  const columns = best.features.map((f) => RANK_FEATURES.indexOf(f));
+  const pickAll = (lists: RankList[]) => lists.map((l) => ({ ...l, x: l.x.map((r) => columns.map((c) => r[c])) }));
+  const train = [...pickAll(realLists), ...(best.generatedWeight ? pickAll(genLists).map((l) => ({ ...l, weight: best.generatedWeight })) : [])];
   const s = standardiser(train.flatMap((l) => l.x));
   const weights = fitListwise(standardiseLists(train, s), best.lambda);
   out('  weights (on standardised features):');
-  RANK_FEATURES.forEach((f, i) => out(`    ${f.padEnd(16)} ${weights[i] >= 0 ? ' ' : ''}${weights[i].toFixed(3)}`));
+  best.features.forEach((f, i) => out(`    ${f.padEnd(16)} ${weights[i] >= 0 ? ' ' : ''}${weights[i].toFixed(3)}`));
   return {
-    features: [...RANK_FEATURES],
+    features: best.features,
     mean: s.mean.map((v) => round(v, 6)),
     std: s.std.map((v) => round(v, 6)),
     weights: weights.map((v) => round(v, 6)),
@@ -173,6 +191,7 @@ async function fitRanker(retriever: Retriever, real: Example[], generated: Examp
       loss: 'softmax cross-entropy over each question\'s candidate papers (uniform over its relevant ones)',
       realLists: realLists.length,
       generatedLists: genLists.length,
+      featureSet: best.set,
       generatedWeight: best.generatedWeight,
       cvHeldOutLoss: best.loss,
       cvHeldOutMrrAt10: best.mrr,

@@ -97,8 +97,11 @@ export class Retriever {
         if (paperBm25.size <= candidates) candidatePapers.add(id);
       }
       for (const { id, score } of index.bm25Chunks.search(text, candidates * 8)) chunkBm25.set(id, score);
-      if (hybrid) {
+      // The title's and the abstract's own BM25 cost a search each: only when the model reads them.
+      if (hybrid && (options.allCandidates || model.features.includes('titleBm25Log'))) {
         for (const { id, score } of index.bm25Papers.search(text, candidates * 2, ['title'])) titleBm25.set(id, score);
+      }
+      if (hybrid && (options.allCandidates || model.features.includes('abstractBm25Log'))) {
         for (const { id, score } of index.bm25Papers.search(text, candidates * 2, ['text'])) abstractBm25.set(id, score);
       }
       bm25Ms = performance.now() - t2;

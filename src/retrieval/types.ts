@@ -59,7 +59,7 @@ export interface SearchOptions {
   correct?: boolean;
   /** The ranking model for hybrid search (default: the fitted one); 'fixed' is the old fixed fusion, for comparison. */
   ranker?: RankerModel | 'fixed';
-  /** Return every candidate paper, not only the top k (for fitting the ranker). */
+  /** Return every candidate paper, not only the top k, with every feature computed (for fitting the ranker). */
   allCandidates?: boolean;
 }
 
