@@ -12,6 +12,7 @@ import { intOption, program, runCli } from '../cli/run-cli.js';
 import { createEmbedder } from '../indexing/embeddings/create-embedder.js';
 import { updateIndex } from '../indexing/update-index.js';
 import { createLitbot, indexBuildHooks } from '../litbot.js';
+import { runAnswerBench } from './answer-bench.js';
 import { runDiscordBench } from './discord-bench.js';
 import type { LabelledQuestion } from './retrieval-eval.js';
 import { parseSizes, runScaleBench } from './scale-bench.js';
@@ -92,8 +93,9 @@ await runCli(async () => {
     .option('--graph-dir <dir>', 'with --scale: keep each built graph here and load it on the next run with the same settings')
     .option('--queries <n>', 'search queries to time', intOption('queries', 10, 10_000), 200)
     .option('--skip-discord', 'leave out the Discord bench')
+    .option('--skip-answers', 'leave out the offline answer bench')
     .parse();
-  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; maxBuildMinutes?: number; m?: number; efConstruction?: number; efSearch?: number[]; data?: 'embedding-like' | 'blobs'; graphDir?: string; reduce?: number; shards?: number; queries: number; skipDiscord?: boolean }>();
+  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; maxBuildMinutes?: number; m?: number; efConstruction?: number; efSearch?: number[]; data?: 'embedding-like' | 'blobs'; graphDir?: string; reduce?: number; shards?: number; queries: number; skipDiscord?: boolean; skipAnswers?: boolean }>();
   if (opts.scale) {
     await runScaleBench({ sizes: opts.sizes, maxBuildMinutes: opts.maxBuildMinutes, m: opts.m, efConstruction: opts.efConstruction, efSearch: opts.efSearch, data: opts.data, graphDir: opts.graphDir, reduce: opts.reduce, shards: opts.shards, log: out });
     return;
@@ -103,6 +105,10 @@ await runCli(async () => {
   const queries = Array.from({ length: opts.queries }, (_, i) => questions[i % questions.length]);
   out();
   await benchSearch(indexDir, queries);
+  if (!opts.skipAnswers) {
+    out();
+    await runAnswerBench(indexDir, ['test/fixtures/questions.json', 'test/fixtures/discord-questions.json'], out);
+  }
   if (!opts.skipDiscord) {
     out();
     out('Discord (fake Discord on 127.0.0.1, real discord.js client, extractive backend)');
