@@ -68,6 +68,22 @@ export class IndexMismatchError extends Error {
   }
 }
 
+/** An index file is missing, cut short, changed after the build or unreadable; the message names the file and the fix. */
+export class IndexDamagedError extends Error {
+  override readonly name = 'IndexDamagedError';
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Another process is building the index, and this one was told not to wait (or waited too long). */
+export class IndexBuildRunningError extends Error {
+  override readonly name = 'IndexBuildRunningError';
+}
+
 /** An LLM or embeddings backend failed after its retries. */
 export class BackendError extends Error {
   override readonly name = 'BackendError';

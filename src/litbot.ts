@@ -13,6 +13,8 @@ export interface About {
   chunks: number;
   topics: number;
   builtAt: string;
+  /** The index generation being served (its folder under INDEX_DIR). */
+  generation: string;
   embeddings: string;
   dimensions: number;
   backend: string;
@@ -22,6 +24,8 @@ export interface About {
 export interface Litbot {
   about(): About;
   search(query: string, options?: SearchOptions): Promise<SearchResponse>;
+  /** The search as a LangChain retriever (one `Document` per paper), to compose in your own chains. */
+  asRetriever(options?: SearchOptions): Promise<LitbotRetriever>;
   ask(question: string, options?: AnswerOptions): Promise<AnswerResult>;
   topics(): Topic[];
   /** A topic by id or by (part of) its label; throws `UserError` when none matches. */
@@ -35,26 +39,38 @@ export interface Litbot {
   paperById(paperId: string): Paper | undefined;
   /** Nearest papers to the best title match, excluding the paper itself. */
   similar(titleQuery: string, k?: number): { paper: Paper; similar: (SimilarPaper & { paper: Paper })[] };
+  /**
+   * Long-running processes only (`watch`): checks now for a newer index generation and serves it.
+   * Resolves true when the generation `CURRENT` names is the one served, false when it failed to load.
+   */
+  refresh?(): Promise<boolean>;
   close(): Promise<void>;
 }
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { loadConfig, type Env } from './config/env.js';
 import { createLogger } from './config/logger.js';
-import type { Embedder } from './indexing/embeddings/embedder.js';
-import { createEmbedder } from './indexing/embeddings/create-embedder.js';
-import type { BuildOptions } from './indexing/build-index.js';
-import { loadIndex, readManifest, type LitIndex } from './indexing/load-index.js';
-import { updateIndex } from './indexing/update-index.js';
-import { corpusHash } from './indexing/build-index.js';
-import { loadCorpus } from './corpus/load-corpus.js';
-import { Retriever } from './retrieval/retriever.js';
-import { PaperBrowser } from './browse/paper-browser.js';
-import { buildTopics } from './browse/topics.js';
-import { createAnswerer, type Answerer } from './answer/answerer.js';
-import { resolveLinks } from './indexing/resolve-links.js';
 import { join } from 'node:path';
+import type { LiveIndexEvent } from './indexing/live-index.js';
+import { LiveLitbot } from './live-litbot.js';
+import type { Answerer } from './answer/answerer.js';
+import { buildVocabulary, type Vocabulary } from './retrieval/collection-stats.js';
+import { PaperBrowser, similarityVectors } from './browse/paper-browser.js';
+import { paperAliases } from './browse/title-lookup.js';
+import { buildTopics } from './browse/topics.js';
+import { loadConfig, resolveLlmApiKey, type Env } from './config/env.js';
+import { IndexMismatchError } from './errors.js';
+import type { BuildOptions } from './indexing/build-index.js';
+import { fingerprintChanges } from './indexing/corpus-fingerprint.js';
+import { createEmbedder } from './indexing/embeddings/create-embedder.js';
+import type { Embedder } from './indexing/embeddings/embedder.js';
+import { indexDifferences, openIndex, readManifest, type LitIndex } from './indexing/load-index.js';
+import { resolveLinks } from './indexing/resolve-links.js';
+import { fromStorable } from './indexing/storable.js';
+import { updateIndex } from './indexing/update-index.js';
+import { Retriever } from './retrieval/retriever.js';
+import type { CandidateSource } from './retrieval/candidate-source.js';
+import type { LitbotRetriever } from './retrieval/langchain-retriever.js';
 
 export interface CreateLitbotOptions {
   env?: Env;
@@ -62,25 +78,45 @@ export interface CreateLitbotOptions {
   embedder?: Embedder;
   /** Build the index first when there is none (with progress on `log`). */
   buildIfMissing?: boolean;
+  /**
+   * Read every part of the index and start the embedder and the answerer now, rather than when a
+   * command first needs them: a long-running process (the bot, the chat) does, so that its first
+   * question is as quick as the rest and a damaged file stops it at start. One-shot commands do
+   * not, and read only what they use.
+   */
+  preload?: boolean;
   log?: (line: string) => void;
+  /**
+   * Keep serving each new index generation as it is built, without a restart (the bot, shards and
+   * `npm run chat`); events go to `onIndexEvent`, else to `log`.
+   */
+  watch?: boolean;
+  onIndexEvent?: (event: LiveIndexEvent) => void;
   /** Where the answerer logs LLM failures (default: a logger for `env`, on standard error). */
   logger?: Logger;
 }
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-/** The build steps that other parts of Litbot add to `npm run index`: topics and link resolution. */
+/** The build steps that other parts of Litbot add to `npm run index`: topics, link resolution, and the derived data they keep in the index. */
 export function indexBuildHooks(
-  env: Pick<Env, 'CACHE_DIR'>,
+  env: Pick<Env, 'CACHE_DIR'> & Partial<Pick<Env, 'ARXIV_API_URL'>>,
   options: { resolveLinks?: boolean; log?: (line: string) => void } = {},
-): Pick<BuildOptions, 'buildTopics' | 'resolveLinks'> {
+): Pick<BuildOptions, 'buildTopics' | 'resolveLinks' | 'derive' | 'inputs'> {
   const log = options.log;
   return {
     buildTopics: (input) => buildTopics({ ...input, options: { log } }),
     // Every build applies the links found earlier; only --resolve-links asks arXiv for new ones.
     resolveLinks: async (papers) => {
-      await resolveLinks(papers, { cacheFile: arxivLinkCache(env), cacheOnly: !options.resolveLinks, log: options.resolveLinks ? log : undefined });
+      await resolveLinks(papers, { apiUrl: env.ARXIV_API_URL, cacheFile: arxivLinkCache(env), cacheOnly: !options.resolveLinks, log: options.resolveLinks ? log : undefined });
     },
+    derive: ({ papers, paperVectors }) => ({
+      titleAliases: papers.map((p) => paperAliases(p)),
+      similarVectors: similarityVectors(papers, paperVectors),
+      answerTerms: buildVocabulary(papers),
+    }),
+    // The link cache feeds every build, so a change to it makes the index stale.
+    inputs: [arxivLinkCache(env)],
   };
 }
 
@@ -89,13 +125,15 @@ export function arxivLinkCache(env: Pick<Env, 'CACHE_DIR'>): string {
   return join(env.CACHE_DIR, 'arxiv-links.json');
 }
 
-/** Loads (and if asked, first builds) the index, and returns the facade over it. */
+/** Opens (and if asked, first builds) the index, and returns the facade over it. */
 export async function createLitbot(options: CreateLitbotOptions = {}): Promise<Litbot> {
   const env = options.env ?? loadConfig();
   const indexDir = options.indexDir ?? env.INDEX_DIR;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // A provider that needs a key and has none stops the program now, not at the first question.
+  if (env.LLM_PROVIDER !== 'extractive') resolveLlmApiKey(env);
   const embedder = options.embedder ?? createEmbedder(env);
-  await embedder.init();
+  if (env.VECTOR_STORE === 'pgvector') return createPgLitbot(env, indexDir, embedder, options, log);
   if (!readManifest(indexDir) && options.buildIfMissing) {
     log(`No index in ${indexDir} yet: building it now (about 20 seconds on two cores the first time).`);
     let lastTenth = -1;
@@ -112,46 +150,191 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
       },
     });
   }
-  const index = await loadIndex(indexDir, embedder);
-  const stale = await corpusChangedSince(index, env);
-  if (stale) log(`The corpus in ${index.manifest.corpusDir} changed since the index was built (${stale}); run npm run index to include the changes.`);
-  return new IndexedLitbot(env, index, embedder, options.logger ?? createLogger(env));
+  const logger = options.logger ?? createLogger(env);
+  const open = async (preload: boolean, warm: boolean) => {
+    // Only the model's name is checked now; its dimensions and window once it is started.
+    const index = openIndex(indexDir, { id: embedder.id });
+    const litbot = new IndexedLitbot(env, index, new CheckedEmbedder(embedder, index, indexDir), logger);
+    if (preload || env.LLM_PROVIDER !== 'extractive') await litbot.answerer();
+    if (preload) {
+      index.loadAll();
+      await litbot.embedder.ready();
+    }
+    // For a process that serves new generations as they come: one search touches the vectors, the
+    // graph and both BM25 stores, so a generation that cannot answer fails here, before it serves anyone.
+    if (warm) await litbot.search('warm-up', { k: 1 });
+    return { name: index.generation, value: litbot as Litbot, index };
+  };
+  const first = await open(Boolean(options.preload || options.watch), Boolean(options.watch));
+  const stale = corpusChangedSince(first.index);
+  if (stale) log(`The corpus in ${first.index.manifest.corpusDir} changed since the index was built (${stale}); run npm run index to include the changes.`);
+  if (!options.watch) return first.value;
+  const onEvent = options.onIndexEvent ?? ((event: LiveIndexEvent) => log(describeIndexEvent(event)));
+  // Every later generation is read whole before it serves: nothing is answered from a half-loaded index.
+  return new LiveLitbot(first, () => open(true, true), { indexDir, pollMs: env.INDEX_POLL_MS, onEvent });
 }
 
-/** Why the corpus no longer matches the index, or undefined when it does (or cannot be read). */
-async function corpusChangedSince(index: LitIndex, env: Env): Promise<string | undefined> {
+/** One line for the log about what the index watcher did. */
+export function describeIndexEvent(event: LiveIndexEvent): string {
+  if (event.type === 'swapped') return `Serving the new index ${event.generation} (loaded in ${event.loadMs} ms; was ${event.previous}).`;
+  if (event.type === 'failed') return `The new index ${event.generation} could not be loaded; still serving ${event.serving}. ${event.message}`;
+  return event.message;
+}
+
+/**
+ * `VECTOR_STORE=pgvector`: the index comes from Postgres (built into it first when there is none
+ * and `buildIfMissing`), and searches run there. An unreachable server or a database without
+ * pgvector stops here with the fix.
+ */
+async function createPgLitbot(env: Env, indexDir: string, embedder: Embedder, options: CreateLitbotOptions, log: (line: string) => void): Promise<Litbot> {
+  const [{ connectDatabase, describeDatabase, currentGeneration }, { openPgIndex, publishToDatabase }, { pgvectorSource }, { DatabaseUrlMissingError }] = await Promise.all([
+    import('./indexing/stores/pgvector-store.js'),
+    import('./indexing/stores/pg-index.js'),
+    import('./retrieval/candidate-source.js'),
+    import('./indexing/stores/pg-errors.js'),
+  ]);
+  if (!env.DATABASE_URL) throw new DatabaseUrlMissingError();
+  const where = describeDatabase(env.DATABASE_URL);
+  const pool = await connectDatabase(env.DATABASE_URL);
   try {
-    const corpus = loadCorpus(index.manifest.corpusDir, { skipInvalid: true });
-    await indexBuildHooks(env).resolveLinks?.(corpus.papers);
-    if (corpusHash(corpus.papers) === index.manifest.corpusHash) return undefined;
-    return `${corpus.papers.length} papers now, ${index.manifest.counts.papers} indexed`;
-  } catch {
-    // A corpus that cannot be read now says so at the next `npm run index`; the index still serves.
-    return undefined;
+    if (options.buildIfMissing && !(await currentGeneration(pool))) {
+      if (!readManifest(indexDir)) {
+        log(`No index in Postgres at ${where} yet: building it now.`);
+        await updateIndex({ env, embedder, indexDir, ...indexBuildHooks(env, { log }), log });
+      }
+      await publishToDatabase(env, indexDir, embedder, { log });
+    }
+    const { index, store } = await openPgIndex(pool, embedder, { where });
+    const litbot = new IndexedLitbot(env, index, new CheckedEmbedder(embedder, index, index.dir), options.logger ?? createLogger(env), {
+      source: pgvectorSource(store, index),
+      close: () => pool.end(),
+    });
+    // A bot reads the generation current at its start (a restart picks up a newer one: docs/pgvector.md).
+    if (options.preload || options.watch || env.LLM_PROVIDER !== 'extractive') await litbot.answerer();
+    if (options.preload || options.watch) await litbot.embedder.ready();
+    return litbot;
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
+}
+
+/** What changed in the corpus since the build, in words, or undefined when nothing did (or it cannot be told). */
+function corpusChangedSince(index: LitIndex): string | undefined {
+  const { corpusDir, corpusFingerprint } = index.manifest;
+  // A corpus folder that is not there now (another working folder) says nothing about the index.
+  if (!corpusFingerprint || !existsSync(corpusDir)) return undefined;
+  return fingerprintChanges(corpusDir, corpusFingerprint);
+}
+
+/**
+ * The configured embedder, started on first use (a `paper` or `topics` command never starts it),
+ * and checked then against the index: a different model, dimension or chunking says how to fix it.
+ */
+class CheckedEmbedder implements Embedder {
+  private starting?: Promise<void>;
+
+  constructor(
+    private readonly inner: Embedder,
+    private readonly index: LitIndex,
+    private readonly indexDir: string,
+  ) {}
+
+  get id(): string {
+    return this.inner.id;
+  }
+  get dimensions(): number {
+    return this.inner.dimensions;
+  }
+  get maxTokens(): number {
+    return this.inner.maxTokens;
+  }
+
+  ready(): Promise<void> {
+    this.starting ??= this.inner.init().then(() => {
+      const differences = indexDifferences(this.index.manifest, this.inner);
+      if (differences.length) throw new IndexMismatchError(this.indexDir, differences);
+    });
+    return this.starting;
+  }
+
+  init(): Promise<void> {
+    return this.ready();
+  }
+
+  countTokens(text: string): number {
+    return this.inner.countTokens(text);
+  }
+
+  async embedDocuments(texts: string[]): Promise<Float32Array[]> {
+    await this.ready();
+    return this.inner.embedDocuments(texts);
+  }
+
+  async embedQuery(text: string): Promise<Float32Array> {
+    await this.ready();
+    return this.inner.embedQuery(text);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.starting) await this.inner.dispose?.();
   }
 }
 
 class IndexedLitbot implements Litbot {
   private readonly retriever: Retriever;
   private readonly browser: PaperBrowser;
-  private readonly answerer: Answerer;
+  private answering?: Promise<Answerer>;
+  private loaded?: Answerer;
 
   constructor(
     readonly env: Env,
     readonly index: LitIndex,
-    readonly embedder: Embedder,
-    logger: Logger,
+    readonly embedder: CheckedEmbedder,
+    private readonly logger: Logger,
+    /** Postgres (`VECTOR_STORE=pgvector`): where searches run, and the pool to close. */
+    private readonly external: { source: CandidateSource; close(): Promise<void> } | undefined = undefined,
   ) {
-    this.retriever = new Retriever(index, embedder);
-    this.browser = new PaperBrowser(index);
-    this.answerer = createAnswerer({
-      env,
-      retrieve: (query, options) => this.retriever.search(query, options),
-      topicOf: (paperId) => this.browser.topicOf(paperId),
-      corpus: index.papers,
-      paperById: (paperId) => index.paperById.get(paperId),
-      log: logger,
+    this.retriever = new Retriever(index, embedder, external?.source);
+    this.browser = new PaperBrowser({
+      get papers() {
+        return index.papers;
+      },
+      paperById: index.paperById,
+      get paperVectors() {
+        return index.paperVectors;
+      },
+      get topics() {
+        return index.topics;
+      },
+      get titles() {
+        return index.titles;
+      },
+      get similarVectors() {
+        return index.similarVectors;
+      },
     });
+  }
+
+  /** The answerer, created on the first question: its module brings the LLM clients, which `search` and `paper` never need. */
+  answerer(): Promise<Answerer> {
+    this.answering ??= Promise.all([import('./answer/answerer.js'), import('./retrieval/langchain-retriever.js'), this.asRetriever()]).then(([{ createAnswerer }, { searchThrough }, retriever]) => {
+      const { index } = this;
+      this.loaded = createAnswerer({
+        env: this.env,
+        // Through the LangChain retriever, so its callbacks and tracing see every question's search.
+        retrieve: (query, options) => searchThrough(retriever, query, options),
+        topicOf: (paperId) => this.browser.topicOf(paperId),
+        get corpus() {
+          return index.papers;
+        },
+        vocabulary: index.answerTerms === undefined ? undefined : () => fromStorable<Vocabulary>(index.answerTerms),
+        paperById: (paperId) => index.paperById.get(paperId),
+        log: this.logger,
+      });
+      return this.loaded;
+    });
+    return this.answering;
   }
 
   about(): About {
@@ -160,12 +343,14 @@ class IndexedLitbot implements Litbot {
       version: VERSION,
       papers: m.counts.papers,
       chunks: m.counts.chunks,
-      topics: this.index.topics.length,
+      topics: m.counts.topics,
       builtAt: m.builtAt,
+      generation: this.index.generation,
       embeddings: m.embeddings.id,
       dimensions: m.embeddings.dimensions,
-      backend: this.answerer.backend,
-      model: this.answerer.model,
+      // The answerer is loaded at start for every backend but the extractive one, which has no model.
+      backend: this.loaded?.backend ?? this.env.LLM_PROVIDER,
+      model: this.loaded?.model,
     };
   }
 
@@ -173,8 +358,14 @@ class IndexedLitbot implements Litbot {
     return this.retriever.search(query, options);
   }
 
-  ask(question: string, options?: AnswerOptions): Promise<AnswerResult> {
-    return this.answerer.answer(question, options);
+  /** Loaded on first use: LangChain's retriever module costs 0.2-0.4 s to import, which `paper` or `topics` never need. */
+  async asRetriever(options?: SearchOptions): Promise<LitbotRetriever> {
+    const { LitbotRetriever } = await import('./retrieval/langchain-retriever.js');
+    return new LitbotRetriever({ search: (query, o) => this.retriever.search(query, o), options });
+  }
+
+  async ask(question: string, options?: AnswerOptions): Promise<AnswerResult> {
+    return (await this.answerer()).answer(question, options);
   }
 
   topics(): Topic[] {
@@ -206,6 +397,7 @@ class IndexedLitbot implements Litbot {
   }
 
   async close(): Promise<void> {
-    await this.embedder.dispose?.();
+    await this.embedder.dispose();
+    await this.external?.close();
   }
 }

@@ -6,6 +6,7 @@ import { buildIndex } from '../src/indexing/build-index.js';
 import { checkIndex, loadIndex } from '../src/indexing/load-index.js';
 import { updateIndex } from '../src/indexing/update-index.js';
 import { IndexMismatchError, IndexNotBuiltError } from '../src/errors.js';
+import { INDEX_FORMAT_VERSION } from '../src/indexing/manifest.js';
 import { HashingEmbedder } from './helpers/hashing-embedder.js';
 import { testEnv } from './helpers/test-litbot.js';
 import { arxivLinkCache, indexBuildHooks } from '../src/litbot.js';
@@ -33,7 +34,7 @@ describe('building the index', () => {
     const embedder = new HashingEmbedder();
     const { manifest } = await buildIndex({ ...ws, embedder });
     expect(manifest).toMatchObject({
-      formatVersion: 2,
+      formatVersion: INDEX_FORMAT_VERSION,
       embeddings: { id: 'test-hash', dimensions: 256 },
       chunking: { maxTokens: 128, overlapSentences: 1 },
       counts: { files: 4, entries: 160, papers: 158, duplicatesMerged: 2, invalidSkipped: 0 },
@@ -77,9 +78,14 @@ describe('building the index', () => {
     expect(index.papers).toHaveLength(158);
 
     // A crash after the new generation was partly written leaves a .building folder; the next build removes it.
+    // The generation it replaces stays until the build after (a command may still be reading it).
     writeFileSync(join(ws.indexDir, '.building-crashed'), '');
     await buildIndex({ ...ws, embedder: new HashingEmbedder() });
-    expect(readdirSync(ws.indexDir).filter((f) => f.startsWith('.building') || f.startsWith('gen-')).length).toBe(1);
+    const entries = () => readdirSync(ws.indexDir).filter((f) => f.startsWith('.building') || f.startsWith('gen-'));
+    expect(entries()).toEqual([before.trim(), readFileSync(join(ws.indexDir, 'CURRENT'), 'utf8').trim()].sort());
+    await buildIndex({ ...ws, embedder: new HashingEmbedder() });
+    expect(entries()).toHaveLength(2);
+    expect(entries()).not.toContain(before.trim());
     expect((await loadIndex(ws.indexDir, new HashingEmbedder())).papers).toHaveLength(159);
   });
 
@@ -149,7 +155,7 @@ describe('loading an index whose corpus has changed', () => {
     writeFileSync(join(ws.corpusDir, 'new.jsonl'), `${NEW_PAPER}\n`);
     const lines: string[] = [];
     const litbot = await createLitbot({ env, embedder: new HashingEmbedder(), log: (l) => lines.push(l) });
-    expect(lines).toEqual([expect.stringMatching(/changed since the index was built \(159 papers now, 158 indexed\); run npm run index/)]);
+    expect(lines).toEqual([expect.stringMatching(/changed since the index was built \(1 file added: new\.jsonl\); run npm run index/)]);
     expect(litbot.about().papers).toBe(158);
     await litbot.close();
   });

@@ -12,7 +12,7 @@ async function wiredLitbot(overrides: Record<string, string> = {}): Promise<Litb
   const { litbot, index } = await createTestLitbot();
   // Until the index build's topic hook is wired, the topics come from the topics module directly.
   const topics = index.topics.length ? index.topics : buildTopics({ papers: index.papers, vectors: index.paperVectors });
-  const browser = new PaperBrowser({ ...index, topics });
+  const browser = new PaperBrowser({ papers: index.papers, paperById: index.paperById, paperVectors: index.paperVectors, titles: index.titles, topics });
   const env = { ...testEnv(overrides), INDEX_DIR: index.dir };
   const answerer = createAnswerer({
     env,

@@ -25,7 +25,8 @@ describe('the index and search commands', () => {
 
   beforeAll(() => {
     mkdirSync(corpus);
-    writeFileSync(join(corpus, 'papers.jsonl'), pick.map((p) => JSON.stringify({ title: p.title, abstract: p.abstract })).join('\n') + '\n');
+    // Marked as arXiv papers, as their seed listings are, so their links are the seeds' arXiv searches.
+    writeFileSync(join(corpus, 'papers.jsonl'), pick.map((p) => JSON.stringify({ title: p.title, abstract: p.abstract, venue: 'arXiv' })).join('\n') + '\n');
   });
 
   it('fails on an invalid block, naming file and line, and indexes the rest with --skip-invalid', () => {

@@ -49,7 +49,7 @@ describe('registration', () => {
     expect(put.path).toBe(`/applications/${h.fake.applicationId}/guilds/${h.fake.guildId}/commands`);
     const expected = (await loadCommands()).map((c) => c.data.toJSON());
     expect(put.body).toEqual(JSON.parse(JSON.stringify(expected)));
-    expect(put.body.map((c: any) => c.name)).toEqual(['about', 'ask', 'help', 'paper', 'search', 'similar', 'topics']);
+    expect(put.body.map((c: any) => c.name)).toEqual(['about', 'add', 'ask', 'help', 'paper', 'remove', 'search', 'similar', 'topics']);
   });
 
   it('identifies with only the intents the bot needs', () => {

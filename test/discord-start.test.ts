@@ -60,7 +60,7 @@ describe('npm run deploy-commands', () => {
     expect(put.path).toBe(`/applications/${fake.applicationId}/commands`);
     expect(put.body).toEqual(JSON.parse(JSON.stringify((await loadCommands()).map((c) => c.data.toJSON()))));
     expect(stdout.trim()).toBe(
-      'Registered 7 commands to all servers (global commands can take up to an hour to appear): /about, /ask, /help, /paper, /search, /similar, /topics',
+      'Registered 9 commands to all servers (global commands can take up to an hour to appear): /about, /add, /ask, /help, /paper, /remove, /search, /similar, /topics',
     );
   });
 

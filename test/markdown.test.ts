@@ -87,8 +87,10 @@ describe('hostile corpus text, offline answers', () => {
     const real = (await createCorpusLitbot(corpusDir)).litbot;
     hostileId = real.lookup('Zorblat adapters', 1)[0].paperId;
     // The real Litbot, but with a topic labelled by the hostile text (topic labels come from corpus words).
+    // And one paper whose link is not http(s), which the corpus refuses but the display must not trust.
     litbot = Object.assign(Object.create(real) as Litbot, {
       topics: () => real.topics().map((t, i) => (i === 0 ? { ...t, label: `${PHISH} @everyone` } : t)),
+      paperById: (id: string) => (id === 'js-paper' ? { ...real.paperById(hostileId)!, id, url: 'javascript:alert(1)' } : real.paperById(id)),
     });
     h = await startHarness(litbot, { RATE_LIMIT_COUNT: '1000' });
   });
@@ -107,6 +109,13 @@ describe('hostile corpus text, offline answers', () => {
     expect(field('Tags')).toBe(HOSTILE.tags.join(', '));
     expectSafe([body]);
     expect(liveUrls(body)).toEqual([HOSTILE.url]);
+  });
+
+  it('/paper links nothing for a paper whose link is not http(s)', async () => {
+    const body = (await h.fake.callbackOf(h.fake.slash('paper', [str('title', 'js-paper')]))).body.data;
+    expect(body.embeds[0].url).toBeUndefined();
+    expect(JSON.stringify(body)).not.toContain('javascript:');
+    expectSafe([body]);
   });
 
   it('/search and /similar list the hostile title and passage as text', async () => {

@@ -21,6 +21,7 @@ describe('throttledEditor', () => {
       pino({ level: 'silent' }),
     );
     let text = '';
+    const started = performance.now();
     for (let i = 0; i < 40; i++) {
       text += `w${i} `;
       editor.push(text);
@@ -28,9 +29,12 @@ describe('throttledEditor', () => {
     }
     await sleep(150);
     await editor.finish();
+    const elapsed = performance.now() - started;
     expect(maxConcurrent).toBe(1);
     expect(edits.length).toBeGreaterThanOrEqual(3);
-    expect(edits.length).toBeLessThanOrEqual(6);
+    // At most one edit per interval over however long the pushes took (a loaded machine stretches them).
+    expect(edits.length).toBeLessThanOrEqual(Math.floor(elapsed / 100) + 1);
+    expect(edits.length).toBeLessThan(40);
     for (let i = 1; i < edits.length; i++) expect(edits[i].at - edits[i - 1].at).toBeGreaterThanOrEqual(95);
     expect(edits.at(-1)!.text).toBe(text);
   });

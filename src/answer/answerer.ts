@@ -12,10 +12,10 @@ import { BusyError, UserError, errorMessage } from '../errors.js';
 import type { PaperHit, SearchOptions, SearchResponse } from '../retrieval/types.js';
 import { LlmError, createChatModel, generate, modelName } from './chat-models.js';
 import { renumberCitations } from './citations.js';
-import { collectionStats } from '../retrieval/collection-stats.js';
+import { collectionStats, type CollectionStats, type Vocabulary } from '../retrieval/collection-stats.js';
 import { decide, type DecisionModel } from './decide.js';
 import { declineText } from './decline-text.js';
-import { composeExtractive, looksLikeInstruction, termIdf } from './extractive.js';
+import { composeExtractive, idfFrom, looksLikeInstruction } from './extractive.js';
 import { lastAnsweredTurn, leansOnPrevious } from './follow-up.js';
 import { contentTerms, words } from './terms.js';
 import { cleanModelText } from './llm-text.js';
@@ -32,6 +32,8 @@ export interface AnswererDeps {
   topicOf?: (paperId: string) => { label: string } | undefined;
   /** The whole collection: question words are weighed by their rarity in it, and names it never mentions are noticed. */
   corpus?: Paper[];
+  /** The collection's vocabulary as the index keeps it (`buildVocabulary` at build time); without it, it is built from `corpus` at the first question. */
+  vocabulary?: () => Vocabulary;
   /** Lets a follow-up keep the previous turn's papers in view even when retrieval drops them. */
   paperById?: (paperId: string) => Paper | undefined;
   /** Replaces the model `LLM_PROVIDER` would create (tests inject one). */
@@ -91,9 +93,16 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
   const limiter = deps.limiter ?? sharedLlmLimiter(env);
   const backend = env.LLM_PROVIDER;
   const model = modelName(env);
-  const idf = deps.corpus ? termIdf(deps.corpus) : undefined;
-  // The same object the retriever holds when both are given the index's list of papers.
-  const stats = deps.corpus ? collectionStats(deps.corpus) : undefined;
+  // Counting the words of every abstract takes seconds at 20,000 papers: done once, at the first question, or kept in the index.
+  // The statistics are the same object the retriever holds when both are given the index's list of papers.
+  let collection: { stats?: CollectionStats; idf?: (term: string) => number } | undefined;
+  const collectionTerms = () => {
+    if (!collection) {
+      const stats = deps.corpus ? collectionStats(deps.corpus, deps.vocabulary) : undefined;
+      collection = { stats, idf: stats ? idfFrom(stats.df, stats.papers) : undefined };
+    }
+    return collection;
+  };
 
   const callModel = (messages: Parameters<typeof generate>[1], options: { signal?: AbortSignal; onToken?: (t: string) => void; stream: boolean }) =>
     limiter.run(
@@ -166,6 +175,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
         .filter((h): h is PaperHit => !!h);
       hits = [...kept, ...hits.filter((h) => !follow.keep.includes(h.paperId))];
     }
+    const { stats } = collectionTerms();
     const decision = decide(response.query, response, { stats, model: deps.decisionModel });
     const covered = decision.answer || (follow.keep.length > 0 && hits.length > 0 && (decision.features.termOverlap ?? 0) >= 0.5);
     // The words read differently ("droput" as "dropout"), applied to the question as asked.
@@ -224,7 +234,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
           abstract: hit.paper.abstract,
           passages: hit.passages.map((p) => ({ text: p.text, score: p.score })),
         })),
-        { context: follow.context, alreadySaid: follow.previousAnswer, idf },
+        { context: follow.context, alreadySaid: follow.previousAnswer, idf: collectionTerms().idf },
       );
       return composed.text;
     };

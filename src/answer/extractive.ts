@@ -32,8 +32,12 @@ export interface ExtractiveOptions {
 export function termIdf(papers: { title: string; abstract: string }[]): (term: string) => number {
   const df = new Map<string, number>();
   for (const p of papers) for (const t of termSet(`${p.title} ${p.abstract}`)) df.set(t, (df.get(t) ?? 0) + 1);
-  const n = papers.length;
-  return (term) => Math.log((n + 1) / ((df.get(term) ?? 0) + 0.5));
+  return idfFrom(df, papers.length);
+}
+
+/** The same IDF from document frequencies counted already (the coverage vocabulary's `df` counts the same terms). */
+export function idfFrom(df: ReadonlyMap<string, number>, papers: number): (term: string) => number {
+  return (term) => Math.log((papers + 1) / ((df.get(term) ?? 0) + 0.5));
 }
 
 export interface ExtractiveAnswer {

@@ -22,19 +22,27 @@ const PROMPT_LINE = /^\s*(?:rules\s*:|title\s*:|n\s*=\s*"\d+")/i;
 
 const collapse = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').trim();
 
-/**
- * Sentences of the prompts long enough to be recognised when echoed, each cut to its first 32
- * characters: a model that repeats its instructions rarely repeats them whole.
- */
-const PROMPT_FRAGMENTS: string[] = [...SYSTEM_PROMPT.split('\n'), ...CONDENSE_PROMPT.split('\n'), 'Answer the question from the sources above, citing them as [n].']
+/** The sentences the prompts are made of, lower-cased, list numbers dropped. */
+const PROMPT_SENTENCES: string[] = [...SYSTEM_PROMPT.split('\n'), ...CONDENSE_PROMPT.split('\n'), 'Answer the question from the sources above, citing them as [n].']
   .map((line) => line.replace(/^\d+\.\s*/, ''))
   .flatMap((line) => line.split(/(?<=[.:])\s+(?=[A-Z])/))
   .map(collapse)
-  .filter((s) => s.length >= 24 && !s.startsWith('the papers in this collection do not cover'))
-  .map((s) => s.slice(0, 32));
+  // The model is asked to say this one; the answerer recognises it.
+  .filter((s) => !s.startsWith('the papers in this collection do not cover'));
 
-/** The prompt's lines whole, for holding back a snapshot's last line while it could still become one. */
-const PROMPT_LINES: string[] = [...SYSTEM_PROMPT.split('\n'), ...CONDENSE_PROMPT.split('\n'), 'Rules:', 'Title:', '<source', '<question', '<sources', '<history', '<system'].map(collapse);
+/**
+ * The sentences long enough to be recognised when echoed, each cut to its first 32 characters:
+ * a model that repeats its instructions rarely repeats them whole.
+ */
+const PROMPT_FRAGMENTS: string[] = PROMPT_SENTENCES.filter((s) => s.length >= 24).map((s) => s.slice(0, 32));
+
+/** What a snapshot's last sentence may still be growing into: the prompt's sentences, lines and tags. */
+const PROMPT_STARTS: string[] = [
+  ...PROMPT_SENTENCES,
+  ...[...SYSTEM_PROMPT.split('\n'), ...CONDENSE_PROMPT.split('\n')].map(collapse),
+  'rules:',
+  'title:',
+];
 
 function echoesPrompt(sentence: string): boolean {
   const s = collapse(sentence);
@@ -44,7 +52,8 @@ function echoesPrompt(sentence: string): boolean {
 /** `text` without prompt tags, prompt-shaped lines and sentences quoting the instructions. */
 export function stripPromptEcho(text: string): string {
   return text
-    .replace(PROMPT_TAG, '')
+    // What follows a tag starts afresh, so a "Title: ..." after it is seen as the prompt line it is.
+    .replace(PROMPT_TAG, '\n')
     .split('\n')
     .filter((line) => !PROMPT_LINE.test(line))
     .map((line) => {
@@ -69,15 +78,24 @@ function unfinishedTail(text: string): number {
     /https?:\/\/\S*$/i,
     /\bh(?:t(?:t(?:p(?:s?:?\/?)?)?)?)?$/i,
   ];
+  // Cutting one unfinished thing can leave another unfinished ("[label](" once its URL is cut): repeat until none is left.
   let cut = text.length;
-  for (const re of candidates) {
-    const m = re.exec(text);
-    if (m && m.index < cut) cut = m.index;
+  for (let before = -1; before !== cut; ) {
+    before = cut;
+    const head = text.slice(0, cut);
+    for (const re of candidates) {
+      const m = re.exec(head);
+      if (m && m.index < cut) cut = m.index;
+    }
   }
-  // A last line that could still grow into a line of the prompt.
+  // A last sentence that could still grow into a sentence or line of the prompt.
   const lineStart = text.lastIndexOf('\n') + 1;
-  const last = collapse(text.slice(lineStart));
-  if (last && PROMPT_LINES.some((line) => line.startsWith(last))) cut = Math.min(cut, lineStart);
+  const starts = [lineStart, ...[...text.slice(lineStart).matchAll(/[.!?:>›]\s+(?=\S)/g)].map((m) => lineStart + m.index! + m[0].length)];
+  for (const start of starts) {
+    if (start >= cut) break;
+    const rest = collapse(text.slice(start, cut));
+    if (rest && PROMPT_STARTS.some((line) => line.startsWith(rest))) return Math.min(cut, start);
+  }
   return cut;
 }
 

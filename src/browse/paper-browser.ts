@@ -6,7 +6,7 @@
 import type { Paper } from '../corpus/paper.js';
 import { UserError } from '../errors.js';
 import { MAX_SIMILAR, similarPapers } from './similar.js';
-import { TitleIndex } from './title-lookup.js';
+import { TitleIndex, type TitleEntry } from './title-lookup.js';
 import { findTopic, topicFeatures, topicOfPaper } from './topics.js';
 import type { LookupMatch, SimilarPaper, Topic } from './types.js';
 
@@ -22,21 +22,51 @@ const SIMILAR_EMBEDDING_WEIGHT = 0.5;
 
 export interface BrowseIndex {
   papers: Paper[];
-  paperById: Map<string, Paper>;
+  paperById: ReadonlyMap<string, Paper>;
   paperVectors: Map<string, Float32Array>;
   topics: Topic[];
+  /** Titles and the names abstracts introduce, as the index keeps them: title lookup then reads no abstract. */
+  titles?: TitleEntry[];
+  /** Vectors for similar papers, as the index keeps them (`similarityVectors`); else computed on first use. */
+  similarVectors?: Map<string, Float32Array>;
 }
 
+/** Paper-level vectors for neighbours: centred embedding beside the paper's TF-IDF (the build stores them in the index). */
+export function similarityVectors(papers: Paper[], paperVectors: Map<string, Float32Array>): Map<string, Float32Array> {
+  const withVectors = papers.filter((p) => paperVectors.has(p.id));
+  if (withVectors.length < 2) return paperVectors;
+  const f = topicFeatures(withVectors, paperVectors, SIMILAR_EMBEDDING_WEIGHT);
+  return new Map(withVectors.map((p, i) => [p.id, f.data.subarray(i * f.dim, (i + 1) * f.dim)]));
+}
+
+/**
+ * Every part is built on first use from what the index keeps, so `topics` never builds the title
+ * index and `paper` never reads every abstract.
+ */
 export class PaperBrowser {
-  private readonly titles: TitleIndex;
-  private readonly titleById: Map<string, string>;
-  private readonly topicByPaper = new Map<string, Topic>();
+  private titleIndex?: TitleIndex;
+  private titleMap?: Map<string, string>;
+  private topicMap?: Map<string, Topic>;
   private similarityVectors?: Map<string, Float32Array>;
 
-  constructor(private readonly index: BrowseIndex) {
-    this.titles = TitleIndex.fromPapers(index.papers);
-    this.titleById = new Map(index.papers.map((p) => [p.id, p.title]));
-    for (const topic of index.topics) for (const { paperId } of topic.papers) this.topicByPaper.set(paperId, topic);
+  constructor(private readonly index: BrowseIndex) {}
+
+  private get titles(): TitleIndex {
+    this.titleIndex ??= this.index.titles ? new TitleIndex(this.index.titles) : TitleIndex.fromPapers(this.index.papers);
+    return this.titleIndex;
+  }
+
+  private get titleById(): Map<string, string> {
+    this.titleMap ??= new Map(this.index.titles ? this.index.titles.map((t) => [t.paperId, t.title]) : this.index.papers.map((p) => [p.id, p.title]));
+    return this.titleMap;
+  }
+
+  private get topicByPaper(): Map<string, Topic> {
+    if (!this.topicMap) {
+      this.topicMap = new Map();
+      for (const topic of this.index.topics) for (const { paperId } of topic.papers) this.topicMap.set(paperId, topic);
+    }
+    return this.topicMap;
   }
 
   topics(): Topic[] {
@@ -80,14 +110,8 @@ export class PaperBrowser {
     return { paper, similar };
   }
 
-  /** Paper-level vectors for neighbours: centred embedding beside hashed TF-IDF, built on first use. */
   private vectorsForSimilarity(): Map<string, Float32Array> {
-    if (!this.similarityVectors) {
-      const papers = this.index.papers.filter((p) => this.index.paperVectors.has(p.id));
-      if (papers.length < 2) return this.index.paperVectors;
-      const f = topicFeatures(papers, this.index.paperVectors, SIMILAR_EMBEDDING_WEIGHT);
-      this.similarityVectors = new Map(papers.map((p, i) => [p.id, f.data.subarray(i * f.dim, (i + 1) * f.dim)]));
-    }
+    this.similarityVectors ??= this.index.similarVectors ?? similarityVectors(this.index.papers, this.index.paperVectors);
     return this.similarityVectors;
   }
 }

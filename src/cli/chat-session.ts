@@ -45,7 +45,10 @@ export function createChatSession(litbot: Litbot, options: ChatSessionOptions): 
     let printed = '';
     const onToken = options.stream
       ? (textSoFar: string) => {
-          // Tokens only ever extend the text, so print what is new (raw: emphasis may still be open).
+          // Print what is new (raw: emphasis may still be open). Snapshots are checked text, so one
+          // may rewrite what was printed (markers merged, a link kept once its paper is cited):
+          // printing stops there, and the final answer is shown whole below.
+          if (!textSoFar.startsWith(printed)) return;
           write(textSoFar.slice(printed.length), true);
           printed = textSoFar;
         }

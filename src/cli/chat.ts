@@ -6,7 +6,8 @@ import { program, runCli } from './run-cli.js';
 
 await runCli(async () => {
   program('chat', 'Talk to Litbot in the terminal: questions, follow-ups and /commands.').parse();
-  const litbot = await createLitbot({ buildIfMissing: true });
+  // Watching: an index rebuilt meanwhile (npm run index, or /add in the bot) is used from the next question on.
+  const litbot = await createLitbot({ buildIfMissing: true, preload: true, watch: true });
   const about = litbot.about();
   const interactive = process.stdin.isTTY === true;
   const session = createChatSession(litbot, {

@@ -4,6 +4,7 @@ import type { Corpus } from '../corpus/load-corpus.js';
 import { where } from '../corpus/corpus-report.js';
 import { createEmbedder } from '../indexing/embeddings/create-embedder.js';
 import type { Manifest } from '../indexing/manifest.js';
+import { publishToDatabase } from '../indexing/stores/pg-index.js';
 import { updateIndex } from '../indexing/update-index.js';
 import { indexBuildHooks } from '../litbot.js';
 import { progressBar } from './progress.js';
@@ -17,8 +18,9 @@ await runCli(async () => {
     .option('--force', 'rebuild even when nothing changed')
     .option('--resolve-links', 'look papers up on the arXiv API (online) and store their links')
     .option('--json', 'print the summary as JSON on stdout')
+    .option('--no-wait', 'when another build of the same index is running, fail at once instead of waiting for it')
     .parse();
-  const opts = cmd.opts<{ corpus?: string; out?: string; skipInvalid?: boolean; force?: boolean; resolveLinks?: boolean; json?: boolean }>();
+  const opts = cmd.opts<{ corpus?: string; out?: string; skipInvalid?: boolean; force?: boolean; resolveLinks?: boolean; json?: boolean; wait: boolean }>();
   const env = loadConfig();
   const embedder = createEmbedder(env);
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -32,6 +34,7 @@ await runCli(async () => {
     skipInvalid: opts.skipInvalid,
     // Going online for links means rebuilding with what arXiv answers.
     force: opts.force || opts.resolveLinks,
+    wait: opts.wait,
     ...indexBuildHooks(env, { resolveLinks: opts.resolveLinks, log }),
     log,
     onEmbedProgress: (done, total) => bar.update(done, total),
@@ -40,6 +43,8 @@ await runCli(async () => {
     await embedder.dispose?.();
   });
   const out = opts.out ?? env.INDEX_DIR;
+  // VECTOR_STORE=pgvector: the bots read the index from Postgres; a new build is published there.
+  await publishToDatabase(env, out, embedder, { log, force: !result.upToDate });
   const { manifest, corpus } = result;
   const seconds = Number(((performance.now() - started) / 1000).toFixed(1));
   if (opts.json) {

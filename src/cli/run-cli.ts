@@ -1,7 +1,7 @@
 /** Shared plumbing for the command-line entry points: errors become one clear message and an exit code. */
 import { Command } from 'commander';
 
-const EXPECTED = new Set(['UserError', 'ConfigError', 'CorpusError', 'IndexNotBuiltError', 'IndexMismatchError', 'BackendError']);
+const EXPECTED = new Set(['UserError', 'ConfigError', 'CorpusError', 'IndexNotBuiltError', 'IndexMismatchError', 'IndexDamagedError', 'IndexBuildRunningError', 'BackendError']);
 
 /** Runs `main`; expected errors print their message to stderr and exit 1, others their stack. */
 export async function runCli(main: () => Promise<void>): Promise<void> {

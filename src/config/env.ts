@@ -41,6 +41,12 @@ export const envSchema = z.object({
   CORPUS_DIR: z.string().default('seeds'),
   INDEX_DIR: z.string().default('index'),
   CACHE_DIR: z.string().default('.cache'),
+  VECTOR_STORE: z.enum(['hnswlib', 'pgvector']).default('hnswlib'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// connection URL')
+    .optional(),
+  INDEX_POLL_MS: int(100, 600_000, ' (milliseconds)').default(2_000),
   EMBEDDINGS: z
     .string()
     .default('use-lite')
@@ -70,6 +76,9 @@ export const envSchema = z.object({
   RATE_LIMIT_COUNT: int(1, 10_000).default(5),
   RATE_LIMIT_WINDOW_S: int(1, 86_400, ' (seconds; at most a day)').default(60),
   FEEDBACK_FILE: z.string().default('.cache/feedback.jsonl'),
+  LIBRARIAN_ROLE_ID: z.string().regex(/^\d{5,25}$/, 'must be a numeric role id (Server Settings > Roles > Copy Role ID)').optional(),
+  ARXIV_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://export.arxiv.org/api/query'),
+  ARXIV_TIMEOUT_MS: int(100, 120_000, ' (milliseconds)').default(10_000),
   SHARDS: z
     .string()
     .default('')
@@ -80,7 +89,7 @@ export const envSchema = z.object({
 export type Env = z.infer<typeof envSchema>;
 
 /** Variables that hold secrets; their values are scrubbed from logs. */
-export const SECRET_VARIABLES = ['DISCORD_TOKEN', 'LLM_API_KEY', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'EMBEDDINGS_API_KEY'] as const;
+export const SECRET_VARIABLES = ['DISCORD_TOKEN', 'LLM_API_KEY', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'EMBEDDINGS_API_KEY', 'DATABASE_URL'] as const;
 
 let loadedDotEnv = false;
 

@@ -19,6 +19,7 @@ import type { Litbot } from '../litbot.js';
 import { createLimiter } from '../answer/limiter.js';
 import { AckTracker } from './ack-tracker.js';
 import { AnswerStore } from './answer-store.js';
+import { CollectionEditor } from './collection-editor.js';
 import { askLitbot, cleanQuestion } from './ask-litbot.js';
 import { StaleButtonError } from './button-ids.js';
 import { createClient } from './client.js';
@@ -42,6 +43,8 @@ export interface StartBotOptions {
   streamEditIntervalMs?: number;
   /** How long `stop()` waits for requests in flight (default 10 s). */
   drainTimeoutMs?: number;
+  /** What `/add` and `/remove` use (default: one over `CORPUS_DIR` that rebuilds in a child process). */
+  collection?: CollectionEditor;
 }
 
 export interface RunningBot {
@@ -70,6 +73,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     answerSlots: createLimiter(env.LLM_PROVIDER === 'extractive' ? 1 : env.LLM_MAX_CONCURRENCY, env.LLM_QUEUE_TIMEOUT_MS),
     commands,
     streamEditIntervalMs: options.streamEditIntervalMs ?? 1_200,
+    collection: options.collection ?? new CollectionEditor({ env, litbot, logger }),
   };
 
   // Every request the client makes leaves through the sanitizer: no secret, mention or odd link gets out.
@@ -122,6 +126,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       const result = await Promise.race([drained, timeout]);
       clearTimeout(timer);
       if (result === 'timeout') logger.warn({ pending: inFlight.size }, 'stopped with requests still in flight');
+      await context.collection?.close();
       await client.destroy();
       logger.info('bot stopped');
     },

@@ -17,6 +17,7 @@ import type { Litbot } from '../litbot.js';
 import type { Limiter } from '../answer/limiter.js';
 import type { AckTracker } from './ack-tracker.js';
 import type { AnswerStore } from './answer-store.js';
+import type { CollectionEditor } from './collection-editor.js';
 import type { FeedbackStore } from './feedback-store.js';
 import type { RateLimiter } from './rate-limiter.js';
 
@@ -41,6 +42,8 @@ export interface CommandContext {
   commands: readonly Command[];
   /** Milliseconds between streamed edits of an answer. */
   streamEditIntervalMs: number;
+  /** Adds and removes papers (`/add`, `/remove`). */
+  collection?: CollectionEditor;
 }
 
 /** One slash command: its definition for Discord and its handlers. */

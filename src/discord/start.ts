@@ -10,7 +10,7 @@ import { loadConfig, requireDiscord, type Env } from '../config/env.js';
 import { createLogger } from '../config/logger.js';
 import { errorMessage } from '../errors.js';
 import { hnswlib } from '../indexing/hnswlib-build.js';
-import { createLitbot } from '../litbot.js';
+import { createLitbot, describeIndexEvent } from '../litbot.js';
 import { startBot } from './bot.js';
 
 /** Passed to shard processes so they run the bot rather than another manager. */
@@ -26,7 +26,19 @@ async function main(): Promise<void> {
     return;
   }
 
-  const litbot = await createLitbot({ env, buildIfMissing: true, log: (line) => logger.info(line), logger });
+  const litbot = await createLitbot({
+    env,
+    buildIfMissing: true,
+    preload: true,
+    log: (line) => logger.info(line),
+    logger,
+    // Each new index (npm run index, or /add) is served without a restart.
+    watch: true,
+    onIndexEvent: (event) => {
+      if (event.type === 'swapped') logger.info({ index: event }, describeIndexEvent(event));
+      else logger.warn(event.type === 'failed' ? { err: event.error, generation: event.generation, serving: event.serving } : {}, describeIndexEvent(event));
+    },
+  });
   logger.info({ addon: hnswlib().detail }, 'vector index: hnswlib-node');
   const bot = await startBot({
     env,

@@ -18,8 +18,13 @@ export class HnswStore {
   private constructor(
     private readonly index: HierarchicalNSW,
     readonly dimensions: number,
-    readonly count: number,
+    private size: number,
   ) {}
+
+  /** Live vectors in the graph (added, less removed). */
+  get count(): number {
+    return this.size;
+  }
 
   static async build(vectors: Float32Array[], dimensions: number, params: HnswParams = DEFAULT_HNSW): Promise<HnswStore> {
     const { HierarchicalNSW } = hnswlib().lib;
@@ -34,6 +39,11 @@ export class HnswStore {
   }
 
   static async load(file: string, dimensions: number, efSearch = DEFAULT_HNSW.efSearch): Promise<HnswStore> {
+    return HnswStore.read(file, dimensions, efSearch);
+  }
+
+  /** Reads a saved graph. The caller checks the file first: hnswlib trusts it. */
+  static read(file: string, dimensions: number, efSearch = DEFAULT_HNSW.efSearch): HnswStore {
     const { HierarchicalNSW } = hnswlib().lib;
     const index = new HierarchicalNSW('ip', dimensions);
     index.readIndexSync(file);
@@ -52,5 +62,22 @@ export class HnswStore {
     if (n <= 0) return [];
     const { distances, neighbors } = this.index.searchKnn(Array.from(query), n, filter);
     return neighbors.map((label, i) => ({ label, score: 1 - distances[i] }));
+  }
+
+  /** Adds vectors under the labels that follow `firstLabel`, growing the graph as needed (the LangChain store adds documents this way). */
+  add(vectors: ArrayLike<number>[], firstLabel: number): void {
+    const needed = firstLabel + vectors.length;
+    if (needed > this.index.getMaxElements()) this.index.resizeIndex(Math.max(needed, Math.ceil(this.index.getMaxElements() * 1.5)));
+    vectors.forEach((v, i) => {
+      if (v.length !== this.dimensions) throw new Error(`Vector ${firstLabel + i} has ${v.length} dimensions, expected ${this.dimensions}`);
+      this.index.addPoint(Array.from(v), firstLabel + i);
+    });
+    this.size += vectors.length;
+  }
+
+  /** Hides a label from every later search (hnswlib marks it deleted; the slot stays). */
+  remove(label: number): void {
+    this.index.markDelete(label);
+    this.size--;
   }
 }

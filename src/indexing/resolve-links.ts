@@ -4,16 +4,18 @@
  * (hits and misses) are cached in a JSON file, so a second run makes no requests; requests are
  * spaced `minIntervalMs` apart, as arXiv asks of API clients.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Paper } from '../corpus/paper.js';
 import { normalizeTitle } from '../corpus/normalize.js';
 import { errorMessage } from '../errors.js';
+import { ArxivClient, DEFAULT_ARXIV_API_URL, parseArxivFeed } from './arxiv-client.js';
 
-export const ARXIV_API_URL = 'https://export.arxiv.org/api/query';
+export { parseArxivFeed };
+
+/** arXiv's own endpoint (`ARXIV_API_URL` overrides it). */
+export const ARXIV_API_URL = DEFAULT_ARXIV_API_URL;
 
 export interface ResolveLinksOptions {
-  /** The arXiv API query endpoint (tests point it at a local fake). */
+  /** The arXiv API query endpoint (`ARXIV_API_URL`; tests point it at a local fake). */
   apiUrl?: string;
   /** JSON file of earlier answers, keyed by normalised title. */
   cacheFile: string;
@@ -38,36 +40,6 @@ export interface ResolveLinksResult {
   cached: number;
 }
 
-interface CacheEntry {
-  /** The arXiv id without version, or null when no confident match exists. */
-  arxivId: string | null;
-  matchedTitle?: string;
-  checkedAt: string;
-}
-
-type Cache = Record<string, CacheEntry>;
-
-/** Entries of an arXiv Atom feed: id (without version) and title. */
-export function parseArxivFeed(xml: string): { id: string; title: string }[] {
-  const out: { id: string; title: string }[] = [];
-  for (const entry of xml.match(/<entry\b[\s\S]*?<\/entry>/g) ?? []) {
-    const id = /<id>\s*https?:\/\/arxiv\.org\/abs\/([^<\s]+?)(?:v\d+)?\s*<\/id>/.exec(entry)?.[1];
-    const title = /<title[^>]*>([\s\S]*?)<\/title>/.exec(entry)?.[1];
-    if (id && title) out.push({ id, title: decodeXml(title).replace(/\s+/g, ' ').trim() });
-  }
-  return out;
-}
-
-function decodeXml(text: string): string {
-  return text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&#(\d+);/g, (_m, d: string) => String.fromCodePoint(Number(d)))
-    .replace(/&amp;/g, '&');
-}
-
 /** Dice similarity of the character bigrams of two normalised titles (1 = identical). */
 export function titleSimilarity(a: string, b: string): number {
   const x = normalizeTitle(a).replace(/ /g, '');
@@ -88,22 +60,6 @@ export function titleSimilarity(a: string, b: string): number {
   return (2 * both) / (x.length - 1 + y.length - 1);
 }
 
-function readCache(file: string): Cache {
-  if (!existsSync(file)) return {};
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Cache;
-  } catch {
-    return {};
-  }
-}
-
-function writeCache(file: string, cache: Cache): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, JSON.stringify(cache, null, 1));
-  renameSync(tmp, file);
-}
-
 function apply(paper: Paper, arxivId: string): void {
   paper.url = `https://arxiv.org/abs/${arxivId}`;
   paper.urlIsDirect = true;
@@ -115,14 +71,11 @@ function apply(paper: Paper, arxivId: string): void {
  * has, when arXiv cannot be reached.
  */
 export async function resolveLinks(papers: Paper[], options: ResolveLinksOptions): Promise<ResolveLinksResult> {
-  const apiUrl = options.apiUrl ?? ARXIV_API_URL;
   const interval = options.minIntervalMs ?? 3000;
   const minSimilarity = options.minSimilarity ?? 0.9;
-  const doFetch = options.fetch ?? fetch;
   const log = options.log ?? (() => {});
-  const cache = readCache(options.cacheFile);
+  const client = new ArxivClient({ apiUrl: options.apiUrl, cacheFile: options.cacheFile, minIntervalMs: interval, timeoutMs: options.timeoutMs, fetch: options.fetch });
   const result: ResolveLinksResult = { resolved: 0, skipped: 0, cached: 0 };
-  let lastRequest = 0;
   let failuresInARow = 0;
 
   const todo: Paper[] = [];
@@ -132,7 +85,7 @@ export async function resolveLinks(papers: Paper[], options: ResolveLinksOptions
       continue;
     }
     if (paper.urlIsDirect) continue;
-    const hit = cache[normalizeTitle(paper.title)];
+    const hit = client.cached(normalizeTitle(paper.title));
     if (hit) {
       result.cached++;
       if (hit.arxivId) apply(paper, hit.arxivId);
@@ -147,16 +100,10 @@ export async function resolveLinks(papers: Paper[], options: ResolveLinksOptions
   if (todo.length) log(`Looking up ${todo.length} paper${todo.length === 1 ? '' : 's'} on arXiv (one request every ${interval / 1000} s).`);
 
   for (const [i, paper] of todo.entries()) {
-    const wait = lastRequest + interval - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    lastRequest = Date.now();
     const phrase = normalizeTitle(paper.title);
-    const url = `${apiUrl}?search_query=${encodeURIComponent(`ti:"${phrase}"`)}&start=0&max_results=5`;
     let entries: { id: string; title: string }[];
     try {
-      const response = await doFetch(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 15_000), headers: { 'user-agent': 'litbot (resolve-links)' } });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      entries = parseArxivFeed(await response.text());
+      entries = await client.searchTitle(phrase);
       failuresInARow = 0;
     } catch (error) {
       result.skipped++;
@@ -170,16 +117,15 @@ export async function resolveLinks(papers: Paper[], options: ResolveLinksOptions
       continue;
     }
     const best = entries.map((e) => ({ ...e, similarity: titleSimilarity(paper.title, e.title) })).sort((a, b) => b.similarity - a.similarity)[0];
+    // Saved as it goes, so an interrupted run loses nothing.
     if (best && best.similarity >= minSimilarity) {
-      cache[phrase] = { arxivId: best.id, matchedTitle: best.title, checkedAt: new Date().toISOString() };
+      client.remember({ [phrase]: { arxivId: best.id, matchedTitle: best.title, checkedAt: new Date().toISOString() } });
       apply(paper, best.id);
       result.resolved++;
     } else {
-      cache[phrase] = { arxivId: null, ...(best ? { matchedTitle: best.title } : {}), checkedAt: new Date().toISOString() };
+      client.remember({ [phrase]: { arxivId: null, ...(best ? { matchedTitle: best.title } : {}), checkedAt: new Date().toISOString() } });
       result.skipped++;
     }
-    // Saved as it goes, so an interrupted run loses nothing.
-    writeCache(options.cacheFile, cache);
   }
   log(`arXiv links: ${result.resolved} resolved, ${result.cached} from cache, ${result.skipped} skipped.`);
   return result;

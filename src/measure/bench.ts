@@ -12,7 +12,9 @@ import { intOption, program, runCli } from '../cli/run-cli.js';
 import { createEmbedder } from '../indexing/embeddings/create-embedder.js';
 import { updateIndex } from '../indexing/update-index.js';
 import { createLitbot, indexBuildHooks } from '../litbot.js';
+import { runAddPaperBench } from './add-paper-bench.js';
 import { runAnswerBench } from './answer-bench.js';
+import { runCorpus20kBench } from './corpus-20k-bench.js';
 import { runDiscordBench } from './discord-bench.js';
 import type { LabelledQuestion } from './retrieval-eval.js';
 import { parseSizes, runScaleBench } from './scale-bench.js';
@@ -93,14 +95,37 @@ await runCli(async () => {
     .option('--graph-dir <dir>', 'with --scale: keep each built graph here and load it on the next run with the same settings')
     .option('--queries <n>', 'search queries to time', intOption('queries', 10, 10_000), 200)
     .option('--skip-discord', 'leave out the Discord bench')
+    .option('--store <store>', 'pgvector: the embedded index and Postgres + pgvector side by side (DATABASE_URL, else a PGlite child process)', (v: string) => {
+      if (v !== 'pgvector') throw new InvalidArgumentError('--store takes pgvector (the embedded store is always measured beside it)');
+      return v;
+    })
+    .option('--store-corpus <dir>', 'with --store: corpus folder (default: CORPUS_DIR)')
+    .option('--add-paper', 'only the add-a-paper bench: Confirm in /add to a question about the paper answered from the new index')
+    .option('--skip-add-paper', 'leave out the add-a-paper bench')
     .option('--skip-answers', 'leave out the offline answer bench')
+    .option('--corpus-20k', 'a generated 20,000-paper collection: build, peak memory, load, one-shot commands, 20 concurrent /ask')
+    .option('--papers <n>', 'with --corpus-20k: papers to generate', intOption('papers', 100, 1_000_000))
+    .option('--work-dir <dir>', 'with --corpus-20k: keep the corpus, embedding cache and index here, reused by the next run')
     .parse();
-  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; maxBuildMinutes?: number; m?: number; efConstruction?: number; efSearch?: number[]; data?: 'embedding-like' | 'blobs'; graphDir?: string; reduce?: number; shards?: number; queries: number; skipDiscord?: boolean; skipAnswers?: boolean }>();
+  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; maxBuildMinutes?: number; m?: number; efConstruction?: number; efSearch?: number[]; data?: 'embedding-like' | 'blobs'; graphDir?: string; reduce?: number; shards?: number; queries: number; skipDiscord?: boolean; skipAnswers?: boolean; addPaper?: boolean; skipAddPaper?: boolean; corpus20k?: boolean; papers?: number; workDir?: string; store?: string; storeCorpus?: string }>();
+  if (opts.store) {
+    const { runStoreBench } = await import('./store-bench.js');
+    await runStoreBench({ corpusDir: opts.storeCorpus, queries: opts.queries, log: out });
+    return;
+  }
+  if (opts.corpus20k) {
+    await runCorpus20kBench({ papers: opts.papers, workDir: opts.workDir, skipDiscord: opts.skipDiscord, log: out });
+    return;
+  }
   if (opts.scale) {
     await runScaleBench({ sizes: opts.sizes, maxBuildMinutes: opts.maxBuildMinutes, m: opts.m, efConstruction: opts.efConstruction, efSearch: opts.efSearch, data: opts.data, graphDir: opts.graphDir, reduce: opts.reduce, shards: opts.shards, log: out });
     return;
   }
-  const { indexDir, root } = await benchBuild();
+  if (opts.addPaper) {
+    await runAddPaperBench({ log: out });
+    return;
+  }
+  const { indexDir, cacheDir, root } = await benchBuild();
   const questions = (JSON.parse(readFileSync('test/fixtures/questions.json', 'utf8')) as LabelledQuestion[]).map((q) => q.question);
   const queries = Array.from({ length: opts.queries }, (_, i) => questions[i % questions.length]);
   out();
@@ -114,6 +139,10 @@ await runCli(async () => {
     out('Discord (fake Discord on 127.0.0.1, real discord.js client, extractive backend)');
     const env = loadConfig();
     await runDiscordBench((line) => out(`  ${line}`), { env: { ...env, INDEX_DIR: indexDir } });
+  }
+  if (!opts.skipAddPaper) {
+    out();
+    await runAddPaperBench({ cacheDir, log: out });
   }
   rmSync(root, { recursive: true, force: true });
 });

@@ -2,20 +2,50 @@
  * What the retriever, the spelling corrector and the answer decision know about the whole
  * collection: how many papers use each (stemmed) content word, how often each written word
  * occurs, each paper's set of content words, and which names it mentions, acronyms spelt out
- * included ("SVD" for "singular value decomposition"). Built once per list of papers and shared.
+ * included ("SVD" for "singular value decomposition"). The counts over every paper are computed
+ * at `npm run index` (`buildVocabulary`, kept in the index: at 20,000 papers counting takes
+ * seconds); per-paper term sets are made when a paper is first a candidate. Shared per list of papers.
  */
 import type { Paper } from '../corpus/paper.js';
 import { contentTerms, termSet, words } from '../answer/terms.js';
 
 type PaperText = Pick<Paper, 'id' | 'title' | 'abstract'>;
 
+/** The counts over the whole collection, as the index keeps them. */
+export interface Vocabulary {
+  papers: number;
+  /** Papers containing each stemmed content term. */
+  df: Map<string, number>;
+  /** Occurrences of each lower-cased word of titles and abstracts, hyphenated words also joined and split. */
+  wordFreq: Map<string, number>;
+}
+
+/** Counts the collection's terms and words (at index time). */
+export function buildVocabulary(papers: readonly Pick<Paper, 'title' | 'abstract'>[]): Vocabulary {
+  const df = new Map<string, number>();
+  const wordFreq = new Map<string, number>();
+  const count = (w: string) => wordFreq.set(w, (wordFreq.get(w) ?? 0) + 1);
+  for (const p of papers) {
+    const text = `${p.title} ${p.abstract}`;
+    for (const t of termSet(text)) df.set(t, (df.get(t) ?? 0) + 1);
+    for (const w of words(text)) {
+      count(w);
+      if (w.includes('-')) {
+        count(w.replace(/-/g, ''));
+        for (const part of w.split('-')) if (part) count(part);
+      }
+    }
+  }
+  return { papers: papers.length, df, wordFreq };
+}
+
 export class CollectionStats {
   /** Number of papers. */
   readonly papers: number;
   /** Papers containing each stemmed content term. */
-  readonly df = new Map<string, number>();
+  readonly df: Map<string, number>;
   /** Occurrences of each lower-cased word of titles and abstracts, hyphenated words also joined and split. */
-  readonly wordFreq = new Map<string, number>();
+  readonly wordFreq: Map<string, number>;
   /** The largest idf any term the collection uses can have; words it never uses get this much. */
   readonly maxIdf: number;
   private readonly byId: Map<string, PaperText>;
@@ -25,25 +55,17 @@ export class CollectionStats {
   private readonly acronymMemo = new Map<string, boolean>();
   private lowerTexts?: string[];
 
-  constructor(private readonly list: readonly PaperText[]) {
+  /** `vocabulary`: the counts kept in the index for these papers; without it they are counted now. */
+  constructor(
+    private readonly list: readonly PaperText[],
+    vocabulary?: Vocabulary,
+  ) {
+    const v = vocabulary?.wordFreq && vocabulary.papers === list.length ? vocabulary : buildVocabulary(list);
     this.papers = list.length;
+    this.df = v.df;
+    this.wordFreq = v.wordFreq;
     this.byId = new Map(list.map((p) => [p.id, p]));
-    for (const p of list) {
-      const text = `${p.title} ${p.abstract}`;
-      for (const t of termSet(text)) this.df.set(t, (this.df.get(t) ?? 0) + 1);
-      for (const w of words(text)) {
-        this.countWord(w);
-        if (w.includes('-')) {
-          this.countWord(w.replace(/-/g, ''));
-          for (const part of w.split('-')) if (part) this.countWord(part);
-        }
-      }
-    }
     this.maxIdf = Math.log((this.papers + 1) / 0.5);
-  }
-
-  private countWord(w: string): void {
-    this.wordFreq.set(w, (this.wordFreq.get(w) ?? 0) + 1);
   }
 
   /** Rarity of a stemmed term; a term the collection never uses weighs as much as it can. */
@@ -131,11 +153,11 @@ export class CollectionStats {
 
 const shared = new WeakMap<readonly PaperText[], CollectionStats>();
 
-/** The statistics of this list of papers, computed once per list. */
-export function collectionStats(papers: readonly PaperText[]): CollectionStats {
+/** The statistics of this list of papers, made once per list (from the index's `vocabulary` when given). */
+export function collectionStats(papers: readonly PaperText[], vocabulary?: () => Vocabulary | undefined): CollectionStats {
   let stats = shared.get(papers);
   if (!stats) {
-    stats = new CollectionStats(papers);
+    stats = new CollectionStats(papers, vocabulary?.());
     shared.set(papers, stats);
   }
   return stats;

@@ -8,7 +8,7 @@ import weightsFile from './ranker-weights.json' with { type: 'json' };
 
 /**
  * The features, in the weights file's order. Lexical: BM25 of the whole paper (scaled by the
- * best in the list, and log), of its title alone, of its abstract alone, of its best chunk; the
+ * best in the list, and log) and of its best chunk; the
  * share of the question's content words the paper holds (plain, weighted by rarity, and in the
  * title) and of its pairs of consecutive content words ("catastrophic forgetting"). Dense: the best chunk's cosine, the paper vector's, the mean over its chunks, and the
  * best chunk's gap to the best in the list. The rare-name share (a name in the question that at
@@ -17,8 +17,6 @@ import weightsFile from './ranker-weights.json' with { type: 'json' };
 export const RANK_FEATURES = [
   'bm25Rel',
   'bm25Log',
-  'titleBm25Log',
-  'abstractBm25Log',
   'chunkBm25Log',
   'termShare',
   'weightedShare',

@@ -1,8 +1,9 @@
 /**
  * Hybrid retrieval. The question's typos are corrected against the collection's words first.
  * Candidates come from the HNSW chunk index, from BM25 over whole papers and from the few papers
- * holding a rare name of the question; each candidate paper is then described by the signals
- * both sides have for it (BM25 of the paper, its title, its abstract and its best chunk; the
+ * holding a rare name of the question (through the candidate source: this process's index or
+ * Postgres); each candidate paper is then described by the signals both sides have for it (BM25
+ * of the paper and of its best chunk; the
  * share of the question's words it holds; its best-chunk, paper and mean cosine; the rare-name
  * share; each side's rank) and scored by the learned ranker (`ranker.ts`, fitted by
  * `npm run fit`). Each hit carries its best passages and its features.
@@ -12,7 +13,9 @@ import type { Embedder } from '../indexing/embeddings/embedder.js';
 import type { LitIndex } from '../indexing/load-index.js';
 import { UserError } from '../errors.js';
 import type { Paper } from '../corpus/paper.js';
-import { CollectionStats, collectionStats } from './collection-stats.js';
+import { indexSource, type CandidateSource } from './candidate-source.js';
+import { fromStorable } from '../indexing/storable.js';
+import { CollectionStats, collectionStats, type Vocabulary } from './collection-stats.js';
 import { nameTokens } from './names.js';
 import { RANKER, rankScore, type RankFeatures, type RankerModel } from './ranker.js';
 import { SpellCorrector } from './spelling.js';
@@ -35,22 +38,27 @@ export const FUSION = {
 
 export const MAX_K = 50;
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
 export class Retriever {
-  readonly stats: CollectionStats;
-  readonly speller: SpellCorrector;
+  private stats_?: CollectionStats;
+  private speller_?: SpellCorrector;
 
   constructor(
     readonly index: LitIndex,
     readonly embedder: Embedder,
-  ) {
-    this.stats = collectionStats(index.papers);
-    this.speller = new SpellCorrector(this.stats);
+    /** Where candidates and raw scores come from: this process's index (default) or Postgres. */
+    readonly source: CandidateSource = indexSource(index, embedder),
+  ) {}
+
+  /** The collection's word statistics, from the counts the index keeps (made at the first search). */
+  get stats(): CollectionStats {
+    const { index } = this;
+    this.stats_ ??= collectionStats(index.papers, () => (index.answerTerms === undefined ? undefined : fromStorable<Vocabulary>(index.answerTerms)));
+    return this.stats_;
+  }
+
+  get speller(): SpellCorrector {
+    this.speller_ ??= new SpellCorrector(this.stats);
+    return this.speller_;
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchResponse> {
@@ -77,33 +85,24 @@ export class Retriever {
       vector = await this.embedder.embedQuery(text);
       embedMs = performance.now() - t0;
       const t1 = performance.now();
-      const filter = allowed ? (label: number) => allowed.has(index.chunks[label].paperId) : undefined;
-      for (const { label } of index.hnsw.search(vector, candidates * 3, filter)) {
-        candidatePapers.add(index.chunks[label].paperId);
+      const filter = allowed && { allowed, from: options.from, to: options.to, source: options.sourceFile };
+      for (const paperId of await this.source.denseChunks(vector, candidates * 3, filter)) {
+        candidatePapers.add(paperId);
         if (candidatePapers.size >= candidates) break;
       }
       denseMs = performance.now() - t1;
     }
     const paperBm25 = new Map<string, number>();
     const chunkBm25 = new Map<string, number>();
-    const titleBm25 = new Map<string, number>();
-    const abstractBm25 = new Map<string, number>();
-    const hybrid = mode === 'hybrid' && model !== 'fixed';
     if (mode !== 'dense') {
       const t2 = performance.now();
-      for (const { id, score } of index.bm25Papers.search(text, candidates * 2)) {
+      const [papers, chunks] = await Promise.all([this.source.lexical(text, candidates * 2, 'papers'), this.source.lexical(text, candidates * 8, 'chunks')]);
+      for (const { id, score } of papers) {
         if (allowed && !allowed.has(id)) continue;
         paperBm25.set(id, score);
         if (paperBm25.size <= candidates) candidatePapers.add(id);
       }
-      for (const { id, score } of index.bm25Chunks.search(text, candidates * 8)) chunkBm25.set(id, score);
-      // The title's and the abstract's own BM25 cost a search each: only when the model reads them.
-      if (hybrid && (options.allCandidates || model.features.includes('titleBm25Log'))) {
-        for (const { id, score } of index.bm25Papers.search(text, candidates * 2, ['title'])) titleBm25.set(id, score);
-      }
-      if (hybrid && (options.allCandidates || model.features.includes('abstractBm25Log'))) {
-        for (const { id, score } of index.bm25Papers.search(text, candidates * 2, ['text'])) abstractBm25.set(id, score);
-      }
+      for (const { id, score } of chunks) chunkBm25.set(id, score);
       bm25Ms = performance.now() - t2;
     }
 
@@ -111,7 +110,7 @@ export class Retriever {
     const nameShare = new Map<string, number>();
     if (mode !== 'dense') {
       for (const name of nameTokens(text)) {
-        const holders = index.bm25Papers.search(name, FUSION.nameMaxPapers + 1).filter(({ id }) => !allowed || allowed.has(id));
+        const holders = (await this.source.lexical(name, FUSION.nameMaxPapers + 1, 'papers')).filter(({ id }) => !allowed || allowed.has(id));
         if (!holders.length || holders.length > FUSION.nameMaxPapers) continue;
         for (const { id } of holders) {
           nameShare.set(id, (nameShare.get(id) ?? 0) + 1 / holders.length);
@@ -125,6 +124,7 @@ export class Retriever {
     const totalWeight = questionTerms.reduce((s, t) => s + stats.idf(t), 0);
     const maxBm25 = Math.max(1e-9, ...paperBm25.values());
     const hits: PaperHit[] = [];
+    const cosine = vector && (await this.source.cosines(vector, [...candidatePapers]));
     for (const paperId of candidatePapers) {
       const bm25 = paperBm25.get(paperId);
       if (mode === 'bm25' && bm25 === undefined) continue;
@@ -133,14 +133,14 @@ export class Retriever {
       let bestChunkBm25 = 0;
       const passages: Passage[] = chunkIds.map((i) => {
         const chunk = index.chunks[i];
-        const dense = vector ? dot(vector, index.chunkVectors[i]) : undefined;
+        const dense = cosine ? cosine.chunk(i) : undefined;
         const chunkScore = chunkBm25.get(chunk.id);
         denseSum += dense ?? 0;
         bestChunkBm25 = Math.max(bestChunkBm25, chunkScore ?? 0);
         return { chunkId: chunk.id, text: chunk.text, score: 0, dense, bm25: chunkScore };
       });
       const bestChunk = vector && passages.length ? Math.max(...passages.map((p) => p.dense!)) : undefined;
-      const paperCosine = vector ? dot(vector, index.paperVectors.get(paperId)!) : 0;
+      const paperCosine = cosine ? cosine.paper(paperId) : 0;
       const named = nameShare.get(paperId) ?? 0;
       const terms = stats.termsOf(paperId);
       const titleTerms = stats.titleTermsOf(paperId);
@@ -158,8 +158,6 @@ export class Retriever {
       const features: RankFeatures = {
         bm25Rel: (bm25 ?? 0) / maxBm25,
         bm25Log: Math.log1p(bm25 ?? 0),
-        titleBm25Log: Math.log1p(titleBm25.get(paperId) ?? 0),
-        abstractBm25Log: Math.log1p(abstractBm25.get(paperId) ?? 0),
         chunkBm25Log: Math.log1p(bestChunkBm25),
         termShare: questionTerms.length ? held / questionTerms.length : 0,
         weightedShare: totalWeight ? heldWeight / totalWeight : 0,
@@ -204,7 +202,7 @@ export class Retriever {
     }
     hits.sort((a, b) => b.score - a.score || (b.bm25 ?? 0) - (a.bm25 ?? 0));
     const bm25Terms = Bm25Store.terms(text);
-    const known = bm25Terms.filter((t) => index.bm25Papers.vocabulary.has(t)).length;
+    const known = bm25Terms.filter((t) => this.source.hasTerm(t)).length;
     return {
       query: text,
       ...(spelled.corrections.length ? { typedQuery: typed, corrections: spelled.corrections } : {}),

@@ -6,10 +6,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { Logger } from 'pino';
 import { loadConfig, type Env } from '../../src/config/env.js';
 import { createLogger } from '../../src/config/logger.js';
 import { startBot, type RunningBot } from '../../src/discord/bot.js';
-import { FakeDiscord } from '../../src/discord/testing/fake-discord.js';
+import type { CollectionEditor } from '../../src/discord/collection-editor.js';
+import { FakeDiscord, type FakeDiscordOptions } from '../../src/discord/testing/fake-discord.js';
 import type { Litbot } from '../../src/litbot.js';
 
 export const TEST_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAx.GfakeX.abcdefghijklmnopqrstuvwxyz0123456789AB';
@@ -27,8 +29,12 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(litbot: Litbot, vars: Record<string, string> = {}, options: { streamEditIntervalMs?: number } = {}): Promise<Harness> {
-  const fake = await FakeDiscord.start();
+export async function startHarness(
+  litbot: Litbot,
+  vars: Record<string, string> = {},
+  options: { streamEditIntervalMs?: number; fake?: FakeDiscordOptions; collection?: (env: Env, logger: Logger) => CollectionEditor } = {},
+): Promise<Harness> {
+  const fake = await FakeDiscord.start(options.fake);
   const dir = mkdtempSync(join(tmpdir(), 'litbot-discord-'));
   const env = loadConfig({
     DISCORD_TOKEN: TEST_TOKEN,
@@ -49,13 +55,15 @@ export async function startHarness(litbot: Litbot, vars: Record<string, string> 
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown) => unhandled.push(reason);
   process.on('unhandledRejection', onUnhandled);
+  const logger = createLogger(env, sink);
   const bot = await startBot({
     env,
     litbot,
-    logger: createLogger(env, sink),
+    logger,
     // Fail fast against a broken fake instead of retrying for a minute.
     clientOptions: { rest: { globalRequestsPerSecond: 1e5, timeout: 2_000, retries: 0 } },
     streamEditIntervalMs: options.streamEditIntervalMs,
+    collection: options.collection?.(env, logger),
   });
   return {
     fake,

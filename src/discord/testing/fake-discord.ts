@@ -35,6 +35,8 @@ export interface FakeDiscordOptions {
   botUser?: FakeUser;
   /** Gateway heartbeat interval; short ones make zombie detection visible in tests. */
   heartbeatIntervalMs?: number;
+  /** Roles of the guild besides @everyone, sent in GUILD_CREATE. */
+  roles?: { id: string; name: string }[];
 }
 
 /** Where an interaction or message happens. */
@@ -44,6 +46,8 @@ export interface Where {
   channelId?: string;
   /** True for a direct message: no guild, a top-level `user` instead of `member`. */
   dm?: boolean;
+  /** The member's permissions (a bit set as a decimal string; default: all) and role ids, in a guild. */
+  member?: { permissions?: string; roles?: string[] };
 }
 
 /** A dispatched interaction: its ids and helpers to await what the bot did with it. */
@@ -316,8 +320,8 @@ export class FakeDiscord {
       payload.guild_locale = 'en-US';
       payload.member = {
         user: apiUser,
-        roles: [],
-        permissions: '2251799813685247',
+        roles: where.member?.roles ?? [],
+        permissions: where.member?.permissions ?? '2251799813685247',
         joined_at: new Date().toISOString(),
         deaf: false,
         mute: false,
@@ -511,7 +515,10 @@ export class FakeDiscord {
       premium_tier: 0,
       preferred_locale: 'en-US',
       nsfw_level: 0,
-      roles: [{ id: this.guildId, name: '@everyone', permissions: '2251799813685247', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
+      roles: [
+        { id: this.guildId, name: '@everyone', permissions: '2251799813685247', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 },
+        ...(this.options.roles ?? []).map((r, i) => ({ ...r, permissions: '0', position: i + 1, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 })),
+      ],
       emojis: [],
       stickers: [],
       channels: [

@@ -1,0 +1,90 @@
+/**
+ * The facade of a long-running process (the bot, each shard, `npm run chat`): a `Litbot` that
+ * always answers from the newest index generation it has loaded. Each call reads the generation
+ * being served once and runs on it to the end, so a question in flight when a new generation
+ * arrives finishes on the old one while the next question uses the new one.
+ */
+import type { AnswerOptions, AnswerResult } from './answer/types.js';
+import type { LookupMatch, SimilarPaper, Topic } from './browse/types.js';
+import type { Paper } from './corpus/paper.js';
+import { LiveIndex, type Generation, type LiveIndexEvent } from './indexing/live-index.js';
+import type { About, Litbot } from './litbot.js';
+import type { LitbotRetriever } from './retrieval/langchain-retriever.js';
+import type { SearchOptions, SearchResponse } from './retrieval/types.js';
+
+export interface WatchOptions {
+  indexDir: string;
+  /** Fallback poll of the index folder, in ms. */
+  pollMs: number;
+  onEvent?: (event: LiveIndexEvent) => void;
+}
+
+/** A `Litbot` over the generation being served, swapped when a new one is built. */
+export class LiveLitbot implements Litbot {
+  private readonly live: LiveIndex<Litbot>;
+
+  constructor(initial: Generation<Litbot>, load: () => Promise<Generation<Litbot>>, options: WatchOptions) {
+    this.live = new LiveIndex({ indexDir: options.indexDir, initial, load, pollMs: options.pollMs, onEvent: options.onEvent }).start();
+  }
+
+  /** The generation new requests use. */
+  private get now(): Litbot {
+    return this.live.current;
+  }
+
+  about(): About {
+    return this.now.about();
+  }
+
+  search(query: string, options?: SearchOptions): Promise<SearchResponse> {
+    return this.now.search(query, options);
+  }
+
+  /** A retriever whose every call searches the generation being served then. */
+  async asRetriever(options?: SearchOptions): Promise<LitbotRetriever> {
+    const { LitbotRetriever } = await import('./retrieval/langchain-retriever.js');
+    return new LitbotRetriever({ search: (query, o) => this.search(query, o), options });
+  }
+
+  ask(question: string, options?: AnswerOptions): Promise<AnswerResult> {
+    return this.now.ask(question, options);
+  }
+
+  topics(): Topic[] {
+    return this.now.topics();
+  }
+
+  topic(query: string): Topic {
+    return this.now.topic(query);
+  }
+
+  topicOf(paperId: string): Topic | undefined {
+    return this.now.topicOf(paperId);
+  }
+
+  lookup(query: string, limit?: number): LookupMatch[] {
+    return this.now.lookup(query, limit);
+  }
+
+  paper(titleQuery: string): Paper {
+    return this.now.paper(titleQuery);
+  }
+
+  paperById(paperId: string): Paper | undefined {
+    return this.now.paperById(paperId);
+  }
+
+  similar(titleQuery: string, k?: number): { paper: Paper; similar: (SimilarPaper & { paper: Paper })[] } {
+    return this.now.similar(titleQuery, k);
+  }
+
+  refresh(): Promise<boolean> {
+    return this.live.refresh();
+  }
+
+  async close(): Promise<void> {
+    this.live.close();
+    // Every generation shares one embedder: closing the current one frees it.
+    await this.now.close();
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * The LLM call path against fake servers speaking each provider's real protocol (issue 11, items
+ * 3 and 4): a stream that closes before the model finished is not served as an answer, one cut
+ * at the token limit is marked as cut off, and every failure (500, 429, timeout, malformed reply,
+ * truncated stream) leaves a log line with backend, model, status and latency, scrubbed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CUT_OFF_NOTE, MODEL_UNAVAILABLE_NOTE, createAnswerer } from '../src/answer/answerer.js';
+import type { AnswerResult } from '../src/answer/types.js';
+import { loadConfig } from '../src/config/env.js';
+import { capturedLogger } from './helpers/captured-log.js';
+import { startHarness, str } from './helpers/discord-harness.js';
+import { startFakeAnthropic, startFakeOllama, startFakeOpenAI, type FakeLlmServer, type FakeReply, type RecordedRequest } from './helpers/fake-llm-servers.js';
+import { fixedRetrieve, seedPaper, seedPapers } from './helpers/lexical-retrieve.js';
+import { createTestLitbot } from './helpers/test-litbot.js';
+
+const providers = { openai: startFakeOpenAI, anthropic: startFakeAnthropic, ollama: startFakeOllama } as const;
+type Provider = keyof typeof providers;
+
+const migu = seedPaper('Unlocking Continual Learning Abilities');
+const loraDropout = seedPaper('LoRA Dropout');
+const QUESTION = 'How can language models keep learning new tasks without catastrophic forgetting?';
+const KEY = 'sk-litbot-chat-models-test-5566778899';
+const PARTIAL = 'MIGU keeps old tasks by updating only large-magnitude outputs, which limits forgetting [1] and';
+
+/** One question to `provider`'s fake server answering with `script`, logged at debug into `lines`. */
+async function ask(provider: Provider, script: FakeReply | ((r: RecordedRequest, i: number) => FakeReply), extra: Record<string, string> = {}) {
+  const server = await providers[provider](script);
+  const env = loadConfig({ LLM_PROVIDER: provider, LLM_BASE_URL: server.url, LLM_API_KEY: KEY, LLM_MODEL: 'fake-model', LLM_TIMEOUT_MS: '2000', LOG_LEVEL: 'debug', ...extra });
+  const log = capturedLogger(env);
+  try {
+    const answerer = createAnswerer({ env, retrieve: fixedRetrieve([migu, loraDropout]), corpus: seedPapers(), retryBaseMs: 10, log: log.logger });
+    const streamed: string[] = [];
+    const result = await answerer.answer(QUESTION, { onToken: (t) => streamed.push(t) });
+    return { result, lines: log.lines, raw: log.raw, server, streamed };
+  } finally {
+    await server.close();
+  }
+}
+
+describe.each(Object.keys(providers) as Provider[])('the %s backend', (provider) => {
+  it('gives the offline answer with the generic note when the stream closes before the model finished', async () => {
+    const { result, lines, server, streamed } = await ask(provider, { text: PARTIAL, truncate: true });
+    // The partial text did stream: only the missing finish tells it apart from a whole answer.
+    expect(streamed.at(-1)).toContain('limits forgetting [1]');
+    expect(server.requests).toHaveLength(1);
+    expect(result.note).toBe(MODEL_UNAVAILABLE_NOTE);
+    expect(result.answer).not.toContain('limits forgetting [1] and');
+    expect(result.answer).toContain(`*${migu.title.replace(/([*_`~|\\[\]])/g, '\\$1')}*`);
+    expect(result.citations.length).toBeGreaterThan(0);
+    expect(lines.find((l) => l.msg === 'LLM request failed')).toMatchObject({ level: 40, backend: provider, model: 'fake-model', kind: 'truncated', latencyMs: expect.any(Number) });
+  });
+
+  it('serves an answer cut at the token limit marked as cut off', async () => {
+    const { result, lines } = await ask(provider, { text: PARTIAL, finish: 'length' });
+    expect(result.answer).toBe(`${PARTIAL} …`);
+    expect(result.note).toBe(CUT_OFF_NOTE);
+    expect(result.citations.map((c) => c.paperId)).toEqual([migu.id]);
+    expect(lines.find((l) => l.msg === 'LLM answer cut off')).toMatchObject({
+      backend: provider,
+      model: 'fake-model',
+      finishReason: provider === 'anthropic' ? 'max_tokens' : 'length',
+    });
+  });
+
+  it('serves a finished answer as it is, and logs the call at debug', async () => {
+    const { result, lines } = await ask(provider, { text: `${PARTIAL} more.` });
+    expect(result.note).toBeUndefined();
+    expect(result.answer).toBe(`${PARTIAL} more.`);
+    expect(lines.find((l) => l.msg === 'LLM call done')).toMatchObject({ level: 20, backend: provider, model: 'fake-model', attempts: 1, latencyMs: expect.any(Number) });
+  });
+});
+
+describe('every LLM failure is logged, through the Litbot the bot runs', () => {
+  /** The real Litbot (the seed index) answering through `script`, its log captured at debug. */
+  async function litbotAsk(script: FakeReply | ((r: RecordedRequest, i: number) => FakeReply), extra: Record<string, string> = {}) {
+    const server = await startFakeOpenAI(script);
+    const vars = { LLM_PROVIDER: 'openai', LLM_BASE_URL: server.url, LLM_API_KEY: KEY, LLM_MODEL: 'gpt-test', LLM_MAX_RETRIES: '2', LOG_LEVEL: 'debug', ...extra };
+    const log = capturedLogger(loadConfig(vars));
+    try {
+      const { litbot } = await createTestLitbot(vars, { logger: log.logger });
+      const result = await litbot.ask('How do language models forget earlier tasks during continual learning?');
+      return { result, failures: log.lines.filter((l) => l.msg === 'LLM request failed'), lines: log.lines, raw: log.raw, server };
+    } finally {
+      await server.close();
+    }
+  }
+
+  it('a 500 on every attempt: one line per attempt with status and latency, the server text scrubbed', async () => {
+    const { result, failures, lines, raw } = await litbotAsk({ status: 500, message: `upstream rejected key ${KEY} at /internal/router.go:88` });
+    expect(result.note).toBe(MODEL_UNAVAILABLE_NOTE);
+    expect(failures).toHaveLength(3);
+    for (const [n, l] of failures.entries()) {
+      expect(l).toMatchObject({ backend: 'openai', model: 'gpt-test', status: 500, kind: 'http', attempt: n + 1, latencyMs: expect.any(Number) });
+      expect(l.detail).toContain('upstream rejected key [redacted] at /internal/router.go:88');
+    }
+    expect(failures.map((l) => 'retryInMs' in l)).toEqual([true, true, false]);
+    expect(lines.find((l) => l.msg === 'LLM unavailable; answering offline')).toMatchObject({ status: 500, attempts: 3, latencyMs: expect.any(Number) });
+    expect(raw.join('\n')).not.toContain(KEY);
+  });
+
+  it('a 429 that then succeeds: the 429 is logged, the answer is the model\'s', async () => {
+    const { result, failures } = await litbotAsk((_r, i) => (i === 0 ? { status: 429, retryAfter: 0 } : { text: 'Forgetting comes from overwritten weights [1].' }));
+    expect(result.note).toBeUndefined();
+    expect(failures).toEqual([expect.objectContaining({ status: 429, kind: 'http', backend: 'openai', model: 'gpt-test', attempt: 1, latencyMs: expect.any(Number) })]);
+  });
+
+  it('a server that never answers: a timeout', async () => {
+    const { result, failures } = await litbotAsk({ hang: true }, { LLM_TIMEOUT_MS: '300' });
+    expect(result.note).toBe(MODEL_UNAVAILABLE_NOTE);
+    expect(failures).toEqual([expect.objectContaining({ kind: 'timeout', backend: 'openai', model: 'gpt-test', latencyMs: expect.any(Number) })]);
+    expect(failures[0].latencyMs).toBeGreaterThanOrEqual(250);
+  }, 10_000);
+
+  it('a reply that is not the protocol: malformed', async () => {
+    const { result, failures } = await litbotAsk({ raw: 'data: {"choices": [{"delta": {"content": "hi"\n\n', contentType: 'text/event-stream' });
+    expect(result.note).toBe(MODEL_UNAVAILABLE_NOTE);
+    expect(failures[0]).toMatchObject({ kind: 'malformed', backend: 'openai', model: 'gpt-test', latencyMs: expect.any(Number) });
+  });
+
+  it('a stream cut before the end: truncated', async () => {
+    const { result, failures } = await litbotAsk({ text: PARTIAL, truncate: true });
+    expect(result.note).toBe(MODEL_UNAVAILABLE_NOTE);
+    expect(failures).toEqual([expect.objectContaining({ kind: 'truncated', backend: 'openai', model: 'gpt-test', latencyMs: expect.any(Number) })]);
+  });
+});
+
+describe('a truncated stream on Discord', () => {
+  let server: FakeLlmServer;
+  beforeAll(async () => {
+    server = await startFakeOpenAI({ text: PARTIAL, truncate: true });
+  });
+  afterAll(() => server?.close());
+
+  it('ends with the offline answer and the note, not the cut text', async () => {
+    const { litbot } = await createTestLitbot({ LLM_PROVIDER: 'openai', LLM_BASE_URL: server.url, LLM_API_KEY: KEY, LLM_MODEL: 'gpt-test' });
+    const h = await startHarness(litbot, { RATE_LIMIT_COUNT: '1000' }, { streamEditIntervalMs: 10 });
+    try {
+      const question = 'How do language models forget earlier tasks during continual learning?';
+      const expected: AnswerResult = await litbot.ask(question);
+      const i = h.fake.slash('ask', [str('question', question)]);
+      const final = (await h.fake.editOf(i, (b) => b.components?.length > 0, 15_000)).body;
+      const text: string = final.embeds[0].description.split('\n\n**Sources**')[0];
+      expect(text).toBe(`*${MODEL_UNAVAILABLE_NOTE}*\n\n${expected.answer}`);
+      expect(text).not.toContain('[1] and');
+    } finally {
+      await h.stop();
+    }
+  });
+});
