@@ -49,12 +49,11 @@ export interface Litbot {
 
 import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { createLogger } from './config/logger.js';
 import { join } from 'node:path';
 import type { LiveIndexEvent } from './indexing/live-index.js';
 import { LiveLitbot } from './live-litbot.js';
 import type { Answerer } from './answer/answerer.js';
-import { buildVocabulary, type Vocabulary } from './retrieval/collection-stats.js';
+import type { Vocabulary } from './retrieval/collection-stats.js';
 import { PaperBrowser, similarityVectors } from './browse/paper-browser.js';
 import { paperAliases } from './browse/title-lookup.js';
 import { buildTopics } from './browse/topics.js';
@@ -62,13 +61,11 @@ import { loadConfig, resolveLlmApiKey, type Env } from './config/env.js';
 import { IndexMismatchError } from './errors.js';
 import type { BuildOptions } from './indexing/build-index.js';
 import { fingerprintChanges } from './indexing/corpus-fingerprint.js';
-import { createEmbedder } from './indexing/embeddings/create-embedder.js';
 import type { Embedder } from './indexing/embeddings/embedder.js';
 import { indexDifferences, openIndex, readManifest, type LitIndex } from './indexing/load-index.js';
 import { resolveLinks } from './indexing/resolve-links.js';
 import { fromStorable } from './indexing/storable.js';
-import { updateIndex } from './indexing/update-index.js';
-import { Retriever } from './retrieval/retriever.js';
+import type { Retriever } from './retrieval/retriever.js';
 import type { CandidateSource } from './retrieval/candidate-source.js';
 import type { LitbotRetriever } from './retrieval/langchain-retriever.js';
 
@@ -110,10 +107,10 @@ export function indexBuildHooks(
     resolveLinks: async (papers) => {
       await resolveLinks(papers, { apiUrl: env.ARXIV_API_URL, cacheFile: arxivLinkCache(env), cacheOnly: !options.resolveLinks, log: options.resolveLinks ? log : undefined });
     },
-    derive: ({ papers, paperVectors }) => ({
+    derive: async ({ papers, paperVectors }) => ({
       titleAliases: papers.map((p) => paperAliases(p)),
       similarVectors: similarityVectors(papers, paperVectors),
-      answerTerms: buildVocabulary(papers),
+      answerTerms: (await import('./retrieval/collection-stats.js')).buildVocabulary(papers),
     }),
     // The link cache feeds every build, so a change to it makes the index stale.
     inputs: [arxivLinkCache(env)],
@@ -132,14 +129,19 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   // A provider that needs a key and has none stops the program now, not at the first question.
   if (env.LLM_PROVIDER !== 'extractive') resolveLlmApiKey(env);
-  const embedder = options.embedder ?? createEmbedder(env);
-  if (env.VECTOR_STORE === 'pgvector') return createPgLitbot(env, indexDir, embedder, options, log);
+  // The embedder's module (and its model runtime) loads only when a command embeds something.
+  // One embedder for every generation this process serves, created on first use.
+  let made: Promise<Embedder> | undefined;
+  const makeEmbedder = () => (made ??= options.embedder ? Promise.resolve(options.embedder) : import('./indexing/embeddings/create-embedder.js').then(({ createEmbedder }) => createEmbedder(env)));
+  if (env.VECTOR_STORE === 'pgvector') return createPgLitbot(env, indexDir, await makeEmbedder(), options, log);
+  const embedderId = options.embedder?.id ?? configuredEmbedderId(env.EMBEDDINGS) ?? (await makeEmbedder()).id;
   if (!readManifest(indexDir) && options.buildIfMissing) {
     log(`No index in ${indexDir} yet: building it now (about 20 seconds on two cores the first time).`);
     let lastTenth = -1;
+    const { updateIndex } = await import('./indexing/update-index.js');
     await updateIndex({
       env,
-      embedder,
+      embedder: await makeEmbedder(),
       indexDir,
       ...indexBuildHooks(env, { log }),
       log,
@@ -150,11 +152,10 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
       },
     });
   }
-  const logger = options.logger ?? createLogger(env);
   const open = async (preload: boolean, warm: boolean) => {
     // Only the model's name is checked now; its dimensions and window once it is started.
-    const index = openIndex(indexDir, { id: embedder.id });
-    const litbot = new IndexedLitbot(env, index, new CheckedEmbedder(embedder, index, indexDir), logger);
+    const index = openIndex(indexDir, { id: embedderId });
+    const litbot = new IndexedLitbot(env, index, new CheckedEmbedder(embedderId, makeEmbedder, index, indexDir), options.logger);
     if (preload || env.LLM_PROVIDER !== 'extractive') await litbot.answerer();
     if (preload) {
       index.loadAll();
@@ -200,12 +201,13 @@ async function createPgLitbot(env: Env, indexDir: string, embedder: Embedder, op
     if (options.buildIfMissing && !(await currentGeneration(pool))) {
       if (!readManifest(indexDir)) {
         log(`No index in Postgres at ${where} yet: building it now.`);
+        const { updateIndex } = await import('./indexing/update-index.js');
         await updateIndex({ env, embedder, indexDir, ...indexBuildHooks(env, { log }), log });
       }
       await publishToDatabase(env, indexDir, embedder, { log });
     }
     const { index, store } = await openPgIndex(pool, embedder, { where });
-    const litbot = new IndexedLitbot(env, index, new CheckedEmbedder(embedder, index, index.dir), options.logger ?? createLogger(env), {
+    const litbot = new IndexedLitbot(env, index, new CheckedEmbedder(embedder.id, async () => embedder, index, index.dir), options.logger, {
       source: pgvectorSource(store, index),
       close: () => pool.end(),
     });
@@ -227,62 +229,71 @@ function corpusChangedSince(index: LitIndex): string | undefined {
   return fingerprintChanges(corpusDir, corpusFingerprint);
 }
 
+/** The id `createEmbedder` gives a well-formed `EMBEDDINGS` spec, without loading an embedder module; undefined for a spec it would refuse. */
+function configuredEmbedderId(spec: string): string | undefined {
+  if (spec === 'use-lite') return spec;
+  const m = /^(transformers|openai|ollama):(.*\S.*)$/.exec(spec);
+  return m ? `${m[1]}:${m[2].trim()}` : undefined;
+}
+
 /**
- * The configured embedder, started on first use (a `paper` or `topics` command never starts it),
+ * The configured embedder, created and started on first use (`paper` and `topics` never load it),
  * and checked then against the index: a different model, dimension or chunking says how to fix it.
  */
 class CheckedEmbedder implements Embedder {
-  private starting?: Promise<void>;
+  private inner?: Embedder;
+  private starting?: Promise<Embedder>;
 
   constructor(
-    private readonly inner: Embedder,
+    readonly id: string,
+    private readonly create: () => Promise<Embedder>,
     private readonly index: LitIndex,
     private readonly indexDir: string,
   ) {}
 
-  get id(): string {
-    return this.inner.id;
-  }
+  /** Known once started. */
   get dimensions(): number {
-    return this.inner.dimensions;
+    return this.inner?.dimensions ?? 0;
   }
   get maxTokens(): number {
-    return this.inner.maxTokens;
+    return this.inner?.maxTokens ?? 0;
   }
 
-  ready(): Promise<void> {
-    this.starting ??= this.inner.init().then(() => {
-      const differences = indexDifferences(this.index.manifest, this.inner);
+  ready(): Promise<Embedder> {
+    this.starting ??= this.create().then(async (inner) => {
+      this.inner = inner;
+      await inner.init();
+      const differences = indexDifferences(this.index.manifest, inner);
       if (differences.length) throw new IndexMismatchError(this.indexDir, differences);
+      return inner;
     });
     return this.starting;
   }
 
-  init(): Promise<void> {
-    return this.ready();
+  async init(): Promise<void> {
+    await this.ready();
   }
 
   countTokens(text: string): number {
+    if (!this.inner) throw new Error('CheckedEmbedder: call init() first');
     return this.inner.countTokens(text);
   }
 
   async embedDocuments(texts: string[]): Promise<Float32Array[]> {
-    await this.ready();
-    return this.inner.embedDocuments(texts);
+    return (await this.ready()).embedDocuments(texts);
   }
 
   async embedQuery(text: string): Promise<Float32Array> {
-    await this.ready();
-    return this.inner.embedQuery(text);
+    return (await this.ready()).embedQuery(text);
   }
 
   async dispose(): Promise<void> {
-    if (this.starting) await this.inner.dispose?.();
+    await this.inner?.dispose?.();
   }
 }
 
 class IndexedLitbot implements Litbot {
-  private readonly retriever: Retriever;
+  private searching?: Promise<Retriever>;
   private readonly browser: PaperBrowser;
   private answering?: Promise<Answerer>;
   private loaded?: Answerer;
@@ -291,11 +302,11 @@ class IndexedLitbot implements Litbot {
     readonly env: Env,
     readonly index: LitIndex,
     readonly embedder: CheckedEmbedder,
-    private readonly logger: Logger,
+    /** Default: a logger for `env`, created with the answerer (pino stays unloaded for `search` and `paper`). */
+    private readonly logger: Logger | undefined,
     /** Postgres (`VECTOR_STORE=pgvector`): where searches run, and the pool to close. */
     private readonly external: { source: CandidateSource; close(): Promise<void> } | undefined = undefined,
   ) {
-    this.retriever = new Retriever(index, embedder, external?.source);
     this.browser = new PaperBrowser({
       get papers() {
         return index.papers;
@@ -316,9 +327,20 @@ class IndexedLitbot implements Litbot {
     });
   }
 
+  /** The retriever, created on the first search: its candidate sources bring LangChain's vector-store classes, which `paper` and `topics` never need. */
+  private retriever(): Promise<Retriever> {
+    this.searching ??= import('./retrieval/retriever.js').then(({ Retriever }) => new Retriever(this.index, this.embedder, this.external?.source));
+    return this.searching;
+  }
+
   /** The answerer, created on the first question: its module brings the LLM clients, which `search` and `paper` never need. */
   answerer(): Promise<Answerer> {
-    this.answering ??= Promise.all([import('./answer/answerer.js'), import('./retrieval/langchain-retriever.js'), this.asRetriever()]).then(([{ createAnswerer }, { searchThrough }, retriever]) => {
+    this.answering ??= Promise.all([
+      import('./answer/answerer.js'),
+      import('./retrieval/langchain-retriever.js'),
+      this.asRetriever(),
+      this.logger ? undefined : import('./config/logger.js'),
+    ]).then(([{ createAnswerer }, { searchThrough }, retriever, logging]) => {
       const { index } = this;
       this.loaded = createAnswerer({
         env: this.env,
@@ -330,7 +352,7 @@ class IndexedLitbot implements Litbot {
         },
         vocabulary: index.answerTerms === undefined ? undefined : () => fromStorable<Vocabulary>(index.answerTerms),
         paperById: (paperId) => index.paperById.get(paperId),
-        log: this.logger,
+        log: this.logger ?? logging!.createLogger(this.env),
       });
       return this.loaded;
     });
@@ -354,14 +376,14 @@ class IndexedLitbot implements Litbot {
     };
   }
 
-  search(query: string, options?: SearchOptions): Promise<SearchResponse> {
-    return this.retriever.search(query, options);
+  async search(query: string, options?: SearchOptions): Promise<SearchResponse> {
+    return (await this.retriever()).search(query, options);
   }
 
   /** Loaded on first use: LangChain's retriever module costs 0.2-0.4 s to import, which `paper` or `topics` never need. */
   async asRetriever(options?: SearchOptions): Promise<LitbotRetriever> {
     const { LitbotRetriever } = await import('./retrieval/langchain-retriever.js');
-    return new LitbotRetriever({ search: (query, o) => this.retriever.search(query, o), options });
+    return new LitbotRetriever({ search: async (query, o) => (await this.retriever()).search(query, o), options });
   }
 
   async ask(question: string, options?: AnswerOptions): Promise<AnswerResult> {

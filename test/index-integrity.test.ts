@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../src/corpus/load-corpus.js';
-import { IndexDamagedError } from '../src/errors.js';
+import { IndexDamagedError, IndexMismatchError } from '../src/errors.js';
 import { buildIndex } from '../src/indexing/build-index.js';
 import { fingerprintChanges, takeFingerprint } from '../src/indexing/corpus-fingerprint.js';
 import type { Embedder } from '../src/indexing/embeddings/embedder.js';
@@ -194,6 +194,18 @@ describe('what each command loads', () => {
     // Search corrects the question's typos against the collection's counts (answer-terms) before it embeds, so it stops there first.
     expect(embedder.starts).toBe(0);
     await litbot.close();
+  });
+
+  it('checks the model against the index when it starts: at the first search, or at start for the bot', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'litbot-lazy-'));
+    const e = testEnv({ CORPUS_DIR: 'seeds', INDEX_DIR: join(root, 'index'), CACHE_DIR: join(root, 'cache') });
+    await buildIndex({ corpusDir: 'seeds', indexDir: e.INDEX_DIR, cacheDir: e.CACHE_DIR, embedder: new HashingEmbedder(256) });
+    const oneShot = await createLitbot({ env: e, embedder: new HashingEmbedder(128), log: () => {} });
+    expect(oneShot.paper('negative preference optimization').title).toMatch(/^Negative Preference/);
+    await expect(oneShot.search('unlearning')).rejects.toThrow(/256-dimensional vectors, the model gives 128.*npm run index -- --force/);
+    await expect(createLitbot({ env: e, embedder: new HashingEmbedder(128), preload: true, log: () => {} })).rejects.toThrow(IndexMismatchError);
+    // Another model's name is refused at once, whatever the command.
+    await expect(createLitbot({ env: e, embedder: new HashingEmbedder(256, 'other-model'), log: () => {} })).rejects.toThrow(/EMBEDDINGS=test-hash, configured other-model/);
   });
 });
 

@@ -6,9 +6,9 @@
  * lengths (distinct raw tokens), running average field length, BM25+ formula, summation order,
  * "quality" factor (distinct query terms matched) and tie order, which a test checks against
  * MiniSearch itself. MiniSearch ran this until the 20,000-paper bench showed its cost there:
- * loading its JSON rebuilt a radix tree of Maps (3 s for 39k chunks) and a query allocated an
- * object per matching document (0.5-1 s for a common word). This store keeps the postings in
- * typed arrays in one binary file, loaded without parsing, and scores into a typed array.
+ * loading its JSON rebuilt a radix tree of Maps, and a query allocated an object per matching
+ * document. This store keeps the postings in typed arrays in one binary file, loaded without
+ * parsing, and scores into reusable typed arrays (docs/index.md).
  */
 import { stemmer } from 'stemmer';
 
@@ -90,7 +90,7 @@ interface Postings {
 
 export class Bm25Store {
   /** Scratch space for scoring, reused across queries (a query runs synchronously). */
-  private scratch?: { scores: Float64Array; termScores: Float64Array; matched: Uint16Array; queryMark: Int32Array; termMark: Int32Array };
+  private scratch?: { scores: Float64Array; termScores: Float64Array; matched: Uint16Array; queryMark: Int32Array; termMark: Int32Array; reached: Int32Array; order: Int32Array };
   private epoch = 0;
 
   private constructor(private readonly p: Postings) {}
@@ -216,12 +216,20 @@ export class Bm25Store {
     const { p } = this;
     const n = p.docCount;
     if (!this.scratch || this.scratch.scores.length < n) {
-      this.scratch = { scores: new Float64Array(n), termScores: new Float64Array(n), matched: new Uint16Array(n), queryMark: new Int32Array(n), termMark: new Int32Array(n) };
+      this.scratch = {
+        scores: new Float64Array(n),
+        termScores: new Float64Array(n),
+        matched: new Uint16Array(n),
+        queryMark: new Int32Array(n),
+        termMark: new Int32Array(n),
+        reached: new Int32Array(n),
+        order: new Int32Array(n),
+      };
     }
-    const { scores, termScores, matched, queryMark, termMark } = this.scratch;
+    const { scores, termScores, matched, queryMark, termMark, reached, order } = this.scratch;
     // Marks instead of clearing: a document belongs to this query (or term) when its mark is the current one.
     const queryEpoch = ++this.epoch;
-    const order: number[] = [];
+    let seen = 0;
     const seenTerms = new Set<string>();
     const { k, b, d } = BM25;
     for (const term of Bm25Store.terms(query)) {
@@ -229,22 +237,23 @@ export class Bm25Store {
       if (t < 0) continue;
       const termEpoch = ++this.epoch;
       // MiniSearch scores a term field by field (title postings, then text), summing per document.
-      const reached: number[] = [];
+      let reachedCount = 0;
       for (let f = 0; f < 2; f++) {
         const from = p.start[t * 2 + f];
         const to = p.start[t * 2 + f + 1];
         const matching = to - from;
         const invDocFreq = Math.log(1 + (n - matching + 0.5) / (matching + 0.5));
         const avg = p.avgFieldLength[f];
+        const boost = BOOST[f];
         for (let i = from; i < to; i++) {
           const doc = p.docs[i];
           const termFreq = p.freqs[i];
           const raw = invDocFreq * (d + (termFreq * (k + 1)) / (termFreq + k * (1 - b + (b * p.fieldLength[doc * 2 + f]) / avg)));
-          const weighted = BOOST[f] * raw;
+          const weighted = boost * raw;
           if (termMark[doc] !== termEpoch) {
             termMark[doc] = termEpoch;
             termScores[doc] = weighted;
-            reached.push(doc);
+            reached[reachedCount++] = doc;
           } else termScores[doc] += weighted;
         }
       }
@@ -252,20 +261,23 @@ export class Bm25Store {
       // counts once in the quality factor (how many distinct query terms a document matched).
       const newTerm = !seenTerms.has(term);
       seenTerms.add(term);
-      for (const doc of reached) {
+      for (let r = 0; r < reachedCount; r++) {
+        const doc = reached[r];
         if (queryMark[doc] !== queryEpoch) {
           queryMark[doc] = queryEpoch;
           scores[doc] = termScores[doc];
           matched[doc] = 1;
-          order.push(doc);
+          order[seen++] = doc;
         } else {
           scores[doc] = scores[doc] + termScores[doc];
           if (newTerm) matched[doc]++;
         }
       }
     }
-    const final = (i: number) => scores[order[i]] * matched[order[i]];
-    return topK(order.length, limit, final).map((i) => ({ id: p.ids[order[i]], score: final(i) }));
+    // Final scores in first-seen order; reuse `termScores` as their buffer.
+    const finals = termScores;
+    for (let i = 0; i < seen; i++) finals[i] = scores[order[i]] * matched[order[i]];
+    return topK(finals, seen, limit).map((i) => ({ id: p.ids[order[i]], score: finals[i] }));
   }
 
   /** The query's content terms, as the index sees them. */
@@ -276,48 +288,50 @@ export class Bm25Store {
   }
 }
 
-/** The `k` best of 0..count-1 by `score` (descending; equal scores by ascending index, as a stable sort would leave them), best first. */
-function topK(count: number, k: number, score: (i: number) => number): number[] {
+/**
+ * Positions of the `k` best of `scores[0..count)`, best first; equal scores keep ascending
+ * position, as the stable sort MiniSearch runs over its first-seen order would leave them.
+ */
+function topK(scores: Float64Array, count: number, k: number): number[] {
   if (k <= 0 || count === 0) return [];
-  const better = (a: number, b: number) => {
-    const sa = score(a);
-    const sb = score(b);
-    return sa > sb || (sa === sb && a < b);
-  };
-  const byRank = (a: number, b: number) => (better(a, b) ? -1 : better(b, a) ? 1 : 0);
-  if (count <= k * 4) return Array.from({ length: count }, (_, i) => i).sort(byRank).slice(0, k);
-  // A min-heap of the best k seen so far: its root is the worst of them.
-  const heap: number[] = [];
-  const up = (i: number) => {
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!better(heap[parent], heap[i])) break;
-      [heap[parent], heap[i]] = [heap[i], heap[parent]];
-      i = parent;
-    }
-  };
-  const down = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let worst = i;
-      if (l < heap.length && better(heap[worst], heap[l])) worst = l;
-      if (r < heap.length && better(heap[worst], heap[r])) worst = r;
-      if (worst === i) return;
-      [heap[worst], heap[i]] = [heap[i], heap[worst]];
-      i = worst;
-    }
-  };
-  for (let i = 0; i < count; i++) {
-    if (heap.length < k) {
-      heap.push(i);
-      up(heap.length - 1);
-    } else if (better(i, heap[0])) {
-      heap[0] = i;
-      down(0);
-    }
+  const byRank = (a: number, b: number) => scores[b] - scores[a] || a - b;
+  let picked: number[];
+  if (count <= k) picked = Array.from({ length: count }, (_, i) => i);
+  else {
+    // The k-th best score, then everything above it and the first of those equal to it.
+    const threshold = kthLargest(scores.slice(0, count), k);
+    picked = [];
+    for (let i = 0; i < count; i++) if (scores[i] > threshold) picked.push(i);
+    for (let i = 0; i < count && picked.length < k; i++) if (scores[i] === threshold) picked.push(i);
   }
-  return heap.sort(byRank);
+  return picked.sort(byRank);
+}
+
+/** The k-th largest value (1-based) of `values`, which it reorders (quickselect). */
+function kthLargest(values: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  const target = k - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i] > pivot) i++;
+      while (values[j] < pivot) j--;
+      if (i <= j) {
+        const t = values[i];
+        values[i] = values[j];
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return values[target];
+  }
+  return values[target];
 }
 
 /** Chunks as BM25 documents, each carrying its paper's title. */

@@ -140,7 +140,9 @@ async function build(options: BuildOptions): Promise<BuildResult> {
   const bm25Papers = Bm25Store.build(paperDocs(corpus.papers));
   const topics = options.buildTopics ? await options.buildTopics({ papers: corpus.papers, vectors: paperVectors, previous: options.previousTopics }) : [];
   if (options.buildTopics) log(`Found ${topics.length} topics.`);
+  const derivedStarted = performance.now();
   const derived = options.derive ? await options.derive({ papers: corpus.papers, paperVectors }) : {};
+  if (options.derive) log(`Computed the data kept for later commands (similar-paper vectors, title aliases, answer vocabulary) in ${((performance.now() - derivedStarted) / 1000).toFixed(1)} s.`);
 
   const building = startGeneration(options.indexDir, { staleMs: STALE_MS });
   const files: Record<string, FileRecord> = {};

@@ -6,11 +6,12 @@
  * send `/ask` at once to the real bot through the fake Discord.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Env } from '../config/env.js';
+import { openIndex } from '../indexing/load-index.js';
 import { createLitbot } from '../litbot.js';
 import { runDiscordBench } from './discord-bench.js';
 import { writeSyntheticCorpus } from './synthetic-corpus.js';
@@ -59,6 +60,12 @@ function runCli(name: string, args: string[], env: NodeJS.ProcessEnv): Promise<C
   });
 }
 
+/** The answerable labelled questions: what the timing loops ask. */
+function labelledQuestions(): string[] {
+  const file = fileURLToPath(new URL('../../test/fixtures/questions.json', import.meta.url));
+  return (JSON.parse(readFileSync(file, 'utf8')) as { question: string; kind: string }[]).filter((q) => q.kind === 'answerable').map((q) => q.question).slice(0, 60);
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const megabytes = (kb?: number) => (kb === undefined ? 'n/a' : `${Math.round(kb / 1024)} MB`);
 
@@ -92,7 +99,24 @@ export async function runCorpus20kBench(options: Corpus20kBenchOptions): Promise
     log(`  topics:                        ${describe(await runCli('topics', [], childEnv))}`);
     log(`  ask "how do models forget?":   ${describe(await runCli('ask', ['how do models forget?'], childEnv))}`);
 
+    log(`  similar "lora dropout":        ${describe(await runCli('similar', ['lora dropout'], childEnv))}`);
+
     const env: Env = { ...base, CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, CACHE_DIR: cacheDir, LLM_PROVIDER: 'extractive', LLM_MODEL: undefined };
+    // The index alone: open it, then read and check every file (what the bot does before the model and the answerer start).
+    const cpu0 = process.cpuUsage();
+    const t1 = performance.now();
+    const index = openIndex(indexDir, { id: env.EMBEDDINGS });
+    const parts: string[] = [];
+    // Part by part, as `loadAll()` reads them, with the CPU each takes (the machine's load inflates wall time most).
+    for (const part of ['titles', 'paperById', 'chunks', 'chunksOfPaper', 'chunkVectors', 'paperVectors', 'similarVectors', 'hnsw', 'bm25Chunks', 'bm25Papers', 'topics', 'answerTerms'] as const) {
+      const c = process.cpuUsage();
+      void index[part];
+      const used = process.cpuUsage(c);
+      parts.push(`${part} ${Math.round((used.user + used.system) / 1000)}`);
+    }
+    index.loadAll();
+    const cpu = process.cpuUsage(cpu0);
+    log(`  index load (every file read and checked): ${seconds(performance.now() - t1)} wall, ${seconds((cpu.user + cpu.system) / 1000)} CPU (ms CPU: ${parts.join(', ')})`);
     const rssBefore = process.memoryUsage().rss;
     const t0 = performance.now();
     const litbot = await createLitbot({ env, preload: true, log: () => {} });
@@ -100,8 +124,24 @@ export async function runCorpus20kBench(options: Corpus20kBenchOptions): Promise
     await litbot.search('model merging');
     await litbot.ask('How do language models forget earlier tasks?');
     log(
-      `  load in this process (as the bot): createLitbot ${seconds(loadedMs)}, with a first search and answer ${seconds(performance.now() - t0)}; RSS +${Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20)} MB`,
+      `  bot start in this process (createLitbot: index, model and answerer): ${seconds(loadedMs)}, with a first search and answer ${seconds(performance.now() - t0)}; RSS +${Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20)} MB`,
     );
+    const questions = labelledQuestions();
+    const searchParts = { embed: 0, dense: 0, bm25: 0, total: 0 };
+    for (const q of questions) {
+      const { timings } = await litbot.search(q);
+      searchParts.embed += timings.embedMs;
+      searchParts.dense += timings.denseMs;
+      searchParts.bm25 += timings.bm25Ms;
+      searchParts.total += timings.totalMs;
+    }
+    const mean = (ms: number) => `${(ms / questions.length).toFixed(1)} ms`;
+    log(`  search, one at a time (${questions.length} labelled questions): mean ${mean(searchParts.total)} (query embedding ${mean(searchParts.embed)}, HNSW ${mean(searchParts.dense)}, BM25 ${mean(searchParts.bm25)})`);
+    const c1 = process.cpuUsage();
+    const t2 = performance.now();
+    for (const q of questions) await litbot.ask(q);
+    const askCpu = process.cpuUsage(c1);
+    log(`  ask, one at a time (the same questions): mean ${mean(performance.now() - t2)} wall, ${mean((askCpu.user + askCpu.system) / 1000)} CPU per answer`);
     if (!options.skipDiscord) await runDiscordBench((line) => log(`  ${line}`), { env, litbot, users: options.users ?? 20 });
     await litbot.close();
   } finally {
