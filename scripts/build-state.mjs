@@ -32,7 +32,7 @@ function sourceFiles() {
     for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
       const path = `${dir}/${entry.name}`;
       if (entry.isDirectory()) walk(path);
-      else if (entry.isFile() && entry.name.endsWith('.ts')) files.push(path);
+      else if (entry.isFile() && (entry.name.endsWith('.ts') || entry.name.endsWith('.json'))) files.push(path);
     }
   };
   for (const dir of SOURCE_DIRS) if (existsSync(join(ROOT, dir))) walk(dir);

@@ -55,7 +55,7 @@ import { join } from 'node:path';
 import type { LiveIndexEvent } from './indexing/live-index.js';
 import { LiveLitbot } from './live-litbot.js';
 import type { Answerer } from './answer/answerer.js';
-import type { Vocabulary } from './answer/coverage.js';
+import type { Vocabulary } from './retrieval/collection-stats.js';
 import { PaperBrowser, similarityVectors } from './browse/paper-browser.js';
 import { paperAliases } from './browse/title-lookup.js';
 import { buildTopics } from './browse/topics.js';
@@ -112,7 +112,7 @@ export function indexBuildHooks(
     derive: async ({ papers, paperVectors }) => ({
       titleAliases: papers.map((p) => paperAliases(p)),
       similarVectors: similarityVectors(papers, paperVectors),
-      answerTerms: (await import('./answer/coverage.js')).buildVocabulary(papers),
+      answerTerms: (await import('./retrieval/collection-stats.js')).buildVocabulary(papers),
     }),
     // The link cache feeds every build, so a change to it makes the index stale.
     inputs: [arxivLinkCache(env)],

@@ -12,9 +12,12 @@ import { BusyError, UserError, errorMessage } from '../errors.js';
 import type { PaperHit, SearchOptions, SearchResponse } from '../retrieval/types.js';
 import { LlmError, createChatModel, generate, modelName } from './chat-models.js';
 import { renumberCitations } from './citations.js';
-import { assessCoverage, buildVocabulary, type CoverageRule, type Vocabulary } from './coverage.js';
+import { collectionStats, type CollectionStats, type Vocabulary } from '../retrieval/collection-stats.js';
+import { decide, type DecisionModel } from './decide.js';
+import { declineText } from './decline-text.js';
 import { composeExtractive, idfFrom, looksLikeInstruction } from './extractive.js';
 import { lastAnsweredTurn, leansOnPrevious } from './follow-up.js';
+import { contentTerms, words } from './terms.js';
 import { cleanModelText } from './llm-text.js';
 import { sharedLlmLimiter, type Limiter } from './limiter.js';
 import { NOT_COVERED, buildAnswerMessages, buildCondenseMessages } from './prompt.js';
@@ -36,7 +39,8 @@ export interface AnswererDeps {
   /** Replaces the model `LLM_PROVIDER` would create (tests inject one). */
   chatModel?: BaseChatModel;
   limiter?: Limiter;
-  coverageRule?: CoverageRule;
+  /** Replaces the fitted answer/decline model (`decision-weights.json`). */
+  decisionModel?: DecisionModel;
   /** First retry delay in ms (default 500; tests shorten it). */
   retryBaseMs?: number;
   log?: Logger;
@@ -90,11 +94,12 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
   const backend = env.LLM_PROVIDER;
   const model = modelName(env);
   // Counting the words of every abstract takes seconds at 20,000 papers: done once, at the first question, or kept in the index.
-  let collection: { vocabulary?: Vocabulary; idf?: (term: string) => number } | undefined;
+  // The statistics are the same object the retriever holds when both are given the index's list of papers.
+  let collection: { stats?: CollectionStats; idf?: (term: string) => number } | undefined;
   const collectionTerms = () => {
     if (!collection) {
-      const vocabulary = deps.vocabulary?.() ?? (deps.corpus ? buildVocabulary(deps.corpus) : undefined);
-      collection = { vocabulary, idf: vocabulary ? idfFrom(vocabulary.df, vocabulary.papers) : undefined };
+      const stats = deps.corpus ? collectionStats(deps.corpus, deps.vocabulary) : undefined;
+      collection = { stats, idf: stats ? idfFrom(stats.df, stats.papers) : undefined };
     }
     return collection;
   };
@@ -170,8 +175,13 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
         .filter((h): h is PaperHit => !!h);
       hits = [...kept, ...hits.filter((h) => !follow.keep.includes(h.paperId))];
     }
-    const coverage = assessCoverage(follow.query, response, { rule: deps.coverageRule, vocabulary: collectionTerms().vocabulary });
-    const covered = coverage.covered || (follow.keep.length > 0 && hits.length > 0 && coverage.features.termOverlap >= 0.5);
+    const { stats } = collectionTerms();
+    const decision = decide(response.query, response, { stats, model: deps.decisionModel });
+    const covered = decision.answer || (follow.keep.length > 0 && hits.length > 0 && (decision.features.termOverlap ?? 0) >= 0.5);
+    // The words read differently ("droput" as "dropout"), applied to the question as asked.
+    const corrections = response.corrections ?? [];
+    const readAs = corrections.reduce((text, c) => text.replace(new RegExp(`(?<![\\p{L}\\p{N}])${c.from}(?![\\p{L}\\p{N}])`, 'u'), c.to), question);
+    const searchedFor = corrections.length && stats ? searchedWords(response.query, stats) : undefined;
     const sources = hits.slice(0, SOURCES);
     const evidence = toEvidence(sources);
 
@@ -181,6 +191,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
       backend,
       model,
       ...(follow.condensed ? { standaloneQuestion: follow.condensed } : {}),
+      ...(corrections.length ? { corrections, ...(searchedFor ? { searchedFor } : {}) } : {}),
     };
     const finish = (partial: Pick<AnswerResult, 'answer' | 'refused' | 'citations'> & Partial<AnswerResult>, composeStarted: number): AnswerResult => ({
       ...base,
@@ -194,22 +205,29 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     });
 
     const decline = (composeStarted: number, reason: string | undefined, extra: Partial<AnswerResult> = {}): AnswerResult => {
-      const topics = (
-        deps.suggestTopics?.(follow.query) ??
-        [...new Set(response.hits.slice(0, 5).map((h) => deps.topicOf?.(h.paperId)?.label).filter((l): l is string => !!l))].map((title) => ({ title }))
-      ).slice(0, 3);
-      const papers = response.hits.slice(0, 3).map((h) => ({ title: h.paper.title, url: h.paper.url }));
+      // The nearest topics and papers only when the question is near the collection: a cooking question gets none.
+      const near = decision.near || decision.answer;
+      const topics = near
+        ? (
+            deps.suggestTopics?.(follow.query) ??
+            [...new Set(response.hits.slice(0, 5).map((h) => deps.topicOf?.(h.paperId)?.label).filter((l): l is string => !!l))].map((title) => ({ title }))
+          ).slice(0, 3)
+        : [];
+      const papers = near ? response.hits.slice(0, 3).map((h) => ({ title: h.paper.title, url: h.paper.url })) : [];
       const suggestions = [...topics, ...papers];
-      const lines = ['The papers in this collection do not seem to cover that, so I would rather not guess.'];
-      const unknown = coverage.features.unknownNames;
-      if (unknown.length) lines.push(`None of them mentions ${unknown.join(' or ')}.`);
+      const why = decision.answer ? undefined : decision.why;
+      const lines = [
+        'The papers in this collection do not seem to cover that, so I would rather not guess.',
+        declineText(why, response.hits, (id) => deps.topicOf?.(id)?.label),
+      ].filter(Boolean);
       if (suggestions.length) lines.push(topics.length ? 'The nearest topics and papers:' : 'The closest papers:');
+      else lines.push('`/topics` shows what the collection covers.');
       return finish({ answer: lines.join(' '), refused: true, citations: [], suggestions, declineReason: reason, ...extra }, composeStarted);
     };
 
     const extractive = () => {
       const composed = composeExtractive(
-        question,
+        readAs,
         sources.map((hit, i) => ({
           n: i + 1,
           title: hit.paper.title,
@@ -241,7 +259,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     };
 
     const composeStarted = performance.now();
-    if (!covered) return decline(composeStarted, coverage.reason);
+    if (!covered) return decline(composeStarted, decision.reason);
 
     const offline = (note?: string, usage?: AnswerResult['usage']): AnswerResult => {
       const text = extractive();
@@ -285,4 +303,14 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
   }
 
   return { backend, model, answer };
+}
+
+/** The searched query's words the collection knows, stop words left out: what "Searched for:" shows. */
+function searchedWords(query: string, stats: ReturnType<typeof collectionStats>): string {
+  const out: string[] = [];
+  for (const w of words(query)) {
+    if (!contentTerms(w).length || out.includes(w)) continue;
+    if (stats.knowsWord(w) || contentTerms(w).some((t) => stats.df.has(t))) out.push(w);
+  }
+  return out.join(' ');
 }

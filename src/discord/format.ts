@@ -190,6 +190,7 @@ export function answerFooter(result: AnswerResult): string {
  */
 export function formatAnswer(result: AnswerResult, options: { question?: string; answerId?: string } = {}): Payload[] {
   const parts: string[] = [];
+  if (result.searchedFor) parts.push(`*Searched for: ${escapeMarkdown(result.searchedFor)}*`);
   if (result.note) parts.push(`*${escapeMarkdown(result.note.trim())}*`);
   parts.push(safeAnswerMarkdown(result.answer.trim(), result.citations.map((c) => c.url)) || '(no answer)');
   if (result.refused && result.suggestions?.length) {

@@ -14,6 +14,7 @@ import { updateIndex } from '../indexing/update-index.js';
 import { createLitbot, indexBuildHooks } from '../litbot.js';
 import { runColdStartBench } from './cold-start-bench.js';
 import { runAddPaperBench } from './add-paper-bench.js';
+import { runAnswerBench } from './answer-bench.js';
 import { runCorpus20kBench } from './corpus-20k-bench.js';
 import { runDiscordBench } from './discord-bench.js';
 import type { LabelledQuestion } from './retrieval-eval.js';
@@ -104,6 +105,7 @@ await runCli(async () => {
     .option('--store-corpus <dir>', 'with --store: corpus folder (default: CORPUS_DIR)')
     .option('--add-paper', 'only the add-a-paper bench: Confirm in /add to a question about the paper answered from the new index')
     .option('--skip-add-paper', 'leave out the add-a-paper bench')
+    .option('--skip-answers', 'leave out the offline answer bench')
     .option('--corpus-20k', 'a generated 20,000-paper collection: build, peak memory, load, one-shot commands, 20 concurrent /ask')
     .option('--papers <n>', 'with --corpus-20k: papers to generate', intOption('papers', 100, 1_000_000))
     .option('--work-dir <dir>', 'with --corpus-20k: keep the corpus, embedding cache and index here, reused by the next run')
@@ -123,6 +125,7 @@ await runCli(async () => {
     skipDiscord?: boolean;
     coldStart?: boolean;
     skipColdStart?: boolean;
+    skipAnswers?: boolean;
     addPaper?: boolean;
     skipAddPaper?: boolean;
     corpus20k?: boolean;
@@ -166,6 +169,10 @@ await runCli(async () => {
   if (!opts.skipColdStart) {
     out();
     await runColdStartBench({ env: { ...loadConfig(), INDEX_DIR: indexDir, CACHE_DIR: cacheDir }, log: out });
+  }
+  if (!opts.skipAnswers) {
+    out();
+    await runAnswerBench(indexDir, ['test/fixtures/questions.json', 'test/fixtures/discord-questions.json'], out);
   }
   if (!opts.skipDiscord) {
     out();
