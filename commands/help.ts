@@ -8,6 +8,6 @@ export default {
 
   async execute(interaction, context) {
     const commands = context.commands.map((c) => c.data.toJSON()).map((c) => ({ name: c.name, description: c.description }));
-    await interaction.reply({ ...formatHelp(commands), flags: MessageFlags.Ephemeral });
+    await interaction.reply({ ...formatHelp(commands, { messageContent: context.env.DISCORD_MESSAGE_CONTENT }), flags: MessageFlags.Ephemeral });
   },
 } satisfies Command;

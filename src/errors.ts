@@ -3,6 +3,8 @@
  * Every message says what went wrong and, where there is one, the command or variable that fixes it.
  */
 
+import { displayDir } from './config/paths.js';
+
 /** A mistake in what the user asked for (unknown title, bad `k`): its message is safe to show as is. */
 export class UserError extends Error {
   override readonly name: string = 'UserError';
@@ -50,7 +52,7 @@ export function formatIssue(issue: CorpusIssue): string {
 export class IndexNotBuiltError extends Error {
   override readonly name = 'IndexNotBuiltError';
   constructor(readonly dir: string) {
-    super(`No index in ${dir}. Build it with: npm run index`);
+    super(`No index in ${displayDir(dir)}. Build it with: npm run index`);
   }
 }
 
@@ -62,7 +64,7 @@ export class IndexMismatchError extends Error {
     readonly differences: string[],
   ) {
     super(
-      `The index in ${dir} does not match the configuration (${differences.join('; ')}). ` +
+      `The index in ${displayDir(dir)} does not match the configuration (${differences.join('; ')}). ` +
         `Rebuild it with: npm run index -- --force`,
     );
   }
@@ -106,5 +108,16 @@ export class BusyError extends UserError {
   override readonly name = 'BusyError';
   constructor(readonly waitedMs: number) {
     super(`Litbot is busy answering other questions; please try again in a minute.`);
+  }
+}
+
+/** Discord refused the login or could not be reached; the message is one line naming the fix. */
+export class DiscordLoginError extends Error {
+  override readonly name = 'DiscordLoginError';
+  /** True when trying again later may work (Discord out of reach); false for a refused token or intent. */
+  readonly retryable: boolean;
+  constructor(message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(message, { cause: options.cause });
+    this.retryable = options.retryable ?? false;
   }
 }

@@ -37,6 +37,8 @@ export interface Litbot {
   /** The best title match; throws `UserError` naming the query when none is close. */
   paper(titleQuery: string): Paper;
   paperById(paperId: string): Paper | undefined;
+  /** The corpus files the indexed papers came from (as recorded in their sources), sorted. */
+  sourceFiles(): string[];
   /** Nearest papers to the best title match, excluding the paper itself. */
   similar(titleQuery: string, k?: number): { paper: Paper; similar: (SimilarPaper & { paper: Paper })[] };
   /**
@@ -47,17 +49,18 @@ export interface Litbot {
   close(): Promise<void>;
 }
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { join } from 'node:path';
 import type { LiveIndexEvent } from './indexing/live-index.js';
 import { LiveLitbot } from './live-litbot.js';
 import type { Answerer } from './answer/answerer.js';
-import type { Vocabulary } from './answer/coverage.js';
+import type { Vocabulary } from './retrieval/collection-stats.js';
 import { PaperBrowser, similarityVectors } from './browse/paper-browser.js';
 import { paperAliases } from './browse/title-lookup.js';
 import { buildTopics } from './browse/topics.js';
 import { loadConfig, resolveLlmApiKey, type Env } from './config/env.js';
+import { displayDir, VERSION } from './config/paths.js';
 import { IndexMismatchError } from './errors.js';
 import type { BuildOptions } from './indexing/build-index.js';
 import { fingerprintChanges } from './indexing/corpus-fingerprint.js';
@@ -93,7 +96,6 @@ export interface CreateLitbotOptions {
   logger?: Logger;
 }
 
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** The build steps that other parts of Litbot add to `npm run index`: topics, link resolution, and the derived data they keep in the index. */
 export function indexBuildHooks(
@@ -110,7 +112,7 @@ export function indexBuildHooks(
     derive: async ({ papers, paperVectors }) => ({
       titleAliases: papers.map((p) => paperAliases(p)),
       similarVectors: similarityVectors(papers, paperVectors),
-      answerTerms: (await import('./answer/coverage.js')).buildVocabulary(papers),
+      answerTerms: (await import('./retrieval/collection-stats.js')).buildVocabulary(papers),
     }),
     // The link cache feeds every build, so a change to it makes the index stale.
     inputs: [arxivLinkCache(env)],
@@ -136,7 +138,7 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
   if (env.VECTOR_STORE === 'pgvector') return createPgLitbot(env, indexDir, await makeEmbedder(), options, log);
   const embedderId = options.embedder?.id ?? configuredEmbedderId(env.EMBEDDINGS) ?? (await makeEmbedder()).id;
   if (!readManifest(indexDir) && options.buildIfMissing) {
-    log(`No index in ${indexDir} yet: building it now (about 20 seconds on two cores the first time).`);
+    log(`No index in ${displayDir(indexDir)} yet: building it now (about 20 seconds on two cores the first time).`);
     let lastTenth = -1;
     const { updateIndex } = await import('./indexing/update-index.js');
     await updateIndex({
@@ -417,6 +419,10 @@ class IndexedLitbot implements Litbot {
 
   similar(titleQuery: string, k?: number): { paper: Paper; similar: (SimilarPaper & { paper: Paper })[] } {
     return this.browser.similar(titleQuery, k);
+  }
+
+  sourceFiles(): string[] {
+    return [...new Set(this.index.papers.flatMap((p) => p.sources.map((s) => s.file)))].sort();
   }
 
   async close(): Promise<void> {

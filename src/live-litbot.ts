@@ -78,6 +78,10 @@ export class LiveLitbot implements Litbot {
     return this.now.similar(titleQuery, k);
   }
 
+  sourceFiles(): string[] {
+    return this.now.sourceFiles();
+  }
+
   refresh(): Promise<boolean> {
     return this.live.refresh();
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DECISION } from '../src/answer/decide.js';
 import { MODEL_UNAVAILABLE_NOTE, NO_CITATIONS_NOTE, createAnswerer, type AnswererDeps } from '../src/answer/answerer.js';
 import { NOT_COVERED, SYSTEM_PROMPT } from '../src/answer/prompt.js';
 import { loadConfig } from '../src/config/env.js';
@@ -215,16 +216,35 @@ describe('the extractive backend', () => {
     expect(result.evidence).toHaveLength(3);
   });
 
-  it('declines weak evidence and suggests the nearest topics and papers', async () => {
+  it('declines a question far from every paper, saying why in the reply, with no topics to offer', async () => {
     const answerer = createAnswerer({
       env,
       retrieve: fixedRetrieve([migu, loraDropout], { dense: 0.12, bm25: 1 }),
+      corpus: seedPapers(),
       suggestTopics: () => [{ title: 'continual learning · catastrophic forgetting' }],
     });
     const result = await answerer.answer('what is the best recipe for sourdough bread?');
     expect(result.refused).toBe(true);
     expect(result.citations).toEqual([]);
     expect(result.answer).toMatch(/do not seem to cover/);
+    expect(result.answer).toMatch(/None of the papers here mentions (sourdough|bread)/);
+    expect(result.suggestions).toEqual([]);
+    expect(result.declineReason).toMatch(/^p\(answer\) 0\.\d\d < /);
+  });
+
+  it('offers the nearest topics and papers when the declined question is near the collection', async () => {
+    // A decision that declines everything but finds every question near.
+    const decisionModel = { ...DECISION, threshold: 1, near: 0 };
+    const answerer = createAnswerer({
+      env,
+      retrieve: fixedRetrieve([migu, loraDropout], { dense: 0.5, bm25: 10 }),
+      corpus: seedPapers(),
+      decisionModel,
+      suggestTopics: () => [{ title: 'continual learning · catastrophic forgetting' }],
+    });
+    const result = await answerer.answer('how do continual learning methods for language models forecast road traffic?');
+    expect(result.refused).toBe(true);
+    expect(result.answer).toMatch(/The nearest topics and papers:$/);
     expect(result.suggestions?.[0].title).toBe('continual learning · catastrophic forgetting');
     expect(result.suggestions?.map((s) => s.title)).toContain(migu.title);
   });

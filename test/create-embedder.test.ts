@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/env.js';
@@ -7,6 +6,7 @@ import { createEmbedder } from '../src/indexing/embeddings/create-embedder.js';
 import { RemoteEmbedder } from '../src/indexing/embeddings/remote.js';
 import { TransformersEmbedder } from '../src/indexing/embeddings/transformers.js';
 import { UseLiteEmbedder } from '../src/indexing/embeddings/use-lite.js';
+import { runProcess } from './helpers/run-process.js';
 
 const make = (EMBEDDINGS: string, extra: Record<string, string> = {}) => createEmbedder(loadConfig({ EMBEDDINGS, ...extra }));
 
@@ -15,7 +15,7 @@ const make = (EMBEDDINGS: string, extra: Record<string, string> = {}) => createE
  * creates one embedder per spec, prints a marker, then runs `init()` on the first spec. Returns
  * the heavy packages resolved before and after the marker.
  */
-function heavyModulesLoaded(specs: string[]): { beforeInit: string[]; afterInit: string[] } {
+async function heavyModulesLoaded(specs: string[]): Promise<{ beforeInit: string[]; afterInit: string[] }> {
   const factory = pathToFileURL(new URL('../src/indexing/embeddings/create-embedder.ts', import.meta.url).pathname).href;
   const hook = `export async function resolve(s, c, n) { if (/^(@huggingface|@langchain|@energetic-ai|onnxruntime)/.test(s)) console.log('HEAVY ' + s); return n(s, c); }`;
   const script = `
@@ -26,7 +26,7 @@ function heavyModulesLoaded(specs: string[]): { beforeInit: string[]; afterInit:
     console.log('INIT');
     await embedders[0].init().catch(() => {});
   `;
-  const lines = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' }).split('\n');
+  const lines = (await runProcess(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script])).stdout.split('\n');
   const marker = lines.indexOf('INIT');
   const heavy = (ls: string[]) => ls.filter((l) => l.startsWith('HEAVY ')).map((l) => l.slice(6));
   return { beforeInit: heavy(lines.slice(0, marker)), afterInit: heavy(lines.slice(marker)) };
@@ -51,8 +51,8 @@ describe('createEmbedder', () => {
     expect(() => createEmbedder({ ...loadConfig({}), EMBEDDINGS: 'cohere:embed-v3' })).toThrow(/not a known provider/);
   });
 
-  it('loads no provider package until init()', () => {
-    const { beforeInit, afterInit } = heavyModulesLoaded(['transformers:Xenova/all-MiniLM-L6-v2', 'openai:text-embedding-3-small', 'ollama:all-minilm', 'use-lite']);
+  it('loads no provider package until init()', async () => {
+    const { beforeInit, afterInit } = await heavyModulesLoaded(['transformers:Xenova/all-MiniLM-L6-v2', 'openai:text-embedding-3-small', 'ollama:all-minilm', 'use-lite']);
     expect(beforeInit).toEqual([]);
     // The probe can see a load: init() does import the provider's package.
     expect(afterInit).toContain('@huggingface/transformers');

@@ -52,9 +52,9 @@ describe('registration', () => {
     expect(put.body.map((c: any) => c.name)).toEqual(['about', 'add', 'ask', 'help', 'paper', 'remove', 'search', 'similar', 'topics']);
   });
 
-  it('identifies with only the intents the bot needs', () => {
-    // Guilds (1) + GuildMessages (512) + DirectMessages (4096) + MessageContent (32768).
-    expect(h.fake.identifyPayload.intents).toBe(1 + 512 + 4096 + 32768);
+  it('identifies with only the intents the bot needs, without the privileged Message Content by default', () => {
+    // Guilds (1) + GuildMessages (512) + DirectMessages (4096); test/discord-intents.test.ts turns Message Content on.
+    expect(h.fake.identifyPayload.intents).toBe(1 + 512 + 4096);
   });
 });
 

@@ -24,7 +24,8 @@ beforeAll(async () => {
       return real.ask(question, options);
     },
   });
-  h = await startHarness(spy, { RATE_LIMIT_COUNT: '3', RATE_LIMIT_WINDOW_S: '60' });
+  // Follow-ups without a mention need the Message Content intent (test/discord-intents.test.ts covers it off).
+  h = await startHarness(spy, { RATE_LIMIT_COUNT: '3', RATE_LIMIT_WINDOW_S: '60', DISCORD_MESSAGE_CONTENT: 'true' });
 });
 
 afterAll(() => h?.stop());

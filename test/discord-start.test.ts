@@ -29,9 +29,9 @@ function run(script: string, env: Record<string, string>): Promise<{ code: numbe
 }
 
 describe('npm start', () => {
-  it('fails at start naming both missing variables', async () => {
+  it('fails at start naming both missing variables, with the exit code service managers do not restart on', async () => {
     const { code, stderr } = await run('src/discord/start.ts', {});
-    expect(code).toBe(1);
+    expect(code).toBe(78);
     expect(stderr.trim()).toBe(
       'Missing DISCORD_TOKEN and DISCORD_CLIENT_ID: set them in .env (the bot token and application id from https://discord.com/developers/applications; see README).',
     );
@@ -39,9 +39,39 @@ describe('npm start', () => {
 
   it('fails at start naming an invalid variable', async () => {
     const { code, stderr } = await run('src/discord/start.ts', { DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: 'my-bot' });
-    expect(code).toBe(1);
+    expect(code).toBe(78);
     expect(stderr).toContain('DISCORD_CLIENT_ID: must be the numeric application id');
     expect(stderr).not.toContain(TEST_TOKEN);
+  });
+});
+
+describe('npm start against a Discord that refuses the login', () => {
+  // The index cannot load here (no corpus): the login fails first, and that is what is reported.
+  const base = { CORPUS_DIR: 'no-corpus-here', LOG_LEVEL: 'warn' };
+
+  it('ends with one line naming the fix, and the exit code service managers do not restart on, when the token is rejected', async () => {
+    const fake = await FakeDiscord.start({ token: 'the-token-discord-knows' });
+    const { code, stdout, stderr } = await run('src/discord/start.ts', { ...base, DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: fake.applicationId, DISCORD_API_URL: fake.apiUrl });
+    await fake.close();
+    expect(stderr.trim().split('\n')).toEqual([
+      `Discord rejected DISCORD_TOKEN (401 Unauthorized / close code 4004): copy the bot's token again from https://discord.com/developers/applications/${fake.applicationId}/bot (Reset Token) into DISCORD_TOKEN in .env; the application id alone is not a token.`,
+    ]);
+    expect(stdout).toBe('');
+    expect(code).toBe(78);
+  });
+
+  it('ends with one line naming the portal switch when Discord refuses the Message Content intent (close code 4014)', async () => {
+    const fake = await FakeDiscord.start({ privilegedIntents: 0 });
+    const { code, stderr } = await run('src/discord/start.ts', {
+      ...base,
+      DISCORD_TOKEN: TEST_TOKEN,
+      DISCORD_CLIENT_ID: fake.applicationId,
+      DISCORD_API_URL: fake.apiUrl,
+      DISCORD_MESSAGE_CONTENT: 'true',
+    });
+    await fake.close();
+    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Discord refused the login \(close code 4014, disallowed intents\): DISCORD_MESSAGE_CONTENT=true asks for the Message Content intent/)]);
+    expect(code).toBe(78);
   });
 });
 

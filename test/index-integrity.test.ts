@@ -191,7 +191,8 @@ describe('what each command loads', () => {
     expect(litbot.lookup('unlearn', 5).length).toBeGreaterThan(0);
     expect(embedder.starts).toBe(0);
     await expect(litbot.search('unlearning')).rejects.toThrow(IndexDamagedError);
-    expect(embedder.starts).toBe(1);
+    // Search corrects the question's typos against the collection's counts (answer-terms) before it embeds, so it stops there first.
+    expect(embedder.starts).toBe(0);
     await litbot.close();
   });
 

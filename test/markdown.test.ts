@@ -59,7 +59,10 @@ function liveUrls(body: unknown): string[] {
   }
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) k === 'url' && typeof x === 'string' ? urls.push(x) : walk(x);
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) {
+        if (k === 'url' && typeof x === 'string') urls.push(x);
+        else walk(x);
+      }
   };
   walk(body);
   return urls;

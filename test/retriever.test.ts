@@ -7,7 +7,8 @@ import { buildIndex } from '../src/indexing/build-index.js';
 import { UseLiteEmbedder } from '../src/indexing/embeddings/use-lite.js';
 import { loadIndex } from '../src/indexing/load-index.js';
 import { nameTokens } from '../src/retrieval/names.js';
-import { FUSION, Retriever } from '../src/retrieval/retriever.js';
+import { RANK_FEATURES, RANKER, rankScore } from '../src/retrieval/ranker.js';
+import { Retriever } from '../src/retrieval/retriever.js';
 import { UserError } from '../src/errors.js';
 import { HashingEmbedder } from './helpers/hashing-embedder.js';
 
@@ -64,17 +65,42 @@ describe('hybrid retrieval on real seed abstracts with USE-lite', () => {
     expect(nameTokens(question)).toEqual(['MIGU']);
     const { hits } = await retriever.search(question, { k: 3 });
     expect(hits[0].paper.title).toBe('Unlocking Continual Learning Abilities in Language Models');
-    const saved = FUSION.nameBonus;
-    FUSION.nameBonus = 0;
-    try {
-      const plain = await retriever.search(question, { k: 10 });
-      const same = plain.hits.find((h) => h.paperId === hits[0].paperId)!;
-      expect(hits[0].score - same.score).toBeCloseTo(saved, 6);
-    } finally {
-      FUSION.nameBonus = saved;
-    }
+    // The only paper holding the name gets all of its share; the others none.
+    expect(hits[0].nameBonus).toBe(1);
+    expect(hits[0].features?.nameShare).toBe(1);
+    expect(hits.slice(1).every((h) => !h.nameBonus)).toBe(true);
     // Names many papers share ("LLMs") or none has give no bonus.
     expect(nameTokens('do LLMs in RL use GPT-2 or LoRA?')).toEqual(['LLMs', 'RL', 'GPT-2', 'LoRA']);
+  });
+
+  it('scores each candidate by the fitted ranker over its features, best first', async () => {
+    const response = await retriever.search('catastrophic forgetting in language models', { k: 5 });
+    for (const hit of response.hits) {
+      expect(Object.keys(hit.features!).sort()).toEqual([...RANK_FEATURES].sort());
+      expect(hit.score).toBeCloseTo(rankScore(RANKER, hit.features!), 9);
+      expect(hit.features!.termShare).toBeGreaterThanOrEqual(0);
+      expect(hit.features!.termShare).toBeLessThanOrEqual(1);
+    }
+    // Another model gives another order: the ranker, not a fixed formula, decides.
+    const denseOnly = { ...RANKER, weights: RANKER.features.map((f) => (f === 'denseChunk' ? 1 : 0)), mean: RANKER.features.map(() => 0), std: RANKER.features.map(() => 1) };
+    const byDense = await retriever.search('catastrophic forgetting in language models', { k: 5, ranker: denseOnly });
+    const dense = byDense.hits.map((h) => h.dense!);
+    expect(dense).toEqual([...dense].sort((a, b) => b - a));
+  });
+
+  it('corrects typos against the collection before searching and says which words it read differently', async () => {
+    // Against these twenty-one papers' words: "against" is not among them, so "agianst" stays.
+    const response = await retriever.search('wat dos lora droput do agianst overfiting?', { k: 3 });
+    expect(response.query).toBe('wat dos lora dropout do agianst overfitting?');
+    expect(response.typedQuery).toBe('wat dos lora droput do agianst overfiting?');
+    expect(response.corrections).toEqual([
+      { from: 'droput', to: 'dropout' },
+      { from: 'overfiting', to: 'overfitting' },
+    ]);
+    expect(response.hits[0].paper.title).toBe(loraDropout.title);
+    const asTyped = await retriever.search('lora droput', { k: 3, correct: false });
+    expect(asTyped.query).toBe('lora droput');
+    expect(asTyped.corrections).toBeUndefined();
   });
 
   it('ranks an exact technical term first through BM25', async () => {

@@ -12,8 +12,10 @@ import { BusyError, UserError, errorMessage } from '../errors.js';
 import type { PaperHit, SearchOptions, SearchResponse } from '../retrieval/types.js';
 import { LlmError, createChatModel, generate, modelName } from './chat-models.js';
 import { renumberCitations } from './citations.js';
-import { assessCoverage, buildVocabulary, type CoverageRule, type Vocabulary } from './coverage.js';
 import type { Topic } from '../browse/types.js';
+import { collectionStats, type CollectionStats, type Vocabulary } from '../retrieval/collection-stats.js';
+import { decide, type DecisionModel } from './decide.js';
+import { declineText } from './decline-text.js';
 import { composeExtractive, composeList, idfFrom, looksLikeInstruction, type AnswerWeights } from './extractive.js';
 import { readFollowUp, type FollowUpMode, type KnownTerms } from './follow-up.js';
 import { cleanModelText } from './llm-text.js';
@@ -23,7 +25,7 @@ import { NOT_COVERED, buildAnswerMessages, buildCondenseMessages } from './promp
 import { asksForFigure, asksForList } from './question-shape.js';
 import { smalltalkIntent, smalltalkReply, withoutSmalltalk } from './smalltalk.js';
 import { buildPostings, type TermPostings } from './term-postings.js';
-import { termSet } from './terms.js';
+import { contentTerms, termSet, words } from './terms.js';
 import type { AnswerOptions, AnswerResult, Citation, Evidence, Turn } from './types.js';
 
 export interface AnswererDeps {
@@ -46,7 +48,8 @@ export interface AnswererDeps {
   /** Replaces the model `LLM_PROVIDER` would create (tests inject one). */
   chatModel?: BaseChatModel;
   limiter?: Limiter;
-  coverageRule?: CoverageRule;
+  /** Replaces the fitted answer/decline model (`decision-weights.json`). */
+  decisionModel?: DecisionModel;
   /** First retry delay in ms (default 500; tests shorten it). */
   retryBaseMs?: number;
   log?: Logger;
@@ -101,11 +104,12 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
   const backend = env.LLM_PROVIDER;
   const model = modelName(env);
   // Counting the words of every abstract takes seconds at 20,000 papers: done once, at the first question, or kept in the index.
-  let collection: { vocabulary?: Vocabulary; idf?: (term: string) => number } | undefined;
+  // The statistics are the same object the retriever holds when both are given the index's list of papers.
+  let collection: { stats?: CollectionStats; idf?: (term: string) => number } | undefined;
   const collectionTerms = () => {
     if (!collection) {
-      const vocabulary = deps.vocabulary?.() ?? (deps.corpus ? buildVocabulary(deps.corpus) : undefined);
-      collection = { vocabulary, idf: vocabulary ? idfFrom(vocabulary.df, vocabulary.papers) : undefined };
+      const stats = deps.corpus ? collectionStats(deps.corpus, deps.vocabulary) : undefined;
+      collection = { stats, idf: stats ? idfFrom(stats.df, stats.papers) : undefined };
     }
     return collection;
   };
@@ -114,16 +118,16 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
   const postings = () => (postingsMemo ??= deps.corpus ? buildPostings(deps.corpus) : undefined);
   const known: KnownTerms = {
     get papers() {
-      return collectionTerms().vocabulary?.papers ?? 0;
+      return collectionTerms().stats?.papers ?? 0;
     },
-    papersWith: (t) => collectionTerms().vocabulary?.df.get(t) ?? 0,
+    papersWith: (t) => collectionTerms().stats?.df.get(t) ?? 0,
     titlesWith: (t) => postings()?.titles.get(t) ?? 0,
     termsOf: (id) => {
       const p = deps.paperById?.(id);
       return p && termSet(`${p.title} ${p.abstract}`);
     },
   };
-  const facts = () => ({ papers: collectionTerms().vocabulary?.papers ?? 0, topics: deps.topics?.() ?? [], titleOf: (id: string) => deps.paperById?.(id)?.title });
+  const facts = () => ({ papers: collectionTerms().stats?.papers ?? 0, topics: deps.topics?.() ?? [], titleOf: (id: string) => deps.paperById?.(id)?.title });
 
   const callModel = (messages: Parameters<typeof generate>[1], options: { signal?: AbortSignal; onToken?: (t: string) => void; stream: boolean }) =>
     limiter.run(
@@ -208,13 +212,18 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
         .filter((h): h is PaperHit => !!h);
       hits = [...kept, ...hits.filter((h) => !follow.keep.includes(h.paperId))];
     }
-    const coverage = assessCoverage(follow.query, response, { rule: deps.coverageRule, vocabulary: collectionTerms().vocabulary });
-    const covered = coverage.covered || (follow.keep.length > 0 && hits.length > 0 && coverage.features.termOverlap >= 0.5);
+    const { stats } = collectionTerms();
+    const decision = decide(response.query, response, { stats, model: deps.decisionModel });
+    const covered = decision.answer || (follow.keep.length > 0 && hits.length > 0 && (decision.features.termOverlap ?? 0) >= 0.5);
+    // The words read differently ("droput" as "dropout"), applied to the question as asked.
+    const corrections = response.corrections ?? [];
+    const readAs = corrections.reduce((text, c) => text.replace(new RegExp(`(?<![\\p{L}\\p{N}])${c.from}(?![\\p{L}\\p{N}])`, 'u'), c.to), question);
+    const searchedFor = corrections.length && stats ? searchedWords(response.query, stats) : undefined;
     // The reply's shape: an overview for a broad subject many papers share, a list for "which papers ...", else an answer.
-    const broad = (follow.mode === 'standalone' || follow.mode === 'moves') && subjectOf(question) !== undefined ? postings() : undefined;
-    const vague = broad && assessVagueness(question, broad);
+    const broad = (follow.mode === 'standalone' || follow.mode === 'moves') && subjectOf(readAs) !== undefined ? postings() : undefined;
+    const vague = broad && assessVagueness(readAs, broad);
     const overview = vague?.vague ? vague : undefined;
-    const list = !overview && asksForList(question);
+    const list = !overview && asksForList(readAs);
     let sources: PaperHit[];
     if (overview) {
       const byId = (id: string) => hits.find((h) => h.paperId === id) ?? (deps.paperById?.(id) ? syntheticHit(deps.paperById(id)!) : undefined);
@@ -234,6 +243,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
       backend,
       model,
       ...(follow.condensed ? { standaloneQuestion: follow.condensed } : {}),
+      ...(corrections.length ? { corrections, ...(searchedFor ? { searchedFor } : {}) } : {}),
     };
     const finish = (partial: Pick<AnswerResult, 'kind' | 'answer' | 'refused' | 'citations'> & Partial<AnswerResult>, composeStarted: number): AnswerResult => ({
       ...base,
@@ -247,16 +257,23 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     });
 
     const decline = (composeStarted: number, reason: string | undefined, extra: Partial<AnswerResult> = {}): AnswerResult => {
-      const topics = (
-        deps.suggestTopics?.(follow.query) ??
-        [...new Set(response.hits.slice(0, 5).map((h) => deps.topicOf?.(h.paperId)?.label).filter((l): l is string => !!l))].map((title) => ({ title }))
-      ).slice(0, 3);
-      const papers = response.hits.slice(0, 3).map((h) => ({ title: h.paper.title, url: h.paper.url }));
+      // The nearest topics and papers only when the question is near the collection: a cooking question gets none.
+      const near = decision.near || decision.answer;
+      const topics = near
+        ? (
+            deps.suggestTopics?.(follow.query) ??
+            [...new Set(response.hits.slice(0, 5).map((h) => deps.topicOf?.(h.paperId)?.label).filter((l): l is string => !!l))].map((title) => ({ title }))
+          ).slice(0, 3)
+        : [];
+      const papers = near ? response.hits.slice(0, 3).map((h) => ({ title: h.paper.title, url: h.paper.url })) : [];
       const suggestions = [...topics, ...papers];
-      const lines = ['The papers in this collection do not seem to cover that, so I would rather not guess.'];
-      const unknown = coverage.features.unknownNames;
-      if (unknown.length) lines.push(`None of them mentions ${unknown.join(' or ')}.`);
+      const why = decision.answer ? undefined : decision.why;
+      const lines = [
+        'The papers in this collection do not seem to cover that, so I would rather not guess.',
+        declineText(why, response.hits, (id) => deps.topicOf?.(id)?.label),
+      ].filter(Boolean);
       if (suggestions.length) lines.push(topics.length ? 'The nearest topics and papers:' : 'The closest papers:');
+      else lines.push('`/topics` shows what the collection covers.');
       return finish({ kind: 'declined', answer: lines.join(' '), refused: true, citations: [], suggestions, declineReason: reason, ...extra }, composeStarted);
     };
 
@@ -270,10 +287,10 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     const extractive = (): { kind: AnswerResult['kind']; text: string } => {
       const options = { context: follow.context, alreadySaid: follow.previousAnswer, idf: collectionTerms().idf, focus: { results: follow.mode === 'results' }, weights: deps.answerWeights };
       if (list) {
-        const listed = composeList(question, extractiveSources, options);
+        const listed = composeList(readAs, extractiveSources, options);
         if (listed.text) return { kind: 'list', text: listed.text };
       }
-      return { kind: 'answer', text: composeExtractive(question, extractiveSources, options).text };
+      return { kind: 'answer', text: composeExtractive(readAs, extractiveSources, options).text };
     };
 
     const cite = (text: string): { answer: string; citations: Citation[] } => {
@@ -301,7 +318,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
       const text = composeOverview(overview.subject!, overview.matching, deps.topics?.() ?? [], extractiveSources, { idf: collectionTerms().idf });
       if (text) return finish({ kind: 'overview', ...cite(text), refused: false }, composeStarted);
     }
-    if (!covered && !(follow.mode === 'results' && sources.length)) return decline(composeStarted, coverage.reason);
+    if (!covered && !(follow.mode === 'results' && sources.length)) return decline(composeStarted, decision.reason);
 
     const offline = (note?: string, usage?: AnswerResult['usage']): AnswerResult => {
       const { kind, text } = extractive();
@@ -345,4 +362,14 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
   }
 
   return { backend, model, answer };
+}
+
+/** The searched query's words the collection knows, stop words left out: what "Searched for:" shows. */
+function searchedWords(query: string, stats: ReturnType<typeof collectionStats>): string {
+  const out: string[] = [];
+  for (const w of words(query)) {
+    if (!contentTerms(w).length || out.includes(w)) continue;
+    if (stats.knowsWord(w) || contentTerms(w).some((t) => stats.df.has(t))) out.push(w);
+  }
+  return out.join(' ');
 }

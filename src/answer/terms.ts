@@ -32,7 +32,9 @@ const ISE_STEMS = new Set(
 function americanSpelling(word: string): string {
   const ise = /^(\w{2,}?)is(e|ed|es|ing|ation|ations|er|ers)$/.exec(word);
   if (ise && !ISE_STEMS.has(ise[1])) return `${ise[1]}iz${ise[2]}`;
-  return word.replace(/([bhlmvi])our(s|ed|ing|ite|ites|able)?$/, '$1or$2').replace(/^(h|arm|sav|fl|neighb|rum|hum|p|s|t|y|f|c|j|d)or(s)?$/, '$1our$2');
+  const folded = word.replace(/([bhlmvi])our(s|ed|ing|ite|ites|able)?$/, '$1or$2');
+  // Words whose -our is American too ("hour", "four") get it back; "for" itself must stay "for".
+  return folded === word ? word : folded.replace(/^(h|arm|sav|fl|neighb|rum|hum|p|s|t|y|f|c|j|d)or(s)?$/, '$1our$2');
 }
 
 /** The stem of one lower-cased word, British spellings folded. */

@@ -1,4 +1,5 @@
 import type { Passage } from '../retrieval/types.js';
+import type { Correction } from '../retrieval/spelling.js';
 
 /** A source the answer cites: `[n]` in the text points here. */
 export interface Citation {
@@ -50,8 +51,12 @@ export interface AnswerResult {
   timings: { retrieveMs: number; composeMs: number; totalMs: number; condenseMs?: number };
   /** With an LLM and history: the standalone question the follow-up was folded into. */
   standaloneQuestion?: string;
-  /** When refused: why, in a few words (for logs and the eval). */
+  /** When refused: why, in a few words (for logs and the eval); the answer text says it in plain words. */
   declineReason?: string;
+  /** The question's words read differently before searching ("droput" as "dropout"), when any. */
+  corrections?: Correction[];
+  /** With corrections: the words searched for, e.g. "lora dropout overfitting" (shown as "Searched for: ..."). */
+  searchedFor?: string;
   usage?: { inputTokens?: number; outputTokens?: number; totalTokens?: number };
 }
 

@@ -25,6 +25,7 @@ export function formatSources(result: AnswerResult): string {
 /** The answer text (without the body when it was already streamed), its sources, suggestions, note and a status line. */
 export function formatAnswer(result: AnswerResult, options: { skipBody?: boolean; timings?: boolean } = {}): string {
   const parts: string[] = [];
+  if (result.searchedFor) parts.push(`Searched for: ${result.searchedFor}`);
   if (!options.skipBody) parts.push(plainMarkdown(result.answer));
   const sources = formatSources(result);
   if (sources) parts.push(sources);

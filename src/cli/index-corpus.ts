@@ -6,6 +6,7 @@ import { createEmbedder } from '../indexing/embeddings/create-embedder.js';
 import type { Manifest } from '../indexing/manifest.js';
 import { publishToDatabase } from '../indexing/stores/pg-index.js';
 import { updateIndex } from '../indexing/update-index.js';
+import { displayDir } from '../config/paths.js';
 import { indexBuildHooks } from '../litbot.js';
 import { progressBar } from './progress.js';
 import { program, runCli } from './run-cli.js';
@@ -42,17 +43,18 @@ await runCli(async () => {
     bar.stop();
     await embedder.dispose?.();
   });
-  const out = opts.out ?? env.INDEX_DIR;
+  const indexDir = opts.out ?? env.INDEX_DIR;
+  const out = displayDir(indexDir);
   // VECTOR_STORE=pgvector: the bots read the index from Postgres; a new build is published there.
-  await publishToDatabase(env, out, embedder, { log, force: !result.upToDate });
+  await publishToDatabase(env, indexDir, embedder, { log, force: !result.upToDate });
   const { manifest, corpus } = result;
   const seconds = Number(((performance.now() - started) / 1000).toFixed(1));
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify(summaryJson(result.upToDate, out, manifest, corpus, seconds))}\n`);
+    process.stdout.write(`${JSON.stringify(summaryJson(result.upToDate, indexDir, manifest, corpus, seconds))}\n`);
     return;
   }
   if (result.upToDate) {
-    console.log(`Index in ${out} is up to date (${manifest.counts.papers} papers, built ${manifest.builtAt}); use --force to rebuild.`);
+    console.log(`The index in ${out} is up to date (${manifest.counts.papers} papers, built ${manifest.builtAt}); use --force to rebuild.`);
     console.log(corpusReport(corpus).join('\n'));
     return;
   }

@@ -4,6 +4,7 @@ import type { Litbot } from '../litbot.js';
 import type { SearchOptions, SearchResponse } from '../retrieval/types.js';
 import { MAX_K } from '../retrieval/retriever.js';
 import { intOption, program, runCli, stdinLines } from './run-cli.js';
+import { checkDate, checkDateRange, checkSource } from './search-filters.js';
 
 /** The JSON line printed per query. */
 export function searchJson(response: SearchResponse) {
@@ -49,7 +50,11 @@ await runCli(async () => {
   if (!['hybrid', 'dense', 'bm25'].includes(opts.mode)) cmd.error(`--mode must be hybrid, dense or bm25 (got "${opts.mode}")`);
   const query = cmd.args.join(' ').trim();
   if (!query && !opts.json) cmd.error('Give a query, e.g. npm run search -- "catastrophic forgetting"');
+  if (opts.from) checkDate('--from', opts.from);
+  if (opts.to) checkDate('--to', opts.to);
+  checkDateRange(opts.from, opts.to);
   const litbot: Litbot = await createLitbot({ buildIfMissing: true });
+  if (opts.source) checkSource(opts.source, litbot.sourceFiles());
   const options: SearchOptions = { k: opts.k, mode: opts.mode as SearchOptions['mode'], from: opts.from, to: opts.to, sourceFile: opts.source };
   const run = async (q: string) => {
     const response = await litbot.search(q, options);

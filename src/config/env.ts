@@ -73,6 +73,8 @@ export const envSchema = z.object({
   DISCORD_CLIENT_ID: z.string().regex(/^\d{5,25}$/, 'must be the numeric application id').optional(),
   DISCORD_GUILD_ID: z.string().regex(/^\d{5,25}$/, 'must be a numeric server id').optional(),
   DISCORD_API_URL: optionalUrl,
+  // Privileged: Discord refuses the login unless it is also switched on in the Developer Portal.
+  DISCORD_MESSAGE_CONTENT: bool,
   RATE_LIMIT_COUNT: int(1, 10_000).default(5),
   RATE_LIMIT_WINDOW_S: int(1, 86_400, ' (seconds; at most a day)').default(60),
   FEEDBACK_FILE: z.string().default('.cache/feedback.jsonl'),
@@ -83,6 +85,7 @@ export const envSchema = z.object({
     .string()
     .default('')
     .refine((v) => v === '' || v === 'auto' || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 1_000), { message: 'must be empty, auto or a number from 1 to 1000' }),
+  SHUTDOWN_GRACE_MS: int(0, 600_000, ' (milliseconds; at most 10 minutes)').default(10_000),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

@@ -190,6 +190,7 @@ export function answerFooter(result: AnswerResult): string {
  */
 export function formatAnswer(result: AnswerResult, options: { question?: string; answerId?: string } = {}): Payload[] {
   const parts: string[] = [];
+  if (result.searchedFor) parts.push(`*Searched for: ${escapeMarkdown(result.searchedFor)}*`);
   if (result.note) parts.push(`*${escapeMarkdown(result.note.trim())}*`);
   parts.push(safeAnswerMarkdown(result.answer.trim(), result.citations.map((c) => c.url)) || '(no answer)');
   if (result.refused && result.suggestions?.length) {
@@ -373,11 +374,14 @@ export function formatAbout(about: About): Payload {
   };
 }
 
-export function formatHelp(commands: { name: string; description: string }[]): Payload {
+export function formatHelp(commands: { name: string; description: string }[], options: { messageContent?: boolean } = {}): Payload {
   const lines = commands.map((c) => `**/${c.name}** — ${c.description}`);
   lines.push(
     '',
-    '**@Litbot <question>** — ask in a channel; Litbot answers in a thread on your message, and later messages in that thread are follow-ups.',
+    options.messageContent
+      ? '**@Litbot <question>** — ask in a channel; Litbot answers in a thread on your message, and later messages in that thread are follow-ups.'
+      : '**@Litbot <question>** — ask in a channel; Litbot answers in a thread on your message. Mention @Litbot again in that thread for a follow-up ' +
+          '(follow-ups without a mention need the bot\'s owner to switch on the Message Content intent in the Discord Developer Portal and set DISCORD_MESSAGE_CONTENT=true).',
     'Direct messages work too.',
     '',
     'Answers cite papers as [n]; the sources under them link to each paper. **Evidence** shows the passages used.',

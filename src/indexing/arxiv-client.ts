@@ -161,29 +161,39 @@ function textOf(node: unknown): string {
   return '';
 }
 
+/** An Atom entry as the parser hands it over: elements as text or `{ '#text' }`, attributes as `@_name`. */
+interface AtomEntry {
+  id?: unknown;
+  title?: unknown;
+  summary?: unknown;
+  published?: unknown;
+  author?: { name?: unknown }[];
+  link?: Record<string, unknown>[];
+}
+
 /** Every entry of an arXiv Atom feed that names a paper (error entries and entries without a title are left out). */
 export function parseArxivEntries(xml: string): ArxivEntry[] {
-  let doc: any;
+  let doc: { feed?: { entry?: AtomEntry[] } } | undefined;
   try {
     doc = parser.parse(xml);
   } catch {
     return [];
   }
-  const entries: any[] = doc?.feed?.entry ?? [];
+  const entries: AtomEntry[] = doc?.feed?.entry ?? [];
   const out: ArxivEntry[] = [];
   for (const entry of entries) {
     const rawId = oneLine(textOf(entry.id));
     const m = /^https?:\/\/(?:[a-z0-9-]+\.)*arxiv\.org\/abs\/(.+?)(?:v(\d+))?$/i.exec(rawId);
     const title = oneLine(textOf(entry.title));
     if (!m || !title) continue;
-    const links: any[] = entry.link ?? [];
+    const links = entry.link ?? [];
     const alternate = links.find((l) => l?.['@_rel'] === 'alternate')?.['@_href'];
     out.push({
       id: m[1],
       ...(m[2] ? { version: Number(m[2]) } : {}),
       title,
       summary: oneLine(textOf(entry.summary)),
-      authors: (entry.author ?? []).map((a: any) => oneLine(textOf(a?.name))).filter(Boolean),
+      authors: (entry.author ?? []).map((a) => oneLine(textOf(a?.name))).filter(Boolean),
       ...(entry.published ? { published: oneLine(textOf(entry.published)) } : {}),
       ...(typeof alternate === 'string' ? { absUrl: alternate } : {}),
     });

@@ -107,7 +107,7 @@ export function hnswlib(): HnswlibChoice {
       const path = require.resolve('hnswlib-node');
       return { lib: require(path) as HnswLib, path, kind: 'portable', detail };
     } catch (error) {
-      throw new Error(`hnswlib-node could not be loaded (${(error as Error).message}). Run: npm ci (it builds a native addon with node-gyp).`);
+      throw new Error(`hnswlib-node could not be loaded (${(error as Error).message}). Run: npm ci (it builds a native addon with node-gyp).`, { cause: error });
     }
   };
   const status = nativeBuildStatus();

@@ -82,7 +82,7 @@ export async function runAddPaperBench(options: AddPaperBenchOptions): Promise<v
     FEEDBACK_FILE: join(root, 'feedback.jsonl'),
   };
   const embedder = createEmbedder(env);
-  let t = performance.now();
+  const t = performance.now();
   const built = await updateIndex({ env, embedder, ...indexBuildHooks(env) });
   const papers = built.manifest.counts.papers;
   log(`Add a paper from Discord (${base.CORPUS_DIR} copied, ${papers} papers, EMBEDDINGS=${env.EMBEDDINGS}; index built in ${s(performance.now() - t)})`);

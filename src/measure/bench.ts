@@ -12,6 +12,7 @@ import { intOption, program, runCli } from '../cli/run-cli.js';
 import { createEmbedder } from '../indexing/embeddings/create-embedder.js';
 import { updateIndex } from '../indexing/update-index.js';
 import { createLitbot, indexBuildHooks } from '../litbot.js';
+import { runColdStartBench } from './cold-start-bench.js';
 import { runAddPaperBench } from './add-paper-bench.js';
 import { runAnswerBench } from './answer-bench.js';
 import { runCorpus20kBench } from './corpus-20k-bench.js';
@@ -95,7 +96,8 @@ await runCli(async () => {
     .option('--graph-dir <dir>', 'with --scale: keep each built graph here and load it on the next run with the same settings')
     .option('--queries <n>', 'search queries to time', intOption('queries', 10, 10_000), 200)
     .option('--skip-discord', 'leave out the Discord bench')
-    .option('--skip-answers', 'leave out the answer-latency bench')
+    .option('--cold-start', 'only the cold-start figures: one-shot search, paper and ask, and the bot to ready, tsx against the compiled build')
+    .option('--skip-cold-start', 'leave out the cold-start figures')
     .option('--store <store>', 'pgvector: the embedded index and Postgres + pgvector side by side (DATABASE_URL, else a PGlite child process)', (v: string) => {
       if (v !== 'pgvector') throw new InvalidArgumentError('--store takes pgvector (the embedded store is always measured beside it)');
       return v;
@@ -103,11 +105,35 @@ await runCli(async () => {
     .option('--store-corpus <dir>', 'with --store: corpus folder (default: CORPUS_DIR)')
     .option('--add-paper', 'only the add-a-paper bench: Confirm in /add to a question about the paper answered from the new index')
     .option('--skip-add-paper', 'leave out the add-a-paper bench')
+    .option('--skip-answers', 'leave out the offline answer bench')
     .option('--corpus-20k', 'a generated 20,000-paper collection: build, peak memory, load, one-shot commands, 20 concurrent /ask')
     .option('--papers <n>', 'with --corpus-20k: papers to generate', intOption('papers', 100, 1_000_000))
     .option('--work-dir <dir>', 'with --corpus-20k: keep the corpus, embedding cache and index here, reused by the next run')
     .parse();
-  const opts = cmd.opts<{ scale?: boolean; sizes?: number[]; maxBuildMinutes?: number; m?: number; efConstruction?: number; efSearch?: number[]; data?: 'embedding-like' | 'blobs'; graphDir?: string; reduce?: number; shards?: number; queries: number; skipDiscord?: boolean; skipAnswers?: boolean; addPaper?: boolean; skipAddPaper?: boolean; corpus20k?: boolean; papers?: number; workDir?: string; store?: string; storeCorpus?: string }>();
+  const opts = cmd.opts<{
+    scale?: boolean;
+    sizes?: number[];
+    maxBuildMinutes?: number;
+    m?: number;
+    efConstruction?: number;
+    efSearch?: number[];
+    data?: 'embedding-like' | 'blobs';
+    graphDir?: string;
+    reduce?: number;
+    shards?: number;
+    queries: number;
+    skipDiscord?: boolean;
+    coldStart?: boolean;
+    skipColdStart?: boolean;
+    skipAnswers?: boolean;
+    addPaper?: boolean;
+    skipAddPaper?: boolean;
+    corpus20k?: boolean;
+    papers?: number;
+    workDir?: string;
+    store?: string;
+    storeCorpus?: string;
+  }>();
   if (opts.store) {
     const { runStoreBench } = await import('./store-bench.js');
     await runStoreBench({ corpusDir: opts.storeCorpus, queries: opts.queries, log: out });
@@ -121,6 +147,16 @@ await runCli(async () => {
     await runScaleBench({ sizes: opts.sizes, maxBuildMinutes: opts.maxBuildMinutes, m: opts.m, efConstruction: opts.efConstruction, efSearch: opts.efSearch, data: opts.data, graphDir: opts.graphDir, reduce: opts.reduce, shards: opts.shards, log: out });
     return;
   }
+  if (opts.coldStart) {
+    const root = mkdtempSync(join(tmpdir(), 'litbot-bench-'));
+    const env = { ...loadConfig(), INDEX_DIR: join(root, 'index'), CACHE_DIR: join(root, 'cache') };
+    const embedder = createEmbedder(env);
+    await updateIndex({ env, embedder, ...indexBuildHooks(env, { log: () => {} }), log: () => {} });
+    await embedder.dispose?.();
+    await runColdStartBench({ env, log: out });
+    rmSync(root, { recursive: true, force: true });
+    return;
+  }
   if (opts.addPaper) {
     await runAddPaperBench({ log: out });
     return;
@@ -130,11 +166,13 @@ await runCli(async () => {
   const queries = Array.from({ length: opts.queries }, (_, i) => questions[i % questions.length]);
   out();
   await benchSearch(indexDir, queries);
+  if (!opts.skipColdStart) {
+    out();
+    await runColdStartBench({ env: { ...loadConfig(), INDEX_DIR: indexDir, CACHE_DIR: cacheDir }, log: out });
+  }
   if (!opts.skipAnswers) {
     out();
-    const litbot = await createLitbot({ env: { ...loadConfig(), LLM_PROVIDER: 'extractive' }, indexDir, log: () => {} });
-    await runAnswerBench(litbot, ['test/fixtures/questions.json', 'test/fixtures/discord-questions.json'], out);
-    await litbot.close();
+    await runAnswerBench(indexDir, ['test/fixtures/questions.json', 'test/fixtures/discord-questions.json'], out);
   }
   if (!opts.skipDiscord) {
     out();

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Env } from '../config/env.js';
 import { createLogger } from '../config/logger.js';
+import { projectPath } from '../config/paths.js';
 import { startBot } from '../discord/bot.js';
 import { FakeDiscord, fakeUser, type SentInteraction } from '../discord/testing/fake-discord.js';
 import { createLitbot, type Litbot } from '../litbot.js';
@@ -82,7 +83,7 @@ export async function runDiscordBench(log: (line: string) => void, options: Disc
 
 /** Answerable questions from the labelled set, padded with paper-style questions if short. */
 function benchQuestions(n: number): string[] {
-  const file = new URL('../../test/fixtures/questions.json', import.meta.url);
+  const file = projectPath('test', 'fixtures', 'questions.json');
   const all = JSON.parse(readFileSync(file, 'utf8')) as { question: string; kind: string }[];
   const picked = all.filter((q) => q.kind === 'answerable').map((q) => q.question);
   while (picked.length < n) picked.push(`What is known about ${picked[picked.length % 10]}`);

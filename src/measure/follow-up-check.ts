@@ -6,6 +6,7 @@
  *
  *   npx tsx src/measure/follow-up-check.ts [--split tune|test]
  */
+import { DECISION } from '../answer/decide.js';
 import { createAnswerer } from '../answer/answerer.js';
 import { PaperBrowser } from '../browse/paper-browser.js';
 import { program, runCli } from '../cli/run-cli.js';
@@ -34,8 +35,8 @@ await runCli(async () => {
     topics: () => browser.topics(),
     corpus: index.papers,
     paperById: (id) => index.paperById.get(id),
-    // Names the collection never mentions are still declined; every other threshold is opened.
-    coverageRule: { minDense: 0, minWeightedOverlap: 0, minQueryCoverage: 0, declineUnknownNames: true, declineUnsupportedAbsolutes: false, declineContradictedPremises: false },
+    // The fitted decision answers everything its premise checks let through.
+    decisionModel: { ...DECISION, threshold: 0 },
   });
   const conversations = readLabelledSet(opts.set).conversations.filter((c) => (c.split ?? 'tune') === opts.split);
   const out = (line: string) => process.stdout.write(`${line}\n`);

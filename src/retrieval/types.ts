@@ -1,4 +1,6 @@
 import type { Paper } from '../corpus/paper.js';
+import type { RankFeatures, RankerModel } from './ranker.js';
+import type { Correction } from './spelling.js';
 
 /** One chunk of a paper's abstract, as indexed. */
 export interface Chunk {
@@ -26,7 +28,7 @@ export interface Passage {
 export interface PaperHit {
   paperId: string;
   paper: Paper;
-  /** Fused score; higher is better. Comparable within one result list only. */
+  /** The ranker's score (hybrid), or one side's (dense, bm25); higher is better. Comparable within one result list only. */
   score: number;
   /** Best cosine similarity of any of its chunks to the query (0..1), when dense search ran. */
   dense?: number;
@@ -34,8 +36,10 @@ export interface PaperHit {
   bm25?: number;
   denseRank?: number;
   bm25Rank?: number;
-  /** The part of `score` owed to a rare name from the query that this paper contains (see `FUSION.nameBonus`). */
+  /** This paper's share of a rare name from the query (1 / the number of papers holding it; see `FUSION.nameMaxPapers`). */
   nameBonus?: number;
+  /** The signals the ranker scored (see `RANK_FEATURES`). */
+  features?: RankFeatures;
   passages: Passage[];
 }
 
@@ -51,10 +55,21 @@ export interface SearchOptions {
   sourceFile?: string;
   /** Passages kept per paper. */
   passages?: number;
+  /** Correct the query's typos against the collection first (default true). */
+  correct?: boolean;
+  /** The ranking model for hybrid search (default: the fitted one); 'fixed' is the old fixed fusion, for comparison. */
+  ranker?: RankerModel | 'fixed';
+  /** Return every candidate paper, not only the top k, with every feature computed (for fitting the ranker). */
+  allCandidates?: boolean;
 }
 
 export interface SearchResponse {
+  /** The query searched for: as typed, with its typos corrected. */
   query: string;
+  /** The query as typed, when a correction changed it. */
+  typedQuery?: string;
+  /** The words read differently, when any. */
+  corrections?: Correction[];
   hits: PaperHit[];
   /** Share of the query's content words found in the corpus vocabulary (0..1). */
   queryCoverage: number;

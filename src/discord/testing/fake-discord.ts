@@ -35,9 +35,27 @@ export interface FakeDiscordOptions {
   botUser?: FakeUser;
   /** Gateway heartbeat interval; short ones make zombie detection visible in tests. */
   heartbeatIntervalMs?: number;
+  /**
+   * The bot token Discord knows. When set, REST calls with another token get 401 and an IDENTIFY
+   * with another token is closed with 4004, as Discord does; by default any token is accepted.
+   */
+  token?: string;
+  /**
+   * The privileged intents switched on in the Developer Portal (a bitfield of `PRIVILEGED_INTENTS`;
+   * default: all). An IDENTIFY asking for one that is off is closed with 4014, as Discord does.
+   */
+  privilegedIntents?: number;
+  /** True for a bot that has not been added to any server yet: READY lists no guild. */
+  noGuild?: boolean;
   /** Roles of the guild besides @everyone, sent in GUILD_CREATE. */
   roles?: { id: string; name: string }[];
 }
+
+/** Gateway intent bits the fake acts on (discord-api-types' `GatewayIntentBits`). */
+export const INTENT = { Guilds: 1 << 0, GuildMembers: 1 << 1, GuildPresences: 1 << 8, GuildMessages: 1 << 9, DirectMessages: 1 << 12, MessageContent: 1 << 15 } as const;
+
+/** The intents Discord calls privileged: they must be switched on for the application first. */
+export const PRIVILEGED_INTENTS = INTENT.GuildMembers | INTENT.GuildPresences | INTENT.MessageContent;
 
 /** Where an interaction or message happens. */
 export interface Where {
@@ -93,6 +111,8 @@ export class FakeDiscord {
   private readonly sockets = new Set<WebSocket>();
   private sequence = 0;
   private identified: WebSocket | undefined;
+  /** The intents the identified client asked for. */
+  private intents = 0;
   private port = 0;
 
   private constructor(
@@ -250,7 +270,11 @@ export class FakeDiscord {
       message.member = { roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 };
     }
     this.userMessages.set(id, message);
-    this.dispatch('MESSAGE_CREATE', message);
+    // Discord sends message events only for the intents asked for, and without the Message Content
+    // intent it blanks what a guild message says unless the message mentions the bot.
+    if (!(this.intents & (where.dm ? INTENT.DirectMessages : INTENT.GuildMessages))) return message;
+    const visible = where.dm || where.mentionsBot || this.intents & INTENT.MessageContent ? message : { ...message, content: '', embeds: [], attachments: [], components: [] };
+    this.dispatch('MESSAGE_CREATE', visible);
     return message;
   }
 
@@ -352,7 +376,10 @@ export class FakeDiscord {
     }
     const record: RecordedRequest = { method: req.method ?? 'GET', path, query: Object.fromEntries(url.searchParams), body, at: performance.now() };
     this.requests.push(record);
-    const [status, response] = this.route(record);
+    // Interaction callbacks and webhooks are authorised by the interaction token; the rest by the bot token.
+    const needsBotToken = !/^\/(interactions|webhooks)\//.test(path);
+    const unauthorised = this.options.token !== undefined && needsBotToken && req.headers.authorization !== `Bot ${this.options.token}`;
+    const [status, response] = unauthorised ? ([401, { message: '401: Unauthorized', code: 0 }] as [number, unknown]) : this.route(record);
     if (status === 404) this.problems.push(`unknown route ${record.method} ${path}`);
     if (response === undefined) {
       res.writeHead(status).end();
@@ -479,20 +506,40 @@ export class FakeDiscord {
         return;
       }
       if (frame.op === 1) ws.send(JSON.stringify({ op: 11 }));
-      else if (frame.op === 2) this.ready(ws, frame.d);
+      else if (frame.op === 2) this.identify(ws, frame.d);
       else if (frame.op === 6) ws.send(JSON.stringify({ op: 0, t: 'RESUMED', s: ++this.sequence, d: {} }));
     });
+  }
+
+  /** Checks an IDENTIFY the way Discord does (token, intents) and closes with Discord's code when it fails. */
+  private identify(ws: WebSocket, identify: any): void {
+    this.identifies.push(identify);
+    if (this.options.token !== undefined && identify?.token !== this.options.token) {
+      ws.close(4004, 'Authentication failed.');
+      return;
+    }
+    if (!Number.isInteger(identify?.intents)) {
+      this.problems.push(`IDENTIFY without intents: ${JSON.stringify(identify?.intents)}`);
+      ws.close(4013, 'Invalid intent(s).');
+      return;
+    }
+    const enabled = this.options.privilegedIntents ?? PRIVILEGED_INTENTS;
+    if (identify.intents & PRIVILEGED_INTENTS & ~enabled) {
+      ws.close(4014, 'Disallowed intent(s).');
+      return;
+    }
+    this.intents = identify.intents;
+    this.ready(ws, identify);
   }
 
   private ready(ws: WebSocket, identify: any): void {
     this.identified = ws;
     this.identifyPayload = identify;
-    this.identifies.push(identify);
     const send = (t: string, d: unknown) => ws.send(JSON.stringify({ op: 0, t, s: ++this.sequence, d }));
     send('READY', {
       v: 10,
       user: { ...this.botUser, discriminator: '0', avatar: null, bot: true, verified: true, flags: 0 },
-      guilds: [{ id: this.guildId, unavailable: true }],
+      guilds: this.options.noGuild ? [] : [{ id: this.guildId, unavailable: true }],
       session_id: `session-${snowflake()}`,
       resume_gateway_url: `ws://127.0.0.1:${this.port}/gateway`,
       shard: identify?.shard ?? [0, 1],
@@ -500,6 +547,10 @@ export class FakeDiscord {
       private_channels: [],
       relationships: [],
     });
+    if (this.options.noGuild) {
+      this.events.emit('identified');
+      return;
+    }
     send('GUILD_CREATE', {
       id: this.guildId,
       name: 'Fake guild',
@@ -541,7 +592,7 @@ export class FakeDiscord {
 
   /** The IDENTIFY payload of the last client (intents, shard), for assertions. */
   identifyPayload: any;
-  /** Every IDENTIFY received (one per shard and connection). */
+  /** Every IDENTIFY received (one per shard and connection), refused ones included. */
   readonly identifies: any[] = [];
 }
 

@@ -177,10 +177,11 @@ export class UseLiteEmbedder implements Embedder {
   }
 
   private async embedTexts(texts: string[]): Promise<Float32Array[]> {
-    this.loaded;
+    // Read first: it throws when init() has not run, even for no texts.
+    const tokenizer = this.loaded;
     if (!texts.length) return [];
     // Sorted by length so each batch pads to a similar length; results go back in input order.
-    const encodings = texts.map((t) => this.loaded.encode(t));
+    const encodings = texts.map((t) => tokenizer.encode(t));
     const order = encodings.map((_, i) => i).sort((a, b) => encodings[a].length - encodings[b].length);
     const out: Float32Array[] = new Array(texts.length);
     for (let start = 0; start < order.length; start += BATCH) {
