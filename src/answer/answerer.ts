@@ -99,7 +99,10 @@ function syntheticHit(paper: Paper): PaperHit {
 export function createAnswerer(deps: AnswererDeps): Answerer {
   const { env, log } = deps;
   if (env.LLM_PROVIDER !== 'extractive') resolveLlmApiKey(env);
-  const chatModel = env.LLM_PROVIDER === 'extractive' ? undefined : (deps.chatModel ?? createChatModel(env));
+  // The provider's client loads now, in the background, and is awaited by the first call that needs it.
+  const chatModel: Promise<BaseChatModel> | undefined =
+    env.LLM_PROVIDER === 'extractive' ? undefined : deps.chatModel ? Promise.resolve(deps.chatModel) : createChatModel(env).then((m) => m!);
+  chatModel?.catch(() => {}); // a failed load is reported where it is awaited
   const limiter = deps.limiter ?? sharedLlmLimiter(env);
   const backend = env.LLM_PROVIDER;
   const model = modelName(env);
@@ -131,8 +134,8 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
 
   const callModel = (messages: Parameters<typeof generate>[1], options: { signal?: AbortSignal; onToken?: (t: string) => void; stream: boolean }) =>
     limiter.run(
-      () =>
-        generate(chatModel!, messages, {
+      async () =>
+        generate(await chatModel!, messages, {
           timeoutMs: env.LLM_TIMEOUT_MS,
           maxRetries: env.LLM_MAX_RETRIES,
           retryBaseMs: deps.retryBaseMs,

@@ -9,9 +9,6 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { AIMessageChunk, BaseMessageLike } from '@langchain/core/messages';
 import type { Logger } from 'pino';
-import { ChatAnthropic } from '@langchain/anthropic';
-import { ChatOllama } from '@langchain/ollama';
-import { ChatOpenAI } from '@langchain/openai';
 import { resolveLlmApiKey, type Env } from '../config/env.js';
 import { BackendError, errorMessage } from '../errors.js';
 
@@ -40,15 +37,18 @@ export function modelName(settings: Pick<Env, 'LLM_PROVIDER' | 'LLM_MODEL'>): st
 
 /**
  * The LangChain chat model for `LLM_PROVIDER`, or undefined for `extractive`. Throws
- * `MissingApiKeyError` naming the variables when the provider needs a key and none is set.
+ * `MissingApiKeyError` naming the variables when the provider needs a key and none is set, before
+ * anything loads. Each provider's client library is imported here, when it is needed: each takes
+ * about a second to load, which the offline backend (and every command but `ask`) never pays.
  */
-export function createChatModel(settings: LlmSettings): BaseChatModel | undefined {
+export async function createChatModel(settings: LlmSettings): Promise<BaseChatModel | undefined> {
   const provider = settings.LLM_PROVIDER;
   if (provider === 'extractive') return undefined;
   const apiKey = resolveLlmApiKey(settings as Env);
   const model = modelName(settings)!;
   const common = { model, temperature: settings.LLM_TEMPERATURE, maxRetries: 0 };
   if (provider === 'openai') {
+    const { ChatOpenAI } = await import('@langchain/openai');
     return new ChatOpenAI({
       ...common,
       apiKey,
@@ -59,6 +59,7 @@ export function createChatModel(settings: LlmSettings): BaseChatModel | undefine
     });
   }
   if (provider === 'anthropic') {
+    const { ChatAnthropic } = await import('@langchain/anthropic');
     return new ChatAnthropic({
       ...common,
       apiKey,
@@ -67,6 +68,7 @@ export function createChatModel(settings: LlmSettings): BaseChatModel | undefine
       clientOptions: { timeout: settings.LLM_TIMEOUT_MS },
     });
   }
+  const { ChatOllama } = await import('@langchain/ollama');
   return new ChatOllama({
     ...common,
     baseUrl: settings.LLM_BASE_URL ?? 'http://127.0.0.1:11434',
