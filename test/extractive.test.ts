@@ -147,6 +147,26 @@ describe('what the extractive answer opens with', () => {
     expect(quotes.map((x) => x.sentence)).not.toContain('Language models (LMs) exhibit impressive performance and generalization capabilities.');
   });
 
+  it('answers "what does X do?" with the sentence saying what X is, first', () => {
+    const paper = seedPaper('Unlocking Continual Learning Abilities');
+    const { quotes } = composeExtractive('What does MIGU do?', [{ n: 1, title: paper.title, abstract: paper.abstract }], { idf });
+    expect(quotes[0].sentence).toMatch(/^We introduce MIGU .* method that only updates the model parameters with large magnitudes/);
+  });
+
+  it("quotes the retriever's first paper even when its matching sentences are set-up and another paper's sentence matches better", () => {
+    // The /add test's question: the new MIGU paper leads the retrieval, but its words sit in set-up sentences.
+    const question = 'How can language models keep learning new tasks without catastrophic forgetting, unlocking continual learning?';
+    const first = seedPaper('Unlocking Continual Learning Abilities');
+    const second = seedPaper('Task-Specific Skill Localization');
+    // Retrieval's passages as it gave them: the second paper's best passage is the one that says "continual learning".
+    const sources = [
+      { n: 1, title: first.title, abstract: first.abstract, passages: [{ text: first.abstract.split('. ').slice(0, 3).join('. '), score: 0.4 }] },
+      { n: 2, title: second.title, abstract: second.abstract, passages: [{ text: second.abstract.split('. ').slice(-3).join('. '), score: 0.9 }] },
+    ];
+    const { quotes } = composeExtractive(question, sources, { idf });
+    expect(quotes[0]?.n).toBe(1);
+  });
+
   it('opens with the sentence that states the figure when the question asks for one', async () => {
     const paper = seedPaper('RAG vs Fine-tuning');
     const { quotes } = composeExtractive('by how many points does fine-tuning improve accuracy in the agriculture case study?', [{ n: 1, title: paper.title, abstract: paper.abstract }], { idf });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asksForFigure, asksForList, asksForResults } from '../src/answer/question-shape.js';
+import { asksForFigure, asksForList, asksForResults, asksWhatItIs } from '../src/answer/question-shape.js';
 
 describe('question shapes', () => {
   it('knows a question asking for a figure', () => {
@@ -22,5 +22,10 @@ describe('question shapes', () => {
     expect(asksForResults('what about its results?')).toBe(true);
     expect(asksForResults('how well does it work?')).toBe(true);
     expect(asksForResults('who wrote it?')).toBe(false);
+  });
+
+  it('knows a question asking what something is or does, not how well it did', () => {
+    for (const q of ['What does MIGU do?', 'wat is skil localization', 'whats conjugate prompting', 'how does lexical unit decoding work?', 'explain RAG']) expect(asksWhatItIs(q), q).toBe(true);
+    for (const q of ['how much does MIGU improve accuracy?', 'which papers study unlearning?', 'why do LLMs forget?', 'what about its results?']) expect(asksWhatItIs(q), q).toBe(false);
   });
 });

@@ -4,7 +4,7 @@
  * after each. Its only own words are short connectives, so everything it states is quoted.
  */
 import { splitSentences } from '../corpus/normalize.js';
-import { asksForFigure } from './question-shape.js';
+import { asksForFigure, asksWhatItIs } from './question-shape.js';
 import { hasFigure, sentenceRole, type SentenceRole } from './sentence-role.js';
 import { contentTerms, termSet } from './terms.js';
 
@@ -195,6 +195,8 @@ export interface Focus {
   figure?: boolean;
   /** A follow-up asking for results ("what about its results?"): findings and figures are wanted whatever their words. */
   results?: boolean;
+  /** "what does X do?": the sentence saying what the method is answers as much as a finding. */
+  method?: boolean;
 }
 
 /** Scores every sentence of every source against the question. */
@@ -231,7 +233,7 @@ function scoreSentences(question: string, sources: ExtractiveSource[], options: 
       const inPassage = passages.find((p) => p.text.includes(sentence.slice(0, 60)));
       if (inPassage && topPassage > 0) score += 0.15 * (inPassage.score / topPassage);
       // Findings and methods answer; set-up sentences ("LLMs have shown ...") only lead up to them.
-      score *= 1 + (role === 'finding' ? weights.finding : role === 'method' ? weights.method : role === 'setup' ? weights.setup : 0);
+      score *= 1 + (role === 'finding' ? weights.finding : role === 'method' ? (focus.method ? Math.max(weights.method, weights.finding) : weights.method) : role === 'setup' ? weights.setup : 0);
       if (focus.figure && figure && hit > 0) score += weights.figure;
       if (focus.results) score += (role === 'finding' ? 0.25 : 0) + (figure ? 0.15 : 0);
       if (words < 6) score *= 0.3;
@@ -285,12 +287,17 @@ function usable(sentence: string): boolean {
 
 /**
  * The order a paper's quoted sentences are shown in: with a figure first when the question asks
- * for one, findings and methods before set-up, then best first. A sentence brought along by the
+ * for one, what the method is first when it asks what something does, findings and methods before set-up, then best first. A sentence brought along by the
  * one after it ("However, ...") stays just before it.
  */
 function answerOrder(units: Scored[][], focus: Focus): Scored[] {
   const main = (u: Scored[]) => u[u.length - 1];
-  const key = (u: Scored[]) => [focus.figure || focus.results ? (u.some((c) => c.figure) ? 0 : 1) : 0, main(u).role === 'setup' ? 1 : 0, -Math.max(...u.map((c) => c.score))];
+  const key = (u: Scored[]) => [
+    focus.figure || focus.results ? (u.some((c) => c.figure) ? 0 : 1) : 0,
+    focus.method && main(u).role !== 'method' ? 1 : 0,
+    main(u).role === 'setup' ? 1 : 0,
+    -Math.max(...u.map((c) => c.score)),
+  ];
   return [...units]
     .sort((a, b) => {
       const ka = key(a);
@@ -309,7 +316,7 @@ function answerOrder(units: Scored[][], focus: Focus): Scored[] {
 export function composeExtractive(question: string, sources: ExtractiveSource[], options: ExtractiveOptions = {}): ExtractiveAnswer {
   const maxPapers = options.maxPapers ?? 3;
   const maxSentences = options.maxSentences ?? 5;
-  const focus: Focus = { figure: asksForFigure(question), ...options.focus };
+  const focus: Focus = { figure: asksForFigure(question), method: asksWhatItIs(question), ...options.focus };
   const { perSource, questionTerms } = scoreSentences(question, sources, { ...options, focus });
 
   const chosen: Scored[] = [];
@@ -323,8 +330,9 @@ export function composeExtractive(question: string, sources: ExtractiveSource[],
     if (papers.length >= maxPapers || chosen.length >= maxSentences) break;
     const ranked = candidates.filter((c) => c.score > 0).sort((a, b) => b.score - a.score);
     const best = ranked[0];
-    // A paper is cited only when it has a sentence that bears on the question about as well as the best one.
-    if (!best || best.score < Math.max(papers.length ? MIN_OTHER : MIN_LEAD, 0.5 * bestScore)) continue;
+    // A paper is cited only when it has a sentence that bears on the question about as well as the best one;
+    // the retriever's first paper only needs one that bears on it at all (its sentences may all be set-up, weighted down).
+    if (!best || best.score < Math.max(papers.length ? MIN_OTHER : MIN_LEAD, i === 0 ? 0 : 0.5 * bestScore)) continue;
     // A further paper must share more than one word with a question of several, one of them a rare one.
     if (papers.length && new Set(questionTerms).size >= 3 && (best.matched < 2 || best.rare < 1)) continue;
     const match = paperMatch(questionTerms, sources[i], weight);
