@@ -56,8 +56,14 @@ export function formatPreview(submission: Submission, token: string): Payload {
   if (submission.arxivId) fields.push({ name: 'arXiv', value: plain(submission.arxivId, 100), inline: true });
   if (submission.url) fields.push({ name: 'Link', value: plain(submission.url, 500) });
   const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
-    new ButtonBuilder().setCustomId(customId('add', 'confirm', token)).setLabel('Confirm').setStyle(ButtonStyle.Success),
-    new ButtonBuilder().setCustomId(customId('add', 'cancel', token)).setLabel('Cancel').setStyle(ButtonStyle.Secondary),
+    new ButtonBuilder()
+      .setCustomId(customId('add', 'confirm', token))
+      .setLabel('Confirm')
+      .setStyle(ButtonStyle.Success),
+    new ButtonBuilder()
+      .setCustomId(customId('add', 'cancel', token))
+      .setLabel('Cancel')
+      .setStyle(ButtonStyle.Secondary),
   );
   return {
     content: 'Add this paper to the collection?',

@@ -66,4 +66,3 @@ export default {
     for (const message of rest) await interaction.followUp(message);
   },
 } satisfies Command;
-

@@ -46,7 +46,9 @@ export default {
     await deferThenWork(interaction, context, { ephemeral: true });
     const { removed, stillListed } = await editor.remove(paperIdForTitle(target.title));
     context.logger.info({ title: removed.title }, 'paper removed from Discord');
-    const note = stillListed ? ` It stays in the collection because ${plain(stillListed.sources[0]?.file.replace(/^.*[\\/]/, '') ?? 'another file', 100)} lists it too.` : ' It is no longer used in answers.';
+    const note = stillListed
+      ? ` It stays in the collection because ${plain(stillListed.sources[0]?.file.replace(/^.*[\\/]/, '') ?? 'another file', 100)} lists it too.`
+      : ' It is no longer used in answers.';
     await interaction.editReply(textPayload(`Removed: ${plain(removed.title)}.${note}`));
   },
 

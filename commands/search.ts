@@ -16,7 +16,11 @@ export default {
     if (!query) throw new UserError('Give something to search for, e.g. "retrieval-augmented generation".');
     await deferThenWork(interaction, context);
     const response = await context.litbot.search(query, { k: 8 });
-    const [first, ...rest] = formatPaperList(`Papers for “${escapeMarkdown(trimText(query, 200))}”`, searchItems(response.hits), `No papers match “${escapeMarkdown(trimText(query, 200))}”.`);
+    const [first, ...rest] = formatPaperList(
+      `Papers for “${escapeMarkdown(trimText(query, 200))}”`,
+      searchItems(response.hits),
+      `No papers match “${escapeMarkdown(trimText(query, 200))}”.`,
+    );
     await interaction.editReply(first);
     for (const message of rest) await interaction.followUp(message);
   },

@@ -63,10 +63,7 @@ export class IndexMismatchError extends Error {
     readonly dir: string,
     readonly differences: string[],
   ) {
-    super(
-      `The index in ${displayDir(dir)} does not match the configuration (${differences.join('; ')}). ` +
-        `Rebuild it with: npm run index -- --force`,
-    );
+    super(`The index in ${displayDir(dir)} does not match the configuration (${differences.join('; ')}). ` + `Rebuild it with: npm run index -- --force`);
   }
 }
 

@@ -96,7 +96,6 @@ export interface CreateLitbotOptions {
   logger?: Logger;
 }
 
-
 /** The build steps that other parts of Litbot add to `npm run index`: topics, link resolution, and the derived data they keep in the index. */
 export function indexBuildHooks(
   env: Pick<Env, 'CACHE_DIR'> & Partial<Pick<Env, 'ARXIV_API_URL'>>,
@@ -134,7 +133,8 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
   // The embedder's module (and its model runtime) loads only when a command embeds something.
   // One embedder for every generation this process serves, created on first use.
   let made: Promise<Embedder> | undefined;
-  const makeEmbedder = () => (made ??= options.embedder ? Promise.resolve(options.embedder) : import('./indexing/embeddings/create-embedder.js').then(({ createEmbedder }) => createEmbedder(env)));
+  const makeEmbedder = () =>
+    (made ??= options.embedder ? Promise.resolve(options.embedder) : import('./indexing/embeddings/create-embedder.js').then(({ createEmbedder }) => createEmbedder(env)));
   if (env.VECTOR_STORE === 'pgvector') return createPgLitbot(env, indexDir, await makeEmbedder(), options, log);
   const embedderId = options.embedder?.id ?? configuredEmbedderId(env.EMBEDDINGS) ?? (await makeEmbedder()).id;
   if (!readManifest(indexDir) && options.buildIfMissing) {

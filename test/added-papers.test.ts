@@ -48,14 +48,27 @@ describe('AddedPapers', () => {
   it('appends records with who added them and when, as JSON Lines the corpus reader indexes', async () => {
     writeFileSync(join(dir, 'papers.jsonl'), `${JSON.stringify({ title: 'A shipped paper', abstract: ABSTRACT })}\n`);
     const added = new AddedPapers(dir);
-    const submission = checkSubmission({ title: 'Growing Collections', abstract: ABSTRACT, url: 'https://arxiv.org/abs/2406.17245', arxivId: '2406.17245', authors: ['Ada Lovelace'], date: '2024-06-25' });
+    const submission = checkSubmission({
+      title: 'Growing Collections',
+      abstract: ABSTRACT,
+      url: 'https://arxiv.org/abs/2406.17245',
+      arxivId: '2406.17245',
+      authors: ['Ada Lovelace'],
+      date: '2024-06-25',
+    });
     const record = await added.add(submission, BY, new Date('2024-07-01T10:00:00Z'));
     expect(record).toEqual({ ...submission, addedBy: BY, addedAt: '2024-07-01T10:00:00.000Z' });
     expect(JSON.parse(readFileSync(join(dir, ADDED_FILE), 'utf8').trim())).toEqual(record);
 
     const corpus = loadCorpus(dir);
     const paper = corpus.papers.find((p) => p.title === 'Growing Collections')!;
-    expect(paper).toMatchObject({ id: paperIdForTitle('Growing Collections'), url: 'https://arxiv.org/abs/2406.17245', urlIsDirect: true, authors: ['Ada Lovelace'], date: '2024-06-25' });
+    expect(paper).toMatchObject({
+      id: paperIdForTitle('Growing Collections'),
+      url: 'https://arxiv.org/abs/2406.17245',
+      urlIsDirect: true,
+      authors: ['Ada Lovelace'],
+      date: '2024-06-25',
+    });
     expect(paper.sources[0].file).toMatch(/added\.jsonl$/);
     // Only the two files: the lock and temporary files are dot-files the reader skips.
     expect(corpus.files.map((f) => f.file.replace(/^.*[\\/]/, '')).sort()).toEqual(['added.jsonl', 'papers.jsonl']);
@@ -65,7 +78,9 @@ describe('AddedPapers', () => {
     const added = new AddedPapers(dir);
     await added.add(checkSubmission({ title: 'Growing Collections', abstract: ABSTRACT, arxivId: '2406.17245' }), BY);
     await expect(added.add(checkSubmission({ title: 'growing collections!', abstract: ABSTRACT }), BY)).rejects.toBeInstanceOf(DuplicatePaperError);
-    await expect(added.add(checkSubmission({ title: 'Another Title', abstract: ABSTRACT, arxivId: '2406.17245' }), BY)).rejects.toThrow(/already in the collection: “Growing Collections” \(added by reader on \d{4}-\d{2}-\d{2}\)/);
+    await expect(added.add(checkSubmission({ title: 'Another Title', abstract: ABSTRACT, arxivId: '2406.17245' }), BY)).rejects.toThrow(
+      /already in the collection: “Growing Collections” \(added by reader on \d{4}-\d{2}-\d{2}\)/,
+    );
     expect(added.list()).toHaveLength(1);
   });
 
@@ -74,7 +89,12 @@ describe('AddedPapers', () => {
     const a = new AddedPapers(dir);
     const b = new AddedPapers(dir);
     await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).add(checkSubmission({ title: `Paper number ${i}`, abstract: ABSTRACT }), BY)));
-    expect(a.list().map((p) => p.title).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `Paper number ${i}`).sort());
+    expect(
+      a
+        .list()
+        .map((p) => p.title)
+        .sort(),
+    ).toEqual(Array.from({ length: 12 }, (_, i) => `Paper number ${i}`).sort());
     expect(readdirSync(dir).filter((f) => f !== ADDED_FILE)).toEqual([]);
   });
 

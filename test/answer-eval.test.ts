@@ -111,9 +111,27 @@ describe('the answer-content score', () => {
     const report = await runConversationEval(
       async (q) => (q === 'hi' ? nothing : q.includes('other') ? cites('other') : cites(migu.id)),
       [
-        { id: 'c1', turns: [{ question: 'migu?', relevant: [migu.id] }, { question: 'its results?', relevant: [migu.id] }] },
-        { id: 'c2', turns: [{ question: 'migu?', relevant: [migu.id] }, { question: 'what about other', relevant: [migu.id] }] },
-        { id: 'c3', turns: [{ question: 'migu?', relevant: [migu.id] }, { question: 'hi', relevant: [] }] },
+        {
+          id: 'c1',
+          turns: [
+            { question: 'migu?', relevant: [migu.id] },
+            { question: 'its results?', relevant: [migu.id] },
+          ],
+        },
+        {
+          id: 'c2',
+          turns: [
+            { question: 'migu?', relevant: [migu.id] },
+            { question: 'what about other', relevant: [migu.id] },
+          ],
+        },
+        {
+          id: 'c3',
+          turns: [
+            { question: 'migu?', relevant: [migu.id] },
+            { question: 'hi', relevant: [] },
+          ],
+        },
       ],
       (l) => lines.push(l),
     );

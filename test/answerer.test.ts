@@ -34,10 +34,22 @@ function systemText(request: RecordedRequest): string {
   return request.body.messages.find((m: { role: string }) => m.role === 'system')?.content ?? '';
 }
 
-async function withServer<T>(provider: Provider, script: FakeReply | ((r: RecordedRequest, i: number) => FakeReply), run: (server: FakeLlmServer, deps: (extra?: Record<string, string>, papers?: Paper[]) => AnswererDeps) => Promise<T>) {
+async function withServer<T>(
+  provider: Provider,
+  script: FakeReply | ((r: RecordedRequest, i: number) => FakeReply),
+  run: (server: FakeLlmServer, deps: (extra?: Record<string, string>, papers?: Paper[]) => AnswererDeps) => Promise<T>,
+) {
   const server = await providers[provider](script);
   const deps = (extra: Record<string, string> = {}, papers: Paper[] = [migu, loraDropout, textToSql]): AnswererDeps => ({
-    env: loadConfig({ LLM_PROVIDER: provider, LLM_BASE_URL: server.url, LLM_API_KEY: 'test-key-123', LLM_MODEL: 'fake-model', LLM_MAX_RETRIES: '2', LLM_TIMEOUT_MS: '2000', ...extra }),
+    env: loadConfig({
+      LLM_PROVIDER: provider,
+      LLM_BASE_URL: server.url,
+      LLM_API_KEY: 'test-key-123',
+      LLM_MODEL: 'fake-model',
+      LLM_MAX_RETRIES: '2',
+      LLM_TIMEOUT_MS: '2000',
+      ...extra,
+    }),
     retrieve: fixedRetrieve(papers),
     corpus: seedPapers(),
     retryBaseMs: 10,
@@ -81,15 +93,19 @@ describe.each(Object.keys(providers) as Provider[])('the %s backend through Lang
   });
 
   it('retries a 429, waiting as long as its Retry-After asks, and then answers', async () => {
-    await withServer(provider, (_r, i) => (i === 0 ? { status: 429, retryAfter: 1 } : { text: 'Answer [1].' }), async (server, deps) => {
-      const started = Date.now();
-      const result = await createAnswerer(deps()).answer(QUESTION);
-      expect(server.requests).toHaveLength(2);
-      // The ollama client's errors carry no headers, so there only the backoff applies.
-      if (provider !== 'ollama') expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-      expect(result.answer).toBe('Answer [1].');
-      expect(result.note).toBeUndefined();
-    });
+    await withServer(
+      provider,
+      (_r, i) => (i === 0 ? { status: 429, retryAfter: 1 } : { text: 'Answer [1].' }),
+      async (server, deps) => {
+        const started = Date.now();
+        const result = await createAnswerer(deps()).answer(QUESTION);
+        expect(server.requests).toHaveLength(2);
+        // The ollama client's errors carry no headers, so there only the backoff applies.
+        if (provider !== 'ollama') expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+        expect(result.answer).toBe('Answer [1].');
+        expect(result.note).toBeUndefined();
+      },
+    );
   });
 
   it('gives the extractive answer with a note when the server keeps failing', async () => {
@@ -181,17 +197,21 @@ describe('createAnswerer', () => {
 
   it('folds a follow-up into a standalone question before retrieving', async () => {
     const queries: string[] = [];
-    await withServer('openai', (_r, i) => ({ text: i === 1 ? 'How well does MIGU perform on continual learning benchmarks?' : 'It gains 15.2% [1].' }), async (server, deps) => {
-      const base = deps();
-      const answerer = createAnswerer({ ...base, retrieve: async (q, o) => (queries.push(q), base.retrieve(q, o)) });
-      const first = await answerer.answer(QUESTION);
-      const second = await answerer.answer('what about its results?', { history: [{ question: QUESTION, answer: first }] });
-      expect(requestText(server.requests[1])).toContain('<history>');
-      expect(requestText(server.requests[1])).toContain('what about its results?');
-      expect(queries[1]).toBe('How well does MIGU perform on continual learning benchmarks?');
-      expect(second.standaloneQuestion).toBe(queries[1]);
-      expect(requestText(server.requests[2])).toContain('How well does MIGU perform');
-    });
+    await withServer(
+      'openai',
+      (_r, i) => ({ text: i === 1 ? 'How well does MIGU perform on continual learning benchmarks?' : 'It gains 15.2% [1].' }),
+      async (server, deps) => {
+        const base = deps();
+        const answerer = createAnswerer({ ...base, retrieve: async (q, o) => (queries.push(q), base.retrieve(q, o)) });
+        const first = await answerer.answer(QUESTION);
+        const second = await answerer.answer('what about its results?', { history: [{ question: QUESTION, answer: first }] });
+        expect(requestText(server.requests[1])).toContain('<history>');
+        expect(requestText(server.requests[1])).toContain('what about its results?');
+        expect(queries[1]).toBe('How well does MIGU perform on continual learning benchmarks?');
+        expect(second.standaloneQuestion).toBe(queries[1]);
+        expect(requestText(server.requests[2])).toContain('How well does MIGU perform');
+      },
+    );
   });
 
   it('throws at creation, naming the variables, when the provider needs a key', () => {
@@ -249,10 +269,15 @@ describe('the extractive backend', () => {
     expect(result.suggestions?.map((s) => s.title)).toContain(migu.title);
   });
 
-  it('keeps the previous turn\'s papers in view for a follow-up that leans on it', async () => {
+  it("keeps the previous turn's papers in view for a follow-up that leans on it", async () => {
     const queries: string[] = [];
     const retrieve = fixedRetrieve([loraDropout, textToSql, migu]);
-    const answerer = createAnswerer({ env, retrieve: async (q, o) => (queries.push(q), retrieve(q, o)), corpus: seedPapers(), paperById: (id) => seedPapers().find((p) => p.id === id) });
+    const answerer = createAnswerer({
+      env,
+      retrieve: async (q, o) => (queries.push(q), retrieve(q, o)),
+      corpus: seedPapers(),
+      paperById: (id) => seedPapers().find((p) => p.id === id),
+    });
     const previous = await createAnswerer({ env, retrieve: fixedRetrieve([migu]), corpus: seedPapers() }).answer(QUESTION);
     const result = await answerer.answer('what about its results?', { history: [{ question: QUESTION, answer: previous }] });
     expect(queries[0]).toContain('catastrophic forgetting');

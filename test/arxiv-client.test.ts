@@ -8,11 +8,18 @@ import { startFakeArxiv, type FakeArxiv } from './helpers/fake-arxiv-server.js';
 const PAPER = {
   id: '2406.17245v2',
   title: 'Unlocking Continual Learning Abilities in Language Models',
-  summary: 'Language models (LMs) exhibit impressive performance and generalization capabilities. However, LMs struggle with the persistent challenge of catastrophic forgetting & more.',
+  summary:
+    'Language models (LMs) exhibit impressive performance and generalization capabilities. However, LMs struggle with the persistent challenge of catastrophic forgetting & more.',
   authors: ['Wenyu Du', 'Shuang Cheng', 'Tongxu Luo'],
   published: '2024-06-25T03:01:02Z',
 };
-const OLD = { id: 'cs/0101001v1', title: 'An Old-Style Paper on <Parsing>', summary: 'A summary of an old paper that is long enough to be an abstract of its own.', authors: ['A. Author'], published: '2001-01-02T00:00:00Z' };
+const OLD = {
+  id: 'cs/0101001v1',
+  title: 'An Old-Style Paper on <Parsing>',
+  summary: 'A summary of an old paper that is long enough to be an abstract of its own.',
+  authors: ['A. Author'],
+  published: '2001-01-02T00:00:00Z',
+};
 
 let arxiv: FakeArxiv;
 let dir: string;
@@ -113,7 +120,11 @@ describe('ArxivClient.fetchPaper', () => {
       arxiv.mode = 'reset';
       await expect(client.fetchPaper({ id: '2406.17245' })).rejects.toMatchObject({ name: 'ArxivUnavailableError', timedOut: false });
       arxiv.mode = 'slow';
-      await expect(client.fetchPaper({ id: '2406.17245' })).rejects.toMatchObject({ name: 'ArxivUnavailableError', timedOut: true, message: expect.stringMatching(/within 0\.3 s/) });
+      await expect(client.fetchPaper({ id: '2406.17245' })).rejects.toMatchObject({
+        name: 'ArxivUnavailableError',
+        timedOut: true,
+        message: expect.stringMatching(/within 0\.3 s/),
+      });
     } finally {
       arxiv.mode = 'ok';
     }

@@ -155,12 +155,14 @@ describe('the build lock', () => {
     lock.release();
   });
 
-  it('removes only its own or dead builders\' unfinished folders', async () => {
+  it("removes only its own or dead builders' unfinished folders", async () => {
     const indexDir = join(mkdtempSync(join(tmpdir(), 'litbot-lock-')), 'index');
     mkdirSync(indexDir);
     const alive = spawn('sleep', ['30']);
     try {
-      const host = hostname().replace(/[^A-Za-z0-9]/g, '').slice(0, 24);
+      const host = hostname()
+        .replace(/[^A-Za-z0-9]/g, '')
+        .slice(0, 24);
       const live = `.building-${Date.now().toString(36)}-${alive.pid}-${host}`;
       const dead = `.building-${Date.now().toString(36)}-999999999-${host}`;
       const elsewhere = `.building-${Date.now().toString(36)}-1-othermachine`;

@@ -59,7 +59,13 @@ describe('a click on a forged or stale custom id', () => {
     const answer = (await h.fake.editOf(i, (b) => b.components?.length > 0)).body;
     const answerId = answer.components[0].components[0].custom_id.split(':')[3];
     const topic = [...litbot.topics()].sort((a, b) => b.papers.length - a.papers.length)[0];
-    for (const forged of [`ask:feedback:up:${answerId}:x`, `ask:evidence:${answerId}:x`, `topics:page:${topic.id}:NaN`, `topics:page:${topic.id}:-1`, `topics:page:${topic.id}:50`]) {
+    for (const forged of [
+      `ask:feedback:up:${answerId}:x`,
+      `ask:evidence:${answerId}:x`,
+      `topics:page:${topic.id}:NaN`,
+      `topics:page:${topic.id}:-1`,
+      `topics:page:${topic.id}:50`,
+    ]) {
       const click = h.fake.button(forged, answer);
       expect((await h.fake.callbackOf(click)).body.data.content, forged).toBe(STALE_BUTTON);
     }

@@ -48,7 +48,13 @@ describe.each(Object.keys(providers) as Provider[])('the %s backend', (provider)
     expect(result.answer).not.toContain('limits forgetting [1] and');
     expect(result.answer).toContain(`*${migu.title.replace(/([*_`~|\\[\]])/g, '\\$1')}*`);
     expect(result.citations.length).toBeGreaterThan(0);
-    expect(lines.find((l) => l.msg === 'LLM request failed')).toMatchObject({ level: 40, backend: provider, model: 'fake-model', kind: 'truncated', latencyMs: expect.any(Number) });
+    expect(lines.find((l) => l.msg === 'LLM request failed')).toMatchObject({
+      level: 40,
+      backend: provider,
+      model: 'fake-model',
+      kind: 'truncated',
+      latencyMs: expect.any(Number),
+    });
   });
 
   it('serves an answer cut at the token limit marked as cut off', async () => {
@@ -99,7 +105,7 @@ describe('every LLM failure is logged, through the Litbot the bot runs', () => {
     expect(raw.join('\n')).not.toContain(KEY);
   });
 
-  it('a 429 that then succeeds: the 429 is logged, the answer is the model\'s', async () => {
+  it("a 429 that then succeeds: the 429 is logged, the answer is the model's", async () => {
     const { result, failures } = await litbotAsk((_r, i) => (i === 0 ? { status: 429, retryAfter: 0 } : { text: 'Forgetting comes from overwritten weights [1].' }));
     expect(result.note).toBeUndefined();
     expect(failures).toEqual([expect.objectContaining({ status: 429, kind: 'http', backend: 'openai', model: 'gpt-test', attempt: 1, latencyMs: expect.any(Number) })]);

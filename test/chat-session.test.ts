@@ -33,7 +33,7 @@ async function wiredLitbot(overrides: Record<string, string> = {}): Promise<Litb
     about: () => ({ ...litbot.about(), backend: answerer.backend, model: answerer.model }),
   };
   return new Proxy(litbot, {
-    get: (target, prop) => (prop in own ? own[prop as keyof Litbot] : Reflect.get(target, prop, target)?.bind?.(target) ?? Reflect.get(target, prop, target)),
+    get: (target, prop) => (prop in own ? own[prop as keyof Litbot] : (Reflect.get(target, prop, target)?.bind?.(target) ?? Reflect.get(target, prop, target))),
   });
 }
 

@@ -71,7 +71,9 @@ describe('the index and search commands', () => {
 
     const source = await run('src/cli/search.ts', ['--source', 'nosuchfile.txt', 'protein docking'], env);
     expect(source.code).toBe(1);
-    expect(source.stderr.trim()).toMatch(/^No source file matches --source "nosuchfile\.txt": the index was built from \S*corpus\/papers\.jsonl\. Give part of one of those paths\.$/);
+    expect(source.stderr.trim()).toMatch(
+      /^No source file matches --source "nosuchfile\.txt": the index was built from \S*corpus\/papers\.jsonl\. Give part of one of those paths\.$/,
+    );
     expect(source.stdout).toBe('');
 
     const matching = await run('src/cli/search.ts', ['--source', 'papers.jsonl', '--json', '--k', '1', 'protein docking'], env);
@@ -118,7 +120,10 @@ describe('the index and search commands', () => {
   it('answers questions from stdin as JSON lines with citations from the corpus only', async () => {
     const result = await run('src/cli/ask.ts', ['--json'], env, 'how are multimeric protein complexes docked?\nwhat is the best sourdough recipe?\n');
     expect(result.code).toBe(0);
-    const [docking, bread] = result.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const [docking, bread] = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(docking).toMatchObject({ question: 'how are multimeric protein complexes docked?', refused: false, backend: 'extractive' });
     expect(docking.citations[0]).toMatchObject({ n: 1, paperId: pick[1].id, title: pick[1].title, url: pick[1].url });
     expect(docking.answer).toContain('[1]');

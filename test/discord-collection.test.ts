@@ -61,11 +61,16 @@ beforeAll(async () => {
   const embedder = createEmbedder(env);
   await updateIndex({ env, embedder, ...indexBuildHooks(env) });
   litbot = await createLitbot({ env, embedder, watch: true, log: (line) => indexEvents.push(line) });
-  h = await startHarness(litbot, { ...vars, LOG_LEVEL: 'info' }, {
-    fake: { roles: [{ id: LIBRARIAN, name: 'Librarians' }] },
-    // arXiv asks for 3 s between requests; the fake does not.
-    collection: (e, logger) => new CollectionEditor({ env: e, litbot, logger, arxiv: new ArxivClient({ apiUrl: e.ARXIV_API_URL, timeoutMs: e.ARXIV_TIMEOUT_MS, minIntervalMs: 0 }) }),
-  });
+  h = await startHarness(
+    litbot,
+    { ...vars, LOG_LEVEL: 'info' },
+    {
+      fake: { roles: [{ id: LIBRARIAN, name: 'Librarians' }] },
+      // arXiv asks for 3 s between requests; the fake does not.
+      collection: (e, logger) =>
+        new CollectionEditor({ env: e, litbot, logger, arxiv: new ArxivClient({ apiUrl: e.ARXIV_API_URL, timeoutMs: e.ARXIV_TIMEOUT_MS, minIntervalMs: 0 }) }),
+    },
+  );
 }, 300_000);
 
 afterAll(async () => {
@@ -140,7 +145,14 @@ describe('/add by arXiv id', () => {
     expect(done.embeds[0]).toMatchObject({ title: NEW.title, url: 'https://arxiv.org/abs/2406.17245' });
 
     const record = JSON.parse(addedText().trim());
-    expect(record).toMatchObject({ title: NEW.title, url: 'https://arxiv.org/abs/2406.17245', arxivId: '2406.17245', authors: ['Wenyu Du', 'Shuang Cheng'], date: '2024-06-25', addedBy: { id: defaultUser.id, name: 'reader' } });
+    expect(record).toMatchObject({
+      title: NEW.title,
+      url: 'https://arxiv.org/abs/2406.17245',
+      arxivId: '2406.17245',
+      authors: ['Wenyu Du', 'Shuang Cheng'],
+      date: '2024-06-25',
+      addedBy: { id: defaultUser.id, name: 'reader' },
+    });
     expect(new Date(record.addedAt).getTime()).toBeGreaterThan(Date.now() - 300_000);
 
     const after = litbot.about();
@@ -156,7 +168,9 @@ describe('/add by arXiv id', () => {
   it('refuses the same paper again, by link this time, naming who added it', async () => {
     const text = addedText();
     const { body } = await preview('https://arxiv.org/abs/2406.17245v2');
-    expect(body.content).toMatch(/^That paper is already in the collection: “Unlocking Continual Learning Abilities in Language Models” \(added with \/add by reader on \d{4}-\d{2}-\d{2}\)\.$/);
+    expect(body.content).toMatch(
+      /^That paper is already in the collection: “Unlocking Continual Learning Abilities in Language Models” \(added with \/add by reader on \d{4}-\d{2}-\d{2}\)\.$/,
+    );
     expect(buttonIds(body)).toEqual([]);
     expect(addedText()).toBe(text);
   });
@@ -305,7 +319,9 @@ describe('/remove', () => {
 
     const shipped = h.fake.slash('remove', [str('title', SHIPPED[0].title)]);
     expect((await h.fake.callbackOf(shipped)).body.data.content).toMatch(
-      new RegExp(`^“${SHIPPED[0].title.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*” is part of the collection’s own files \\(shipped\\.jsonl\\), not added with /add, so it cannot be removed from Discord\\.`),
+      new RegExp(
+        `^“${SHIPPED[0].title.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*” is part of the collection’s own files \\(shipped\\.jsonl\\), not added with /add, so it cannot be removed from Discord\\.`,
+      ),
     );
 
     const generation = litbot.about().generation;

@@ -105,7 +105,10 @@ describe('/ask', () => {
     expect((await h.fake.callbackOf(again)).body.data.content).toBe('You already marked this answer as not helpful.');
 
     const answerId = up.split(':')[3];
-    const lines = (await readFile(h.env.FEEDBACK_FILE, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await readFile(h.env.FEEDBACK_FILE, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const expected = await litbot.ask(QUESTION);
     expect(lines.filter((l) => l.answerId === answerId)).toEqual([
       {
@@ -366,7 +369,12 @@ describe('manners', () => {
     const lines = h.logs.filter((l) => l.msg === 'interaction');
     expect(lines).toHaveLength(interactions);
     for (const l of lines) {
-      expect(l).toMatchObject({ user: expect.stringMatching(/^\d+$/), command: expect.any(String), latencyMs: expect.any(Number), outcome: expect.stringMatching(/^(ok|user-error)$/) });
+      expect(l).toMatchObject({
+        user: expect.stringMatching(/^\d+$/),
+        command: expect.any(String),
+        latencyMs: expect.any(Number),
+        outcome: expect.stringMatching(/^(ok|user-error)$/),
+      });
     }
   });
 

@@ -138,9 +138,7 @@ describe('formatAnswer for a refusal', () => {
       suggestions: [{ title: p1.title, url: p1.url }, { title: 'continual learning' }],
     };
     const embed = formatAnswer(refusal, { question: 'What is the GDP of France?' })[0].embeds![0] as any;
-    expect(embed.description).toBe(
-      `The papers in this collection do not seem to cover that. The closest papers:\n• ${link(p1.title, p1.url)}\n• continual learning`,
-    );
+    expect(embed.description).toBe(`The papers in this collection do not seem to cover that. The closest papers:\n• ${link(p1.title, p1.url)}\n• continual learning`);
   });
 });
 

@@ -134,7 +134,10 @@ describe('answers from a streaming LLM', () => {
   const long = (body: any) => {
     // A long, cited answer built from the passages in the prompt, the way a model would write it.
     const prompt = JSON.stringify(body.messages);
-    const words = prompt.replace(/\\n|\\"/g, ' ').match(/[A-Za-z]{4,}/g)!.slice(0, 400);
+    const words = prompt
+      .replace(/\\n|\\"/g, ' ')
+      .match(/[A-Za-z]{4,}/g)!
+      .slice(0, 400);
     const sentences: string[] = [];
     for (let n = 0; sentences.join(' ').length < 9_000; n++) {
       const start = (n * 13) % (words.length - 20);
@@ -203,7 +206,9 @@ describe('answers from a streaming LLM', () => {
     const i = h.fake.slash('ask', [str('question', question)]);
     await h.fake.editOf(i, (b) => b.embeds?.[0]?.footer?.text !== 'writing…', 20_000);
     await h.handled(i, 20_000);
-    const finals = h.fake.requestsFor(i).filter((r) => (r.method === 'PATCH' && r.body.embeds[0].footer?.text !== 'writing…') || r.method === 'POST' && r.path.startsWith('/webhooks/'));
+    const finals = h.fake
+      .requestsFor(i)
+      .filter((r) => (r.method === 'PATCH' && r.body.embeds[0].footer?.text !== 'writing…') || (r.method === 'POST' && r.path.startsWith('/webhooks/')));
     expect(finals.length).toBeGreaterThanOrEqual(2);
     let text = '';
     for (const [n, r] of finals.entries()) {
@@ -250,7 +255,10 @@ describe('graceful stop', () => {
       const late = h.fake.slash('about');
       expect((await h.fake.callbackOf(late)).body.data.content).toBe('Litbot is restarting; please try again in a minute.');
       await stopped;
-      const final = h.fake.requestsFor(i).filter((r) => r.method === 'PATCH').at(-1)!;
+      const final = h.fake
+        .requestsFor(i)
+        .filter((r) => r.method === 'PATCH')
+        .at(-1)!;
       expect(final.body.components).toHaveLength(1);
       expect(h.logs.some((l) => l.msg === 'bot stopped')).toBe(true);
     } finally {

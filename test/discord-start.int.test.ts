@@ -52,7 +52,11 @@ describe('npm start', () => {
     expect(about.fields.find((f: any) => f.name === 'Papers').value).toBe('158');
     process.kill(-child!.pid!, 'SIGTERM');
     expect(await bot.exited).toBe(0);
-    const lines = bot.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    const lines = bot
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['bot ready', 'registered commands to the guild', 'interaction', 'shutting down', 'bot stopped']));
     expect(bot.output()).not.toContain(TEST_TOKEN);
   });

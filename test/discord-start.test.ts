@@ -70,7 +70,9 @@ describe('npm start against a Discord that refuses the login', () => {
       DISCORD_MESSAGE_CONTENT: 'true',
     });
     await fake.close();
-    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Discord refused the login \(close code 4014, disallowed intents\): DISCORD_MESSAGE_CONTENT=true asks for the Message Content intent/)]);
+    expect(stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^Discord refused the login \(close code 4014, disallowed intents\): DISCORD_MESSAGE_CONTENT=true asks for the Message Content intent/),
+    ]);
     expect(code).toBe(78);
   });
 });
@@ -83,7 +85,11 @@ describe('npm run deploy-commands', () => {
   afterAll(() => fake?.close());
 
   it('registers every command globally when no guild is set', async () => {
-    const { code, stdout, stderr } = await run('src/discord/deploy-commands.ts', { DISCORD_TOKEN: TEST_TOKEN, DISCORD_CLIENT_ID: fake.applicationId, DISCORD_API_URL: fake.apiUrl });
+    const { code, stdout, stderr } = await run('src/discord/deploy-commands.ts', {
+      DISCORD_TOKEN: TEST_TOKEN,
+      DISCORD_CLIENT_ID: fake.applicationId,
+      DISCORD_API_URL: fake.apiUrl,
+    });
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const put = fake.requests.find((r) => r.method === 'PUT')!;

@@ -7,7 +7,9 @@ import { envSchema, loadConfig, MAX_TIMEOUT_MS, requireDiscord, resolveLlmApiKey
 import { ConfigError, MissingApiKeyError } from '../src/errors.js';
 
 function exampleEntries(): Record<string, string> {
-  const lines = readFileSync('.env.example', 'utf8').split('\n').filter((l) => /^[A-Z_]+=/.test(l));
+  const lines = readFileSync('.env.example', 'utf8')
+    .split('\n')
+    .filter((l) => /^[A-Z_]+=/.test(l));
   return Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
 }
 

@@ -169,7 +169,11 @@ describe('what the extractive answer opens with', () => {
 
   it('opens with the sentence that states the figure when the question asks for one', async () => {
     const paper = seedPaper('RAG vs Fine-tuning');
-    const { quotes } = composeExtractive('by how many points does fine-tuning improve accuracy in the agriculture case study?', [{ n: 1, title: paper.title, abstract: paper.abstract }], { idf });
+    const { quotes } = composeExtractive(
+      'by how many points does fine-tuning improve accuracy in the agriculture case study?',
+      [{ n: 1, title: paper.title, abstract: paper.abstract }],
+      { idf },
+    );
     expect(quotes[0].sentence).toMatch(/6 p\.p\./);
     // In every paper quoted for a figure question, a sentence with a figure comes first.
     let figureQuestions = 0;

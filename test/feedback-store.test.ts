@@ -27,7 +27,7 @@ async function askOnce(): Promise<{ answer: any; up: string; down: string }> {
 }
 
 describe('votes on an answer', () => {
-  it('30 clicks by one user leave one vote, the last one; another user\'s vote is kept beside it', async () => {
+  it("30 clicks by one user leave one vote, the last one; another user's vote is kept beside it", async () => {
     const { answer, up, down } = await askOnce();
     const answerId = up.split(':')[3];
     const clicker = fakeUser(1);
@@ -51,7 +51,10 @@ describe('votes on an answer', () => {
       [voterId(answerId, clicker.id), 'down'],
       [voterId(answerId, fakeUser(2).id), 'up'],
     ]);
-    const lines = (await readFile(h.env.FEEDBACK_FILE, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await readFile(h.env.FEEDBACK_FILE, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.filter((l) => l.answerId === answerId)).toHaveLength(2);
     // No user id in the file: the voter is a hash that differs from one answer to the next.
     expect(JSON.stringify(lines)).not.toContain(clicker.id);

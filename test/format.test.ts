@@ -19,7 +19,15 @@ describe('formatAnswer', () => {
   });
 
   it('lists suggestions and the note for a declined answer', () => {
-    const declined = { ...result, kind: 'declined' as const, answer: 'Not covered.', refused: true, citations: [], suggestions: [{ title: 'Topic X' }, { title: 'Paper Y', url: 'https://y' }], note: 'n' };
+    const declined = {
+      ...result,
+      kind: 'declined' as const,
+      answer: 'Not covered.',
+      refused: true,
+      citations: [],
+      suggestions: [{ title: 'Topic X' }, { title: 'Paper Y', url: 'https://y' }],
+      note: 'n',
+    };
     expect(formatAnswer(declined, { timings: false })).toBe('Not covered.\n\n  - Topic X\n  - Paper Y\n      https://y\n\nNote: n');
   });
 });

@@ -63,7 +63,7 @@ describe.runIf(process.arch === 'x64' && (process.platform === 'linux' || proces
       const portable = require('hnswlib-node') as typeof import('hnswlib-node');
       const native = require(join(dir, 'build', 'Release', 'addon.node')) as typeof import('hnswlib-node');
       let seed = 3;
-      const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
+      const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
       const dim = 96;
       const rows = Array.from({ length: 3000 }, () => {
         const v = Array.from({ length: dim }, random);

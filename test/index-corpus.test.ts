@@ -78,9 +78,7 @@ describe('npm run index', () => {
     expect(built.code).toBe(0);
     const summary = JSON.parse(built.stdout);
     expect(summary).toMatchObject({ upToDate: false, papers: 3, entries: 4, duplicatesMerged: 1, invalid: [] });
-    expect(summary.merges).toEqual([
-      { paperId: migu.id, title: migu.title, reason: 'same title and abstract', sources: [`${corpus}/mine.jsonl:1`, `${corpus}/mine.jsonl:3`] },
-    ]);
+    expect(summary.merges).toEqual([{ paperId: migu.id, title: migu.title, reason: 'same title and abstract', sources: [`${corpus}/mine.jsonl:1`, `${corpus}/mine.jsonl:3`] }]);
     expect(summary.notes).toEqual([
       { file: `${corpus}/latin1.txt`, line: 0, message: expect.stringMatching(/^not valid UTF-8 \(first bad byte on line 1\): read as Windows-1252/) },
       { file: `${corpus}/mine.jsonl`, line: 2, message: `same abstract as ${corpus}/mine.jsonl:1 ("${migu.title}") under a different title: kept as a separate paper` },

@@ -245,23 +245,29 @@ describe('a damaged index, through the commands', () => {
     ['a garbled HNSW graph', FILES.hnsw, garble, 'search'],
     ['garbled chunk vectors', FILES.chunkVectors, garble, 'search'],
     ['a cut papers file', FILES.papers, truncate, 'paper'],
-  ] as const)('%s: one line naming the file and the fix, then npm run index rebuilds it', async (_what, name, damage, command) => {
-    const indexDir = join(root, `${command}-${name}`);
-    cpSync(built, indexDir, { recursive: true });
-    const file = join(current(indexDir), name);
-    damage(file);
-    const env = { CORPUS_DIR: corpus, INDEX_DIR: indexDir, CACHE_DIR: cache };
-    const failed = await run(`src/cli/${command}.ts`, [query(command)], env);
-    expect(failed.code).toBe(1);
-    expect(failed.stdout).toBe('');
-    expect(failed.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^The index file ${file.replace(/[.]/g, '\\.')} is damaged \\(.+\\)\\. Rebuild the index with: npm run index -- --force$`))]);
+  ] as const)(
+    '%s: one line naming the file and the fix, then npm run index rebuilds it',
+    async (_what, name, damage, command) => {
+      const indexDir = join(root, `${command}-${name}`);
+      cpSync(built, indexDir, { recursive: true });
+      const file = join(current(indexDir), name);
+      damage(file);
+      const env = { CORPUS_DIR: corpus, INDEX_DIR: indexDir, CACHE_DIR: cache };
+      const failed = await run(`src/cli/${command}.ts`, [query(command)], env);
+      expect(failed.code).toBe(1);
+      expect(failed.stdout).toBe('');
+      expect(failed.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(new RegExp(`^The index file ${file.replace(/[.]/g, '\\.')} is damaged \\(.+\\)\\. Rebuild the index with: npm run index -- --force$`)),
+      ]);
 
-    const index = await run('src/cli/index-corpus.ts', [], env);
-    expect(index.code).toBe(0);
-    expect(index.stdout).toMatch(/^Indexed 4 papers/);
-    expect(index.stderr).toContain(`The index file ${file} is damaged`);
-    expect((await run(`src/cli/${command}.ts`, [query(command)], env)).code).toBe(0);
-  }, 200_000);
+      const index = await run('src/cli/index-corpus.ts', [], env);
+      expect(index.code).toBe(0);
+      expect(index.stdout).toMatch(/^Indexed 4 papers/);
+      expect(index.stderr).toContain(`The index file ${file} is damaged`);
+      expect((await run(`src/cli/${command}.ts`, [query(command)], env)).code).toBe(0);
+    },
+    200_000,
+  );
 
   it('refuses CURRENT pointing outside the index folder, in one line', async () => {
     const indexDir = join(root, 'outside');
@@ -269,6 +275,10 @@ describe('a damaged index, through the commands', () => {
     writeFileSync(join(indexDir, 'CURRENT'), '../../etc\n');
     const failed = await run('src/cli/search.ts', ['model merging'], { CORPUS_DIR: corpus, INDEX_DIR: indexDir, CACHE_DIR: cache });
     expect(failed.code).toBe(1);
-    expect(failed.stderr.trim().split('\n')).toEqual([expect.stringMatching(/CURRENT names "\.\.\/\.\.\/etc", not a generation folder inside .*; refusing to read an index from there\. Rebuild the index with: npm run index -- --force$/)]);
+    expect(failed.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /CURRENT names "\.\.\/\.\.\/etc", not a generation folder inside .*; refusing to read an index from there\. Rebuild the index with: npm run index -- --force$/,
+      ),
+    ]);
   }, 200_000);
 });

@@ -43,7 +43,12 @@ describe('the retriever as a LangChain BaseRetriever', () => {
       { context: retriever.pipe(format), question: new RunnablePassthrough() },
       prompt,
       (value: Awaited<ReturnType<typeof prompt.invoke>>) => {
-        prompts.push(value.toChatMessages().map((m) => String(m.content)).join('\n'));
+        prompts.push(
+          value
+            .toChatMessages()
+            .map((m) => String(m.content))
+            .join('\n'),
+        );
         return value;
       },
       model,

@@ -10,7 +10,9 @@ const paper = (start: string) => seeds.find((p) => p.title.startsWith(start))!;
 describe('LaTeX in the seed abstracts', () => {
   it('leaves no LaTeX command, math delimiter or TeX quote in any seed title or abstract', () => {
     // The raw seeds do hold markup (the test would be empty otherwise).
-    const raw = readdirSync('seeds').map((f) => readFileSync(`seeds/${f}`, 'utf8')).join('\n');
+    const raw = readdirSync('seeds')
+      .map((f) => readFileSync(`seeds/${f}`, 'utf8'))
+      .join('\n');
     expect(raw.match(/\\[A-Za-z"'%]/g)?.length).toBeGreaterThan(40);
     for (const p of seeds) {
       expect(`${p.title} ${p.abstract}`, p.title).not.toMatch(/\\[A-Za-z"'`^~%&_#$]|\$|``|[{}]/);
@@ -38,7 +40,9 @@ describe('LaTeX in the seed abstracts', () => {
     expect(stacking).toContain('called G_stack, exhibits');
     expect(stacking).toContain('resulting in a 54.6% speedup');
     expect(stacking).toContain('available at https://llm-stacking.github.io/.');
-    expect(paper('A Survey on Knowledge Distillation of Large Language Models').abstract).toContain('three foundational pillars: algorithm, skill, and verticalization -- providing');
+    expect(paper('A Survey on Knowledge Distillation of Large Language Models').abstract).toContain(
+      'three foundational pillars: algorithm, skill, and verticalization -- providing',
+    );
     // This abstract's markup lost its backslashes before it reached the seeds; the font commands are still read.
     expect(paper('On the Provable Advantage of Unsupervised Pretraining').abstract).toContain('an excess risk of O(C_Phi/m + C_Psi/n) for downstream tasks');
   });

@@ -33,7 +33,10 @@ describe('exact lexical scores from per-document statistics', () => {
         mine.forEach((r, i) => {
           expect(r.score, q).toBeCloseTo(expected[i].score, 9);
         });
-        expect(mine.slice(0, 20).map((r) => r.id), q).toEqual(expected.slice(0, 20).map((r) => r.id));
+        expect(
+          mine.slice(0, 20).map((r) => r.id),
+          q,
+        ).toEqual(expected.slice(0, 20).map((r) => r.id));
       }
     });
   }

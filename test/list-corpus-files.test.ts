@@ -96,7 +96,9 @@ describe('corpus files and folders', () => {
     denied.add(join(corpus, 'locked.jsonl'));
 
     expect(() => loadCorpus(corpus)).toThrow(CorpusError);
-    expect(() => loadCorpus(corpus)).toThrow(/2 problems.*\n.*\/private: cannot read this folder: permission denied \(EACCES\)\n.*\/locked\.jsonl: cannot read this file: permission denied \(EACCES\)$/);
+    expect(() => loadCorpus(corpus)).toThrow(
+      /2 problems.*\n.*\/private: cannot read this folder: permission denied \(EACCES\)\n.*\/locked\.jsonl: cannot read this file: permission denied \(EACCES\)$/,
+    );
     const kept = loadCorpus(corpus, { skipInvalid: true });
     expect(kept.papers.map((p) => p.title)).toEqual(['Open Paper']);
     expect(kept.issues.map((i) => [i.file.slice(corpus.length + 1), i.line, i.reason])).toEqual([

@@ -117,7 +117,10 @@ describe('LiveLitbot', () => {
           about: () => ({ generation: name }),
           close: async () => {},
         }) as unknown as Litbot;
-      const litbot = new LiveLitbot({ name: 'gen-a', value: stub('gen-a', held.promise) }, async () => ({ name: 'gen-b', value: stub('gen-b') }), { indexDir: dir, pollMs: 60_000 });
+      const litbot = new LiveLitbot({ name: 'gen-a', value: stub('gen-a', held.promise) }, async () => ({ name: 'gen-b', value: stub('gen-b') }), {
+        indexDir: dir,
+        pollMs: 60_000,
+      });
       try {
         const inFlight = litbot.ask('first');
         point(dir, 'gen-b');
@@ -148,7 +151,9 @@ describe('a running bot and npm run index', () => {
   /** `npm run index` as a separate process, as an operator runs it beside the bot. */
   function runIndex(): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index-corpus.ts'], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...vars, LOG_LEVEL: 'silent' } });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index-corpus.ts'], {
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...vars, LOG_LEVEL: 'silent' },
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (c) => (stdout += c));

@@ -249,7 +249,15 @@ describe('bad input', () => {
   });
 
   it('reads a Latin-1 file whole, as Windows-1252, and says so in a note naming the file', () => {
-    const latin1 = Buffer.concat([Buffer.from('Abstract: A fine first line. '), Buffer.from(ABSTRACT), Buffer.from('\nAbstract: Caf'), Buffer.from([0xe9]), Buffer.from(` au lait na${'\xef'}ve \u0093quoted\u0094. `, 'latin1'), Buffer.from(ABSTRACT), Buffer.from('\n')]);
+    const latin1 = Buffer.concat([
+      Buffer.from('Abstract: A fine first line. '),
+      Buffer.from(ABSTRACT),
+      Buffer.from('\nAbstract: Caf'),
+      Buffer.from([0xe9]),
+      Buffer.from(` au lait na${'\xef'}ve \u0093quoted\u0094. `, 'latin1'),
+      Buffer.from(ABSTRACT),
+      Buffer.from('\n'),
+    ]);
     const dir = corpusDir({ 'c-latin1.txt': latin1 });
     const corpus = loadCorpus(dir);
     expect(corpus.issues).toEqual([]);
@@ -296,9 +304,7 @@ describe('helpers', () => {
   });
 
   it('derives a title from the contribution sentence', () => {
-    expect(deriveTitle('Models forget. In this paper, we propose a replay-free method for continual learning, which works.')).toBe(
-      'A replay-free method for continual learning',
-    );
+    expect(deriveTitle('Models forget. In this paper, we propose a replay-free method for continual learning, which works.')).toBe('A replay-free method for continual learning');
     expect(detectFormat('Abstract: x\n', 'f.txt')).toBe('abstract-lines');
   });
 });

@@ -59,7 +59,8 @@ function liveUrls(body: unknown): string[] {
   }
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) {
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) {
         if (k === 'url' && typeof x === 'string') urls.push(x);
         else walk(x);
       }
@@ -188,7 +189,7 @@ describe('LLM answers', () => {
     await llm?.close();
   });
 
-  it('keep only [n] markers, plain text and the cited papers\' own links', async () => {
+  it("keep only [n] markers, plain text and the cited papers' own links", async () => {
     const i = h.fake.slash('ask', [str('question', QUESTION)]);
     const final = (await h.fake.editOf(i, (b) => b.components?.length > 0, 15_000)).body;
     const description: string = final.embeds[0].description;
@@ -213,8 +214,6 @@ describe('the display layer', () => {
     expect(link('A title', 'data:text/html,hi')).toBe('A title');
     expect(link('[x](y)', 'https://arxiv.org/abs/1')).toBe('[\\[x\\](y)](https://arxiv.org/abs/1)');
     expect(escapeMarkdown('see https://evil.example/x')).toBe('see https\\://evil.example/x');
-    expect(safeAnswerMarkdown('[a](javascript:alert(1)) [b](https://ok.example) [3](https://ok.example)', ['https://ok.example'])).toBe(
-      'a [b](https://ok.example) [3]',
-    );
+    expect(safeAnswerMarkdown('[a](javascript:alert(1)) [b](https://ok.example) [3](https://ok.example)', ['https://ok.example'])).toBe('a [b](https://ok.example) [3]');
   });
 });

@@ -20,7 +20,12 @@ function corpusOf(records: object[], name = 'papers.jsonl'): string {
 
 describe('merging listings of one paper', () => {
   it('keeps two papers with different titles and the same abstract apart, and says so', () => {
-    const corpus = loadCorpus(corpusOf([{ title: 'Adapters That Forget', abstract: A }, { title: 'A Quite Different Paper', abstract: A }]));
+    const corpus = loadCorpus(
+      corpusOf([
+        { title: 'Adapters That Forget', abstract: A },
+        { title: 'A Quite Different Paper', abstract: A },
+      ]),
+    );
     expect(corpus.papers.map((p) => p.title)).toEqual(['Adapters That Forget', 'A Quite Different Paper']);
     expect(corpus.merges).toEqual([]);
     expect(corpus.duplicatesMerged).toBe(0);
@@ -42,7 +47,9 @@ describe('merging listings of one paper', () => {
     expect(corpus.papers).toHaveLength(2);
     expect(corpus.papers.map((p) => p.abstract)).toEqual([A, B]);
     expect(new Set(corpus.papers.map((p) => p.id)).size).toBe(2);
-    expect(corpus.notes.map((n) => [n.line, n.message])).toEqual([[2, expect.stringMatching(/^same title as .*papers\.jsonl:1 but a different abstract: kept as a separate paper$/)]]);
+    expect(corpus.notes.map((n) => [n.line, n.message])).toEqual([
+      [2, expect.stringMatching(/^same title as .*papers\.jsonl:1 but a different abstract: kept as a separate paper$/)],
+    ]);
     // Stable: the same corpus read again gives the same ids; the first listing keeps the title's own id.
     expect(loadCorpus(corpusOf(records)).papers.map((p) => p.id)).toEqual(corpus.papers.map((p) => p.id));
     expect(loadCorpus(corpusOf([records[0]])).papers[0].id).toBe(corpus.papers[0].id);
@@ -50,7 +57,12 @@ describe('merging listings of one paper', () => {
 
   it('merges the same title with a nearly identical abstract (a revised version), and names both sources', () => {
     const revised = A.replace('halves forgetting on five benchmarks', 'halves forgetting on six benchmarks, at no extra cost');
-    const corpus = loadCorpus(corpusOf([{ title: 'Adapters That Forget', abstract: A }, { title: 'Adapters that forget', abstract: revised, tags: ['cl'] }]));
+    const corpus = loadCorpus(
+      corpusOf([
+        { title: 'Adapters That Forget', abstract: A },
+        { title: 'Adapters that forget', abstract: revised, tags: ['cl'] },
+      ]),
+    );
     expect(corpus.papers).toHaveLength(1);
     expect(corpus.papers[0]).toMatchObject({ abstract: revised, tags: ['cl'] });
     expect(corpus.merges).toEqual([
@@ -97,10 +109,20 @@ describe('merging listings of one paper', () => {
   });
 
   it('keeps a title written in LaTeX and in Unicode under one id', () => {
-    const corpus = loadCorpus(corpusOf([{ title: 'T\\"ULU 3: Post-Training', abstract: A }, { title: 'TÜLU 3: Post-Training', abstract: A }]));
+    const corpus = loadCorpus(
+      corpusOf([
+        { title: 'T\\"ULU 3: Post-Training', abstract: A },
+        { title: 'TÜLU 3: Post-Training', abstract: A },
+      ]),
+    );
     expect(corpus.papers.map((p) => p.title)).toEqual(['TÜLU 3: Post-Training']);
     expect(corpus.merges.map((m) => m.reason)).toEqual(['same title and abstract']);
-    const greek = loadCorpus(corpusOf([{ title: '$\\pi$-Tuning', abstract: B }, { title: 'Pi-Tuning', abstract: B }]));
+    const greek = loadCorpus(
+      corpusOf([
+        { title: '$\\pi$-Tuning', abstract: B },
+        { title: 'Pi-Tuning', abstract: B },
+      ]),
+    );
     expect(greek.papers.map((p) => p.title)).toEqual(['π-Tuning']);
   });
 });

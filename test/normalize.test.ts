@@ -25,9 +25,9 @@ describe('splitSentences', () => {
   });
 
   it('splits a 1 MB text into bounded sentences and loses no word', () => {
-    const text = SENTENCE.repeat(Math.ceil(1024 * 1024 / SENTENCE.length));
+    const text = SENTENCE.repeat(Math.ceil((1024 * 1024) / SENTENCE.length));
     const sentences = splitSentences(text);
-    expect(sentences.length).toBe(Math.ceil(1024 * 1024 / SENTENCE.length));
+    expect(sentences.length).toBe(Math.ceil((1024 * 1024) / SENTENCE.length));
     expect(sentences[0]).toBe(SENTENCE.trim());
     expect(sentences.join(' ')).toBe(text.trim());
   });
@@ -59,6 +59,6 @@ describe('splitSentences', () => {
     });
     expect(result.stderr).not.toMatch(/heap out of memory/i);
     expect(result.status).toBe(0);
-    expect(result.stdout).toBe(`1 MB: ${Math.ceil(1024 * 1024 / SENTENCE.length)} sentences\n5 MB: ${Math.ceil(5 * 1024 * 1024 / SENTENCE.length)} sentences\n`);
+    expect(result.stdout).toBe(`1 MB: ${Math.ceil((1024 * 1024) / SENTENCE.length)} sentences\n5 MB: ${Math.ceil((5 * 1024 * 1024) / SENTENCE.length)} sentences\n`);
   }, 130_000);
 });

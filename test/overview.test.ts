@@ -53,11 +53,16 @@ describe('an overview through Litbot on the seed papers', () => {
     const bullets = lines.filter((l) => l.startsWith('• '));
     expect(bullets).toHaveLength(result.citations.length);
     for (const [i, b] of bullets.entries()) expect(b).toContain(`[${i + 1}]`);
-    for (const c of result.citations) expect(seedPapers().find((p) => p.id === c.paperId)!.abstract.toLowerCase()).toMatch(/fine-?tun/);
+    for (const c of result.citations)
+      expect(
+        seedPapers()
+          .find((p) => p.id === c.paperId)!
+          .abstract.toLowerCase(),
+      ).toMatch(/fine-?tun/);
     expect(lines.at(-1)).toMatch(/^Ask about one of them to narrow it down, e\.g\. "/);
   });
 
-  it('names the index\'s own topics the subject belongs to', async () => {
+  it("names the index's own topics the subject belongs to", async () => {
     const result = await litbot.ask('anything on unlearning?');
     expect(result.kind).toBe('overview');
     const named = [...result.answer.split('\n')[0].matchAll(/\*\*(.+?)\*\*/g)].map((m) => m[1]);

@@ -28,10 +28,7 @@ describe('who listed a paper', () => {
   it('shows the real author list when another listing of the paper has one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'litbot-paper-'));
     writeFileSync(join(dir, 'a.jsonl'), JSON.stringify({ title: circuits.title, abstract: circuits.abstract, authors: ['Xu Wang', 'Reynold Cheng'] }));
-    writeFileSync(
-      join(dir, 'b.txt'),
-      `Collaborating Authors\n\nCheng, Reynold\n\n${circuits.title}\n\narXiv.org Artificial Intelligence\n\n${circuits.abstract}\n`,
-    );
+    writeFileSync(join(dir, 'b.txt'), `Collaborating Authors\n\nCheng, Reynold\n\n${circuits.title}\n\narXiv.org Artificial Intelligence\n\n${circuits.abstract}\n`);
     const [paper] = loadCorpus(dir).papers;
     expect(paper).toMatchObject({ authors: ['Xu Wang', 'Reynold Cheng'], listedBy: ['Reynold Cheng'] });
     expect(formatPaperCard(paper).split('\n')[2]).toBe('  Xu Wang, Reynold Cheng · arXiv Artificial Intelligence');

@@ -111,7 +111,10 @@ describe('a Postgres server without pg_textsearch', () => {
       bot = await createLitbot({ env: plainEnv, embedder: new HashingEmbedder(), log: () => {} });
       for (const q of QUESTIONS.slice(0, 3)) {
         const [mine, theirs] = await Promise.all([bot.search(q, { k: 10, mode: 'bm25' }), embedded.search(q, { k: 10, mode: 'bm25' })]);
-        expect(mine.hits.map((h) => h.paperId), q).toEqual(theirs.hits.map((h) => h.paperId));
+        expect(
+          mine.hits.map((h) => h.paperId),
+          q,
+        ).toEqual(theirs.hits.map((h) => h.paperId));
         mine.hits.forEach((h, i) => expect(h.bm25, q).toBeCloseTo(theirs.hits[i].bm25!, 9));
       }
     } finally {
@@ -162,7 +165,11 @@ describe('connecting to Postgres', () => {
 
   it('names DATABASE_URL and the fix when no server answers, without the password', async () => {
     const closed = await startPort();
-    const error = await createLitbot({ env: { ...env, DATABASE_URL: `postgres://litbot:s3cret-pass@127.0.0.1:${closed}/litbot` }, embedder: new HashingEmbedder(), log: () => {} }).catch((e: unknown) => e);
+    const error = await createLitbot({
+      env: { ...env, DATABASE_URL: `postgres://litbot:s3cret-pass@127.0.0.1:${closed}/litbot` },
+      embedder: new HashingEmbedder(),
+      log: () => {},
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DatabaseUnreachableError);
     const message = (error as Error).message;
     expect(message).toContain('127.0.0.1:' + closed);

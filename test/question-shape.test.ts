@@ -10,7 +10,13 @@ describe('question shapes', () => {
   });
 
   it('knows a question asking for several papers, not one asking what a paper says', () => {
-    for (const q of ['which papers study machine unlearning?', 'any papers on text-to-SQL?', 'list papers on text to sql', 'papers that distill big llms into small models', 'are there any works on model merging?']) {
+    for (const q of [
+      'which papers study machine unlearning?',
+      'any papers on text-to-SQL?',
+      'list papers on text to sql',
+      'papers that distill big llms into small models',
+      'are there any works on model merging?',
+    ]) {
       expect(asksForList(q), q).toBe(true);
     }
     for (const q of ['what does the paper on MIGU propose?', 'which paper introduced BIRD?', 'gradient ascent unlearning makes gibberish, what works better?']) {
@@ -25,7 +31,9 @@ describe('question shapes', () => {
   });
 
   it('knows a question asking what something is or does, not how well it did', () => {
-    for (const q of ['What does MIGU do?', 'wat is skil localization', 'whats conjugate prompting', 'how does lexical unit decoding work?', 'explain RAG']) expect(asksWhatItIs(q), q).toBe(true);
-    for (const q of ['how much does MIGU improve accuracy?', 'which papers study unlearning?', 'why do LLMs forget?', 'what about its results?']) expect(asksWhatItIs(q), q).toBe(false);
+    for (const q of ['What does MIGU do?', 'wat is skil localization', 'whats conjugate prompting', 'how does lexical unit decoding work?', 'explain RAG'])
+      expect(asksWhatItIs(q), q).toBe(true);
+    for (const q of ['how much does MIGU improve accuracy?', 'which papers study unlearning?', 'why do LLMs forget?', 'what about its results?'])
+      expect(asksWhatItIs(q), q).toBe(false);
   });
 });

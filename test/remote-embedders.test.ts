@@ -72,7 +72,10 @@ describe('openai embeddings', () => {
 
   it('reports a missing key, naming both variables, when no base URL is set', async () => {
     const embedder = createEmbedder(loadConfig({ EMBEDDINGS: 'openai:text-embedding-3-small' }));
-    const error = await embedder.init().then(() => undefined, (e: unknown) => e);
+    const error = await embedder.init().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(MissingApiKeyError);
     expect((error as Error).message).toContain('EMBEDDINGS_API_KEY');
     expect((error as Error).message).toContain('OPENAI_API_KEY');
@@ -81,7 +84,10 @@ describe('openai embeddings', () => {
   it('turns a server error into a BackendError naming the endpoint and the model', async () => {
     server = await startFakeOpenAIServer({ models: ['text-embedding-3-small'] });
     const embedder = new RemoteEmbedder({ provider: 'openai', model: 'no-such-model', baseUrl: `${server.url}/v1`, maxRetries: 0 });
-    const error = await embedder.init().then(() => undefined, (e: unknown) => e);
+    const error = await embedder.init().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(BackendError);
     expect((error as Error).message).toContain(`${server.url}/v1`);
     expect((error as Error).message).toContain('openai:no-such-model');

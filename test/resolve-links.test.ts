@@ -86,7 +86,9 @@ describe('resolveLinks', () => {
       expect(requests).toHaveLength(3);
       expect(second).toEqual({ resolved: 0, skipped: 0, cached: 3 });
       expect(again.map((p) => p.url)).toEqual(papers.slice(0, 3).map((p) => p.url));
-      expect(JSON.parse(readFileSync(cacheFile, 'utf8'))['before generation align it a novel and effective strategy for mitigating hallucinations in text to sql generation'].arxivId).toBe('2405.15307');
+      expect(
+        JSON.parse(readFileSync(cacheFile, 'utf8'))['before generation align it a novel and effective strategy for mitigating hallucinations in text to sql generation'].arxivId,
+      ).toBe('2405.15307');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

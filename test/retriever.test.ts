@@ -45,9 +45,7 @@ describe('hybrid retrieval on real seed abstracts with USE-lite', () => {
   beforeAll(async () => {
     const root = mkdtempSync(join(tmpdir(), 'litbot-retrieval-'));
     mkdirSync(join(root, 'corpus'));
-    const lines = [...picked, loraDropout].map((p) =>
-      JSON.stringify({ title: p.titleDerived ? undefined : p.title, abstract: p.abstract, date: p.isoDate }),
-    );
+    const lines = [...picked, loraDropout].map((p) => JSON.stringify({ title: p.titleDerived ? undefined : p.title, abstract: p.abstract, date: p.isoDate }));
     writeFileSync(join(root, 'corpus', 'picked.jsonl'), `${lines.join('\n')}\n`);
     const embedder = new UseLiteEmbedder();
     await buildIndex({ corpusDir: join(root, 'corpus'), indexDir: join(root, 'index'), cacheDir: join(root, 'cache'), embedder });

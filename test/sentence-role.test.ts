@@ -10,7 +10,7 @@ function roles(titlePart: string): Map<string, string> {
 }
 
 describe('sentenceRole on seed abstracts', () => {
-  it('tells the MIGU paper\'s set-up from its method and findings', () => {
+  it("tells the MIGU paper's set-up from its method and findings", () => {
     const r = roles('Unlocking Continual Learning Abilities');
     expect(r.get('Language models (LMs) exhibit')).toBe('setup');
     expect(r.get('However, LMs struggle with')).toBe('setup');

@@ -44,7 +44,16 @@ describe('smalltalkIntent', () => {
 describe('the small-talk reply', () => {
   const migu = seedPaper('Unlocking Continual Learning Abilities');
   const topics: Topic[] = [
-    { id: 1, label: 'graph clustering · motifs', keyPhrases: ['graph clustering', 'motifs'], papers: [{ paperId: 'a', centrality: 1 }, { paperId: 'b', centrality: 0.9 }, { paperId: 'c', centrality: 0.8 }] },
+    {
+      id: 1,
+      label: 'graph clustering · motifs',
+      keyPhrases: ['graph clustering', 'motifs'],
+      papers: [
+        { paperId: 'a', centrality: 1 },
+        { paperId: 'b', centrality: 0.9 },
+        { paperId: 'c', centrality: 0.8 },
+      ],
+    },
     { id: 2, label: 'continual learning · forgetting', keyPhrases: ['continual learning', 'forgetting'], papers: [{ paperId: migu.id, centrality: 1 }] },
   ];
   const titles: Record<string, string> = { a: 'Multi-order Graph Clustering', b: 'Motif counting', c: 'Hypergraphs', [migu.id]: `MIGU: ${migu.title}` };
@@ -52,7 +61,10 @@ describe('the small-talk reply', () => {
 
   it('draws its two example questions from the topics it is given', () => {
     expect(exampleQuestions(facts)).toEqual(['Which papers study graph clustering?', 'What does MIGU do for continual learning?']);
-    const other = exampleQuestions({ ...facts, topics: [{ ...topics[1], papers: [...topics[1].papers, { paperId: 'x', centrality: 0 }, { paperId: 'y', centrality: 0 }, { paperId: 'z', centrality: 0 }] }, topics[0]] });
+    const other = exampleQuestions({
+      ...facts,
+      topics: [{ ...topics[1], papers: [...topics[1].papers, { paperId: 'x', centrality: 0 }, { paperId: 'y', centrality: 0 }, { paperId: 'z', centrality: 0 }] }, topics[0]],
+    });
     expect(other[0]).toBe('Which papers study continual learning?');
   });
 

@@ -36,7 +36,8 @@ describe('typo correction against the collection', () => {
   });
 
   it('never changes names: acronyms, mixed case, digits', () => {
-    for (const q of ['What does MIGU do?', 'is GPT-5 better than GPT-4?', 'what is AlphaFolf', 'TÜLU recipes', 'LoRa or QLoRA']) expect(speller.correct(q).corrections, q).toEqual([]);
+    for (const q of ['What does MIGU do?', 'is GPT-5 better than GPT-4?', 'what is AlphaFolf', 'TÜLU recipes', 'LoRa or QLoRA'])
+      expect(speller.correct(q).corrections, q).toEqual([]);
   });
 
   it('does not guess at short words', () => {

@@ -26,8 +26,24 @@ describe('topic agreement scores', () => {
 
   it('evaluates topics against a human grouping on the papers both cover', () => {
     const topics: Topic[] = [
-      { id: 1, label: 'a', keyPhrases: ['a'], papers: [{ paperId: 'p1', centrality: 1 }, { paperId: 'p2', centrality: 1 }] },
-      { id: 2, label: 'b', keyPhrases: ['b'], papers: [{ paperId: 'p3', centrality: 1 }, { paperId: 'p4', centrality: 1 }] },
+      {
+        id: 1,
+        label: 'a',
+        keyPhrases: ['a'],
+        papers: [
+          { paperId: 'p1', centrality: 1 },
+          { paperId: 'p2', centrality: 1 },
+        ],
+      },
+      {
+        id: 2,
+        label: 'b',
+        keyPhrases: ['b'],
+        papers: [
+          { paperId: 'p3', centrality: 1 },
+          { paperId: 'p4', centrality: 1 },
+        ],
+      },
     ];
     const result = evaluateTopics(topics, { p1: 'red', p2: 'red', p3: 'blue', p4: 'blue', p9: 'green' });
     expect(result).toMatchObject({ papers: 4, topics: 2, humanGroups: 2 });

@@ -33,7 +33,7 @@ describe('topics of the seed papers', () => {
     expect(new Set(topics.map((t) => t.id)).size).toBe(topics.length);
   });
 
-  it('orders each topic\'s papers by centrality, most central first', () => {
+  it("orders each topic's papers by centrality, most central first", () => {
     for (const t of topics) for (let i = 1; i < t.papers.length; i++) expect(t.papers[i - 1].centrality).toBeGreaterThanOrEqual(t.papers[i].centrality);
   });
 
@@ -135,7 +135,12 @@ describe('clustering and labels', () => {
       labels = labelClusters(clusters);
     });
     // Words of a phrase, compared without case and with hyphens as spaces.
-    const tokens = (phrase: string) => phrase.toLowerCase().replace(/[()]/g, ' ').split(/[\s-]+/).filter(Boolean);
+    const tokens = (phrase: string) =>
+      phrase
+        .toLowerCase()
+        .replace(/[()]/g, ' ')
+        .split(/[\s-]+/)
+        .filter(Boolean);
     const uses = (p: { title: string; abstract: string }, phrase: string) =>
       ` ${tokens(`${p.title} ${p.abstract}`.replace(/[^\p{L}\p{N}\s-]/gu, ' ')).join(' ')} `.includes(` ${tokens(phrase.replace(/ \(.*\)$/, '')).join(' ')} `);
 
@@ -156,8 +161,7 @@ describe('clustering and labels', () => {
       expect(labels[1][0]).toBe('retrieval augmented generation (RAG)');
       for (const phrases of labels) {
         expect(phrases.map((p) => p.toLowerCase())).not.toContain('generation rag');
-        for (const a of phrases)
-          for (const b of phrases) if (a !== b) expect(` ${tokens(b).join(' ')} `.includes(` ${tokens(a).join(' ')} `), `"${a}" inside "${b}"`).toBe(false);
+        for (const a of phrases) for (const b of phrases) if (a !== b) expect(` ${tokens(b).join(' ')} `.includes(` ${tokens(a).join(' ')} `), `"${a}" inside "${b}"`).toBe(false);
       }
     });
 
@@ -214,4 +218,3 @@ describe('clustering and labels', () => {
     }
   });
 });
-

@@ -6,13 +6,7 @@ import { loadConfig } from '../src/config/env.js';
 import { BackendError, ConfigError } from '../src/errors.js';
 import { createEmbedder, huggingFaceCacheDir } from '../src/indexing/embeddings/create-embedder.js';
 import { TransformersEmbedder, defaultPooling, defaultPrefixes, isModelPath } from '../src/indexing/embeddings/transformers.js';
-import {
-  TINY_HIDDEN,
-  TINY_MAX_POSITIONS,
-  expectedTinyClsEmbedding,
-  expectedTinyMeanEmbedding,
-  makeTinyBertModel,
-} from './helpers/tiny-onnx-model.js';
+import { TINY_HIDDEN, TINY_MAX_POSITIONS, expectedTinyClsEmbedding, expectedTinyMeanEmbedding, makeTinyBertModel } from './helpers/tiny-onnx-model.js';
 import { startFakeHub } from './helpers/fake-hub-server.js';
 
 function expectVector(actual: Float32Array, expected: number[]) {
@@ -157,7 +151,10 @@ describe('transformers embeddings from the Hugging Face cache', () => {
   it('reports a model the Hub does not have, naming the model, the cache folder and the variable', async () => {
     const hub = await startFakeHub({});
     try {
-      const error = await new TransformersEmbedder({ model: 'litbot-test/no-such-model', cacheDir, hubUrl: hub.url }).init().then(() => undefined, (e: unknown) => e);
+      const error = await new TransformersEmbedder({ model: 'litbot-test/no-such-model', cacheDir, hubUrl: hub.url }).init().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(BackendError);
       const message = (error as Error).message;
       expect(message).toContain('litbot-test/no-such-model');
@@ -170,7 +167,12 @@ describe('transformers embeddings from the Hugging Face cache', () => {
 
   it('refuses to download an uncached model with HF_OFFLINE, naming the model, the cache folder and the variables', async () => {
     const config = loadConfig({ EMBEDDINGS: 'transformers:Xenova/all-MiniLM-L6-v2', HF_CACHE_DIR: cacheDir, HF_OFFLINE: 'true' });
-    const error = await createEmbedder(config).init().then(() => undefined, (e: unknown) => e);
+    const error = await createEmbedder(config)
+      .init()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
     expect(message).toContain('Xenova/all-MiniLM-L6-v2');
@@ -188,7 +190,12 @@ describe('transformers embeddings from the Hugging Face cache', () => {
 describe('transformers embeddings errors and rules', () => {
   it('reports a missing model folder with its path and the variable', async () => {
     const missing = join(tmpdir(), 'litbot-no-such-model-folder');
-    const error = await createEmbedder(loadConfig({ EMBEDDINGS: `transformers:${missing}` })).init().then(() => undefined, (e: unknown) => e);
+    const error = await createEmbedder(loadConfig({ EMBEDDINGS: `transformers:${missing}` }))
+      .init()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain(missing);
     expect((error as Error).message).toContain('EMBEDDINGS');
@@ -196,7 +203,10 @@ describe('transformers embeddings errors and rules', () => {
 
   it('reports a folder without model files, naming the folder', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'litbot-empty-model-'));
-    const error = await new TransformersEmbedder({ model: empty, cacheDir }).init().then(() => undefined, (e: unknown) => e);
+    const error = await new TransformersEmbedder({ model: empty, cacheDir }).init().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain(empty);
     expect((error as Error).message).toContain('config.json');

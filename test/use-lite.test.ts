@@ -33,7 +33,10 @@ describe('USE-lite on onnxruntime, converted from the TF.js graph', () => {
   it('gives the same vectors as TF.js on real seed chunks, short queries and a text past the window', async () => {
     const { papers } = loadCorpus('seeds');
     const chunks = chunkPapers(papers.slice(0, 12), { maxTokens: 128, overlapSentences: 1, countTokens: (t) => onnx.countTokens(t) });
-    const long = papers.slice(0, 3).map((p) => p.abstract).join(' ');
+    const long = papers
+      .slice(0, 3)
+      .map((p) => p.abstract)
+      .join(' ');
     const texts = [...chunks.slice(0, 40).map((c) => c.embedText), 'how do I keep an LLM from forgetting old tasks?', 'LoRA', long];
     const [a, b] = await Promise.all([onnx.embedDocuments(texts), tfjs.embedDocuments(texts)]);
     expect(a).toHaveLength(texts.length);
@@ -85,7 +88,14 @@ describe('USE-lite on onnxruntime, converted from the TF.js graph', () => {
 
   it('names an op it cannot convert', () => {
     expect(() =>
-      convertUseLiteGraph({ nodes: [{ name: 'x', op: 'Placeholder', attr: { dtype: { type: 1 } } }, { name: 'y', op: 'Erf', input: ['x'] }], consts: new Map(), output: 'y' }),
+      convertUseLiteGraph({
+        nodes: [
+          { name: 'x', op: 'Placeholder', attr: { dtype: { type: 1 } } },
+          { name: 'y', op: 'Erf', input: ['x'] },
+        ],
+        consts: new Map(),
+        output: 'y',
+      }),
     ).toThrow(/unsupported op Erf \(y\)/);
   });
 });

@@ -93,7 +93,10 @@ describe.each(kinds)('the $name vector store', (kind) => {
   });
 
   it('keeps only papers dated inside a date range', async () => {
-    const dates = papers.map((p) => p.isoDate).filter((d): d is string => !!d).sort();
+    const dates = papers
+      .map((p) => p.isoDate)
+      .filter((d): d is string => !!d)
+      .sort();
     const from = dates[1];
     const to = dates[dates.length - 2];
     const expected = new Set(papers.filter((p) => p.isoDate && p.isoDate >= from && p.isoDate <= to).map((p) => p.id));

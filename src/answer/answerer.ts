@@ -163,7 +163,11 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     if (chatModel) {
       try {
         const g = await callModel(buildCondenseMessages(question, history), { signal, stream: false });
-        const condensed = g.text.trim().split('\n')[0].replace(/^["']|["']$/g, '').trim();
+        const condensed = g.text
+          .trim()
+          .split('\n')[0]
+          .replace(/^["']|["']$/g, '')
+          .trim();
         if (condensed && condensed.length <= MAX_QUESTION_CHARS) return { query: condensed, mode: 'standalone', keep: [], condensed, ms: performance.now() - t0 };
       } catch (error) {
         if (signal?.aborted) throw error;
@@ -193,7 +197,17 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     const intent = smalltalkIntent(said);
     if (intent) {
       const totalMs = Math.round(performance.now() - started);
-      return { question: said, kind: 'smalltalk', answer: smalltalkReply(intent, facts()), refused: false, citations: [], evidence: [], backend, model, timings: { retrieveMs: 0, composeMs: totalMs, totalMs } };
+      return {
+        question: said,
+        kind: 'smalltalk',
+        answer: smalltalkReply(intent, facts()),
+        refused: false,
+        citations: [],
+        evidence: [],
+        backend,
+        model,
+        timings: { retrieveMs: 0, composeMs: totalMs, totalMs },
+      };
     }
     const question = withoutSmalltalk(said);
 
@@ -230,7 +244,10 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     let sources: PaperHit[];
     if (overview) {
       const byId = (id: string) => hits.find((h) => h.paperId === id) ?? (deps.paperById?.(id) ? syntheticHit(deps.paperById(id)!) : undefined);
-      sources = overviewPapers(hits.map((h) => h.paperId), overview.matching)
+      sources = overviewPapers(
+        hits.map((h) => h.paperId),
+        overview.matching,
+      )
         .map(byId)
         .filter((h): h is PaperHit => !!h);
     } else if (follow.mode === 'results') {
@@ -265,7 +282,14 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
       const topics = near
         ? (
             deps.suggestTopics?.(follow.query) ??
-            [...new Set(response.hits.slice(0, 5).map((h) => deps.topicOf?.(h.paperId)?.label).filter((l): l is string => !!l))].map((title) => ({ title }))
+            [
+              ...new Set(
+                response.hits
+                  .slice(0, 5)
+                  .map((h) => deps.topicOf?.(h.paperId)?.label)
+                  .filter((l): l is string => !!l),
+              ),
+            ].map((title) => ({ title }))
           ).slice(0, 3)
         : [];
       const papers = near ? response.hits.slice(0, 3).map((h) => ({ title: h.paper.title, url: h.paper.url })) : [];
@@ -288,7 +312,13 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
       passages: hit.passages.map((p) => ({ text: p.text, score: p.score })),
     }));
     const extractive = (): { kind: AnswerResult['kind']; text: string } => {
-      const options = { context: follow.context, alreadySaid: follow.previousAnswer, idf: collectionTerms().idf, focus: { results: follow.mode === 'results' }, weights: deps.answerWeights };
+      const options = {
+        context: follow.context,
+        alreadySaid: follow.previousAnswer,
+        idf: collectionTerms().idf,
+        focus: { results: follow.mode === 'results' },
+        weights: deps.answerWeights,
+      };
       if (list) {
         const listed = composeList(readAs, extractiveSources, options);
         if (listed.text) return { kind: 'list', text: listed.text };
@@ -350,14 +380,19 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     } catch (error) {
       // A full queue is the bot's to report ("busy, try again"), not a model failure.
       if (options.signal?.aborted || error instanceof BusyError) throw error;
-      const failure = error instanceof LlmError ? { kind: error.kind, status: error.status, attempts: error.attempts, latencyMs: error.latencyMs } : { kind: 'error', err: redact(errorMessage(error), env) };
+      const failure =
+        error instanceof LlmError
+          ? { kind: error.kind, status: error.status, attempts: error.attempts, latencyMs: error.latencyMs }
+          : { kind: 'error', err: redact(errorMessage(error), env) };
       log?.warn({ backend, model, ...failure }, 'LLM unavailable; answering offline');
       return { ...offline(MODEL_UNAVAILABLE_NOTE), backend, model };
     }
     const cutOff = generation.finish === 'cut-off';
-    if (cutOff) log?.warn({ backend, model, finishReason: generation.finishReason, latencyMs: generation.latencyMs, outputTokens: generation.usage?.outputTokens }, 'LLM answer cut off');
+    if (cutOff)
+      log?.warn({ backend, model, finishReason: generation.finishReason, latencyMs: generation.latencyMs, outputTokens: generation.usage?.outputTokens }, 'LLM answer cut off');
     const cited = citeModelText(generation.text, cutOff);
-    if (cited.citations.length) return finish({ kind: list ? 'list' : 'answer', ...cited, refused: false, usage: generation.usage, ...(cutOff ? { note: CUT_OFF_NOTE } : {}) }, composeStarted);
+    if (cited.citations.length)
+      return finish({ kind: list ? 'list' : 'answer', ...cited, refused: false, usage: generation.usage, ...(cutOff ? { note: CUT_OFF_NOTE } : {}) }, composeStarted);
     if (generation.text.includes(NOT_COVERED) || /\b(?:do(?:es)? not|don't|doesn't) (?:cover|address|answer|mention|discuss)\b/i.test(generation.text)) {
       return decline(composeStarted, 'the model said the sources do not cover it', { usage: generation.usage });
     }

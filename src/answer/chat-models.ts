@@ -188,8 +188,7 @@ export function retryAfterMs(error: unknown, capMs = 10_000): number | undefined
   const e = error as { headers?: unknown; response?: { headers?: unknown }; cause?: unknown } | undefined;
   for (const headers of [e?.headers, e?.response?.headers]) {
     if (!headers) continue;
-    const value =
-      typeof (headers as Headers).get === 'function' ? (headers as Headers).get('retry-after') : (headers as Record<string, string | undefined>)['retry-after'];
+    const value = typeof (headers as Headers).get === 'function' ? (headers as Headers).get('retry-after') : (headers as Record<string, string | undefined>)['retry-after'];
     if (value === null || value === undefined) continue;
     const seconds = Number(value);
     const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();

@@ -87,7 +87,11 @@ function namesIn(question: string): string[] {
 /** The question's words the collection never uses (as typed, stop words, short words and known names left out). */
 function unknownWords(question: string, stats: CollectionStats): string[] {
   const out: string[] = [];
-  const names = new Set(wordTokens(question).filter((t) => NAME_LIKE.test(t) && stats.knowsName(t)).map((t) => t.toLowerCase()));
+  const names = new Set(
+    wordTokens(question)
+      .filter((t) => NAME_LIKE.test(t) && stats.knowsName(t))
+      .map((t) => t.toLowerCase()),
+  );
   for (const w of words(question)) {
     if (w.length < 3 || /\d/.test(w) || out.includes(w) || names.has(w)) continue;
     const terms = contentTerms(w);
@@ -181,7 +185,11 @@ function missingWords(question: string, response: SearchResponse, stats?: Collec
   const held = new Set<string>();
   for (const hit of response.hits.slice(0, TOP)) for (const t of stats.termsOf(hit.paperId)) held.add(t);
   // A name known only by its initials ("SVD" for "singular value decomposition") is held as its words, not as itself.
-  const seen = new Set(wordTokens(question).filter((t) => NAME_LIKE.test(t) && !stats.knowsWord(t) && stats.knowsName(t)).map((t) => t.toLowerCase()));
+  const seen = new Set(
+    wordTokens(question)
+      .filter((t) => NAME_LIKE.test(t) && !stats.knowsWord(t) && stats.knowsName(t))
+      .map((t) => t.toLowerCase()),
+  );
   const out: { word: string; idf: number }[] = [];
   for (const w of words(question)) {
     const terms = contentTerms(w);
@@ -207,10 +215,6 @@ export function describe(why: DeclineWhy): string {
     case 'weak':
       return why.missing.length ? `the closest papers do not speak of ${why.missing.join(', ')}` : 'no paper stands out';
     case 'premise':
-      return why.premise === 'absolute'
-        ? `the best paper does not say "${why.detail}"`
-        : why.premise === 'version'
-          ? `the best paper never names ${why.detail}`
-          : why.detail;
+      return why.premise === 'absolute' ? `the best paper does not say "${why.detail}"` : why.premise === 'version' ? `the best paper never names ${why.detail}` : why.detail;
   }
 }

@@ -54,9 +54,11 @@ export interface ExtractiveAnswer {
 }
 
 /** Sentences that open by leaning on the one before read as fragments when quoted alone. */
-const LEANS_BACK = /^(?:however|moreover|furthermore|additionally|in addition|also|thus|therefore|hence|consequently|besides|nevertheless|then|finally|second(?:ly)?|third(?:ly)?|lastly|specifically|notably|interestingly|further|subsequently|in contrast|in particular|in this (?:case|setting|context)|for (?:example|instance)|on the other hand|as a result|to this end|to address (?:this|these)|this|these|those|they|it|its|such|both)\b/i;
+const LEANS_BACK =
+  /^(?:however|moreover|furthermore|additionally|in addition|also|thus|therefore|hence|consequently|besides|nevertheless|then|finally|second(?:ly)?|third(?:ly)?|lastly|specifically|notably|interestingly|further|subsequently|in contrast|in particular|in this (?:case|setting|context)|for (?:example|instance)|on the other hand|as a result|to this end|to address (?:this|these)|this|these|those|they|it|its|such|both)\b/i;
 /** "Despite these advancements, ...", "Based on this, ...": a demonstrative early on points at the sentence before ("In this paper" does not). */
-const POINTS_BACK = /^(?:[\w-]+[ ,]+){0,3}(?:these|those|such)\b|^(?:[\w-]+[ ,]+){1,3}this\b(?!\s+(?:paper|work|study|article|survey|letter|research|thesis|report|position|chapter|tutorial))/i;
+const POINTS_BACK =
+  /^(?:[\w-]+[ ,]+){0,3}(?:these|those|such)\b|^(?:[\w-]+[ ,]+){1,3}this\b(?!\s+(?:paper|work|study|article|survey|letter|research|thesis|report|position|chapter|tutorial))/i;
 
 /** True when a sentence cannot stand on its own without the one before it. */
 function leansBack(sentence: string): boolean {
@@ -64,7 +66,8 @@ function leansBack(sentence: string): boolean {
 }
 
 const NOT_PROSE = /\$|\\[a-z]+\{|\\["'`^~]|https?:\/\/|this https URL|\bcode (?:and data )?(?:is|are|will be) (?:publicly )?(?:available|released)|github\.com/i;
-const INSTRUCTION_LIKE = /\b(?:ignore|disregard|forget)\b[^.]{0,40}\b(?:previous|prior|above|earlier|all)\b[^.]{0,20}\binstructions?\b|\b(?:you are now|system prompt|as an ai (?:language )?model)\b/i;
+const INSTRUCTION_LIKE =
+  /\b(?:ignore|disregard|forget)\b[^.]{0,40}\b(?:previous|prior|above|earlier|all)\b[^.]{0,20}\binstructions?\b|\b(?:you are now|system prompt|as an ai (?:language )?model)\b/i;
 
 /** True for text that addresses the model rather than describing research; such sentences are never used. */
 export function looksLikeInstruction(sentence: string): boolean {
@@ -233,7 +236,17 @@ function scoreSentences(question: string, sources: ExtractiveSource[], options: 
       const inPassage = passages.find((p) => p.text.includes(sentence.slice(0, 60)));
       if (inPassage && topPassage > 0) score += 0.15 * (inPassage.score / topPassage);
       // Findings and methods answer; set-up sentences ("LLMs have shown ...") only lead up to them.
-      score *= 1 + (role === 'finding' ? weights.finding : role === 'method' ? (focus.method ? Math.max(weights.method, weights.finding) : weights.method) : role === 'setup' ? weights.setup : 0);
+      score *=
+        1 +
+        (role === 'finding'
+          ? weights.finding
+          : role === 'method'
+            ? focus.method
+              ? Math.max(weights.method, weights.finding)
+              : weights.method
+            : role === 'setup'
+              ? weights.setup
+              : 0);
       if (focus.figure && figure && hit > 0) score += weights.figure;
       if (focus.results) score += (role === 'finding' ? 0.25 : 0) + (figure ? 0.15 : 0);
       if (words < 6) score *= 0.3;

@@ -126,7 +126,11 @@ export function readFollowUp(question: string, history: Turn[] | undefined, know
   const cited = previous.answer.citations.map((c) => c.paperId);
   const fresh = known ? newSubjects(question, cited, known) : [];
   if (fresh.length) {
-    const rest = question.trim().replace(SWITCH, ' ').replace(/[?!.]+$/, '').trim();
+    const rest = question
+      .trim()
+      .replace(SWITCH, ' ')
+      .replace(/[?!.]+$/, '')
+      .trim();
     return { mode: 'moves', previous, newSubjects: fresh, ...(SWITCH.test(question.trim()) && rest ? { subject: rest } : {}) };
   }
   const results = asksForResults(question);

@@ -48,10 +48,7 @@ export function createLimiter(max: number, queueTimeoutMs: number): Limiter {
             reject(error);
           };
           const onAbort = () => leave(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-          const timer = setTimeout(
-            () => leave(new BusyError(queueTimeoutMs)),
-            queueTimeoutMs,
-          );
+          const timer = setTimeout(() => leave(new BusyError(queueTimeoutMs)), queueTimeoutMs);
           signal?.addEventListener('abort', onAbort, { once: true });
           queue.push(entry);
         });

@@ -37,12 +37,7 @@ const PROMPT_SENTENCES: string[] = [...SYSTEM_PROMPT.split('\n'), ...CONDENSE_PR
 const PROMPT_FRAGMENTS: string[] = PROMPT_SENTENCES.filter((s) => s.length >= 24).map((s) => s.slice(0, 32));
 
 /** What a snapshot's last sentence may still be growing into: the prompt's sentences, lines and tags. */
-const PROMPT_STARTS: string[] = [
-  ...PROMPT_SENTENCES,
-  ...[...SYSTEM_PROMPT.split('\n'), ...CONDENSE_PROMPT.split('\n')].map(collapse),
-  'rules:',
-  'title:',
-];
+const PROMPT_STARTS: string[] = [...PROMPT_SENTENCES, ...[...SYSTEM_PROMPT.split('\n'), ...CONDENSE_PROMPT.split('\n')].map(collapse), 'rules:', 'title:'];
 
 function echoesPrompt(sentence: string): boolean {
   const s = collapse(sentence);
@@ -51,18 +46,20 @@ function echoesPrompt(sentence: string): boolean {
 
 /** `text` without prompt tags, prompt-shaped lines and sentences quoting the instructions. */
 export function stripPromptEcho(text: string): string {
-  return text
-    // What follows a tag starts afresh, so a "Title: ..." after it is seen as the prompt line it is.
-    .replace(PROMPT_TAG, '\n')
-    .split('\n')
-    .filter((line) => !PROMPT_LINE.test(line))
-    .map((line) => {
-      if (!echoesPrompt(line)) return line;
-      // Keep the sentences of the line that do not quote the prompt.
-      const kept = line.split(/(?<=[.!?:])\s+/).filter((s) => !echoesPrompt(s) && !/^(?:rules\s*:|\d+\.)$/i.test(s.trim()));
-      return kept.join(' ');
-    })
-    .join('\n');
+  return (
+    text
+      // What follows a tag starts afresh, so a "Title: ..." after it is seen as the prompt line it is.
+      .replace(PROMPT_TAG, '\n')
+      .split('\n')
+      .filter((line) => !PROMPT_LINE.test(line))
+      .map((line) => {
+        if (!echoesPrompt(line)) return line;
+        // Keep the sentences of the line that do not quote the prompt.
+        const kept = line.split(/(?<=[.!?:])\s+/).filter((s) => !echoesPrompt(s) && !/^(?:rules\s*:|\d+\.)$/i.test(s.trim()));
+        return kept.join(' ');
+      })
+      .join('\n')
+  );
 }
 
 /** The end of a snapshot that may still turn into something the cleaner removes. */
@@ -80,7 +77,7 @@ function unfinishedTail(text: string): number {
   ];
   // Cutting one unfinished thing can leave another unfinished ("[label](" once its URL is cut): repeat until none is left.
   let cut = text.length;
-  for (let before = -1; before !== cut; ) {
+  for (let before = -1; before !== cut;) {
     before = cut;
     const head = text.slice(0, cut);
     for (const re of candidates) {
@@ -112,14 +109,16 @@ export function keepOnlyPaperLinks(text: string, allowed: readonly string[]): st
     if (isAllowed(url)) return `\u0000${kept.push(all) - 1}\u0000`;
     return label;
   });
-  return held
-    .replace(BARE_URL, (url) => (isAllowed(url.replace(/^<|>$/g, '')) ? url : ''))
-    .replace(/\u0000(\d+)\u0000/g, (_m, i: string) => kept[Number(i)])
-    .replace(/\(\s*\)|<\s*>/g, '')
-    .replace(/[ \t]{2,}/g, ' ')
-    .replace(/[ \t]+([.,;:!?])/g, '$1')
-    // "see X, <url>, and" without the URL: one comma, not two.
-    .replace(/([,;])(?:[ \t]*[,;])+/g, '$1');
+  return (
+    held
+      .replace(BARE_URL, (url) => (isAllowed(url.replace(/^<|>$/g, '')) ? url : ''))
+      .replace(/\u0000(\d+)\u0000/g, (_m, i: string) => kept[Number(i)])
+      .replace(/\(\s*\)|<\s*>/g, '')
+      .replace(/[ \t]{2,}/g, ' ')
+      .replace(/[ \t]+([.,;:!?])/g, '$1')
+      // "see X, <url>, and" without the URL: one comma, not two.
+      .replace(/([,;])(?:[ \t]*[,;])+/g, '$1')
+  );
 }
 
 export interface CleanedText<S> extends Renumbered<S> {

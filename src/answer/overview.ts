@@ -36,13 +36,26 @@ const WRAPPER =
 
 /** The subject words of a broad question, or undefined when it asks something more specific. */
 export function subjectOf(question: string): string | undefined {
-  const q = question.trim().replace(/[?!.…]+$/, '').trim();
-  const rest = q.replace(WRAPPER, '').replace(/^(?:the|a|an)\s+/i, '').replace(/\s+(?:stuff|things|research|papers|work|please|pls)$/i, '');
+  const q = question
+    .trim()
+    .replace(/[?!.…]+$/, '')
+    .trim();
+  const rest = q
+    .replace(WRAPPER, '')
+    .replace(/^(?:the|a|an)\s+/i, '')
+    .replace(/\s+(?:stuff|things|research|papers|work|please|pls)$/i, '');
   const ws = words(rest);
   if (!ws.length || ws.length > VAGUE.maxWords + 1) return undefined;
   // Anything that reads as a question of its own ("how", "does", "why", "vs") is not a bare subject.
   // Pronouns point back at an earlier turn ("what about its results?"): not a subject either.
-  if (ws.some((w) => /^(?:how|why|when|where|who|which|what|whats|does|do|did|is|are|can|could|should|would|will|vs|versus|compare|compared|between|than|or|for|with|without|in|on|of|to|best|good|bad|better|worse|it|its|they|them|their|this|that|these|those|he|she|his|her|results?|findings?|more|else|same)$/.test(w))) return undefined;
+  if (
+    ws.some((w) =>
+      /^(?:how|why|when|where|who|which|what|whats|does|do|did|is|are|can|could|should|would|will|vs|versus|compare|compared|between|than|or|for|with|without|in|on|of|to|best|good|bad|better|worse|it|its|they|them|their|this|that|these|those|he|she|his|her|results?|findings?|more|else|same)$/.test(
+        w,
+      ),
+    )
+  )
+    return undefined;
   return rest;
 }
 
@@ -124,7 +137,12 @@ export function composeOverview(
   const named = topicsFor(subject, matching, topics).map((t) => `**${escapeMarkdown(t.label)}**`);
   const where = named.length ? `, mostly under the topic${named.length > 1 ? 's' : ''} ${named.join(' and ')}` : '';
   const intro = `"${escapeMarkdown(subject)}" comes up in ${matching.length} papers here${where}. Some of the most central:`;
-  const hint = `Ask about one of them to narrow it down, e.g. "${escapeMarkdown(narrowingExample(chosen.map((c) => c.title), subject))}"`;
+  const hint = `Ask about one of them to narrow it down, e.g. "${escapeMarkdown(
+    narrowingExample(
+      chosen.map((c) => c.title),
+      subject,
+    ),
+  )}"`;
   return [intro, ...lines.map(formatPaperLine), '', hint].join('\n');
 }
 

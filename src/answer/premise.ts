@@ -160,7 +160,6 @@ export function versionMismatch(question: string, paper: string): string | undef
   return undefined;
 }
 
-
 /** A "why" question's absolute ("always", "only") that `paperText` does not say, or undefined. */
 export function unsupportedAbsolute(question: string, paperText: string): string | undefined {
   const absolute = ABSOLUTE.exec(question);

@@ -34,9 +34,7 @@ function fence(text: string): string {
 
 /** The numbered sources block. */
 export function formatSources(sources: PromptSource[]): string {
-  return sources
-    .map((s) => `<source n="${s.n}">\nTitle: ${fence(s.title)}\n${s.passages.map((p) => fence(p)).join('\n')}\n</source>`)
-    .join('\n\n');
+  return sources.map((s) => `<source n="${s.n}">\nTitle: ${fence(s.title)}\n${s.passages.map((p) => fence(p)).join('\n')}\n</source>`).join('\n\n');
 }
 
 /** What the answerer read from the question's wording (see `question-shape.ts`), passed on as a hint. */
@@ -51,7 +49,8 @@ export interface AnswerShape {
 
 /** The closing instruction for a question of this shape. */
 function shapeHint(shape: AnswerShape): string {
-  if (shape.list) return 'The question asks for papers: answer with a bullet list, one bullet per relevant source, each giving its title in italics and its contribution in one line, cited as [n].';
+  if (shape.list)
+    return 'The question asks for papers: answer with a bullet list, one bullet per relevant source, each giving its title in italics and its contribution in one line, cited as [n].';
   if (shape.results) return 'The question asks for results: quote the findings and figures the sources report, citing them as [n].';
   if (shape.figure) return 'The question asks for a figure: open with the sentence that states the number, citing it as [n].';
   return 'Answer the question from the sources above, citing them as [n].';

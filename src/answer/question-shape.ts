@@ -32,7 +32,8 @@ export function asksForList(question: string): boolean {
 }
 
 /** "what does MIGU do?", "what is skill localization", "how does X work", "explain X": the question wants what a method is and does. */
-const ASKS_WHAT_IT_IS = /^\W*(?:(?:so|and|ok|hey)\W+)?(?:what(?:'s|s| is| are| does| do)|wh?at (?:is|does)|wat(?:'s| is| does| dos)?|how (?:does|do|did) \S.* work|explain|define|what do you mean by)\b/i;
+const ASKS_WHAT_IT_IS =
+  /^\W*(?:(?:so|and|ok|hey)\W+)?(?:what(?:'s|s| is| are| does| do)|wh?at (?:is|does)|wat(?:'s| is| does| dos)?|how (?:does|do|did) \S.* work|explain|define|what do you mean by)\b/i;
 
 /** True when the question asks what something is or does, not how well it did. */
 export function asksWhatItIs(question: string): boolean {

@@ -17,7 +17,8 @@ const METHOD =
   /\b(?:we|this (?:paper|work|study|article|survey|letter)|our (?:method|approach|framework|model|work|system))\s+(?:[\w-]+\s+){0,2}(?:propose|proposes|present|presents|introduce|introduces|develop|develops|design|designs|build|builds|construct|constructs|formali[sz]e|formulate|release|releases|curate|collect|conduct|investigate|investigates|study|studies|examine|examines|explore|explores|analy[sz]e|analy[sz]es|evaluate|evaluates|benchmark|provide|provides|offer|offers|aim|aims|leverage|use|employ|identify|identifies|establish|establishes|summari[sz]e|apply|applies|train|trains)\b|\b(?:called|named|dubbed)\b/i;
 
 /** A sentence about a named method doing something: "MIGU is based on ...", "TA encourages ...". */
-const NAMED_METHOD = /^(?:[A-Z][\w-]*(?: [A-Z][\w-]*)?)(?: \([^)]*\))? (?:is|uses|employs|combines|consists|works|learns|trains|adds|updates|relies|leverages|encourages|separates|integrates|builds|applies|replaces|removes|keeps)\b/;
+const NAMED_METHOD =
+  /^(?:[A-Z][\w-]*(?: [A-Z][\w-]*)?)(?: \([^)]*\))? (?:is|uses|employs|combines|consists|works|learns|trains|adds|updates|relies|leverages|encourages|separates|integrates|builds|applies|replaces|removes|keeps)\b/;
 
 /** Background and motivation: what everyone knows, what is still missing (closing hopes count as set-up too). */
 const SETUP =
@@ -31,7 +32,8 @@ const FIGURE =
   /(?<![\w.-])\d+(?:[.,]\d+)?\s*(?:%|percent\b|p\.?\s?p\.?(?!\w)|(?:percentage )?points?\b|[x×](?![a-z])|-?fold\b|times\b)|(?<![\w.-])\d+\.\d+(?![\w.-]*[a-z])|\b(?:twice|half|double[sd]?|tripl(?:es|ed)|an order of magnitude|orders of magnitude)\b|(?<![\w.-])\d{2,}(?:,\d{3})*\s*(?:[kKmMbB]\b|tokens|hours|GPU|samples|examples|pairs|instances|papers|questions|tasks|languages|models|datasets|parameters)/;
 
 /** Closing remarks: hopes and calls to action say nothing about what was found. */
-const CLOSING = /^(?:we|the authors) (?:hope|believe|envision|anticipate|call for|advocate|encourage|invite|expect)\b|\b(?:future (?:work|research|directions?)|will be (?:made )?(?:publicly )?(?:available|released))\b/i;
+const CLOSING =
+  /^(?:we|the authors) (?:hope|believe|envision|anticipate|call for|advocate|encourage|invite|expect)\b|\b(?:future (?:work|research|directions?)|will be (?:made )?(?:publicly )?(?:available|released))\b/i;
 
 /** True when the sentence states a quantity. */
 export function hasFigure(sentence: string): boolean {

@@ -27,4 +27,3 @@ export function buildPostings(papers: { id: string; title: string; abstract: str
   }
   return { papers: papers.length, postings, titles };
 }
-

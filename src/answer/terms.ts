@@ -24,8 +24,10 @@ export function words(text: string): string[] {
 
 /** Words whose -ise is American too (advise, promise, raise), by what comes before "ise". */
 const ISE_STEMS = new Set(
-  ('adv compr comprom desp dev disgu enterpr exerc expert franch improv merchand prec prem prom rev superv surpr telev conc no pra ' +
-    'ra w otherw likew ar r po appr exc dem parad treat bru cru inc circumc clockw anticlockw upr sunr') .split(' '),
+  (
+    'adv compr comprom desp dev disgu enterpr exerc expert franch improv merchand prec prem prom rev superv surpr telev conc no pra ' +
+    'ra w otherw likew ar r po appr exc dem parad treat bru cru inc circumc clockw anticlockw upr sunr'
+  ).split(' '),
 );
 
 /** American spelling for British -ise/-isation and -our words, so "specialised" meets "specialized". */

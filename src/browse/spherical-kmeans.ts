@@ -400,7 +400,10 @@ export function wardMerges(x: VectorSet): Merge[] {
     remaining--;
   }
   // Ward's heights never decrease up the tree, so sorting (stably) gives a valid merge order.
-  return merges.map((m, i) => ({ m, i })).sort((p, q) => p.m.height - q.m.height || p.i - q.i).map(({ m }) => m);
+  return merges
+    .map((m, i) => ({ m, i }))
+    .sort((p, q) => p.m.height - q.m.height || p.i - q.i)
+    .map(({ m }) => m);
 }
 
 /** The k clusters left after the lowest n - k merges, numbered 0..k-1 in order of their first row. */
@@ -518,7 +521,10 @@ export function sparseLatentCoordinates(x: SparseRows, r: number, seed = 42, fit
   }
   const { values: eig, vectors: w } = symmetricEigen(small, l);
   const top = Math.max(...eig, 0);
-  const order = [...eig.keys()].filter((e) => eig[e] > top * 1e-10).sort((a, b) => eig[b] - eig[a]).slice(0, r);
+  const order = [...eig.keys()]
+    .filter((e) => eig[e] > top * 1e-10)
+    .sort((a, b) => eig[b] - eig[a])
+    .slice(0, r);
   const k = Math.max(1, order.length);
   const u = new Float64Array(m * k);
   order.forEach((e, c) => {

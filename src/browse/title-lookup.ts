@@ -20,11 +20,7 @@ export interface TitleEntry {
 }
 
 /** Acronyms so common in the field that they name no one paper. */
-const COMMON_ACRONYMS = new Set(
-  'AI ML NLP NLU NLG LLM LLMS LM LMS RL RLHF KB KD CL IL NER LSTM RNN CNN GPT GPT-4 GPT-3 SFT PEFT API SOTA QA ICL COT MLLM MLLMS'.split(
-    ' ',
-  ),
-);
+const COMMON_ACRONYMS = new Set('AI ML NLP NLU NLG LLM LLMS LM LMS RL RLHF KB KD CL IL NER LSTM RNN CNN GPT GPT-4 GPT-3 SFT PEFT API SOTA QA ICL COT MLLM MLLMS'.split(' '));
 
 const INTRODUCED = /\b(?:introduce|propose|present|develop|call|name|dub|term)(?:s|d|ed)?\b[^.]{0,60}?\b([A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9-]*)\b/g;
 
@@ -188,7 +184,9 @@ export class TitleIndex {
     this.wordTitles = this.vocabulary.map((w) => Int32Array.from(words.get(w)!.titles));
     this.aliasTitles = this.vocabulary.map((w) => Int32Array.from(words.get(w)!.aliases));
     this.initials = entries.map((e) => initialsOf(foldAccents(e.title)));
-    this.initialsSorted = this.initials.map((initials, title) => ({ initials, title })).sort((a, b) => (a.initials < b.initials ? -1 : a.initials > b.initials ? 1 : a.title - b.title));
+    this.initialsSorted = this.initials
+      .map((initials, title) => ({ initials, title }))
+      .sort((a, b) => (a.initials < b.initials ? -1 : a.initials > b.initials ? 1 : a.title - b.title));
     this.vocabulary.forEach((word, id) => {
       for (const g of new Set(trigrams(word))) {
         const list = this.trigramPostings.get(g) ?? [];
@@ -288,7 +286,10 @@ export class TitleIndex {
       buffer.fill(0);
       let budget = MAX_POSTINGS;
       for (const [id, q] of m.quality) {
-        for (const [list, factor] of [[this.wordTitles[id], 1], [this.aliasTitles[id], ALIAS]] as const) {
+        for (const [list, factor] of [
+          [this.wordTitles[id], 1],
+          [this.aliasTitles[id], ALIAS],
+        ] as const) {
           const value = q * factor;
           for (let j = 0; j < list.length; j++) {
             const t = list[j];

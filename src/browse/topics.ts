@@ -218,7 +218,10 @@ function words(text: string): string[] {
 }
 
 function stemOf(word: string): string {
-  return word.split('-').map((part) => stemmer(part)).join('-');
+  return word
+    .split('-')
+    .map((part) => stemmer(part))
+    .join('-');
 }
 
 /** Adds `weight` per occurrence of each stemmed word and word pair of `text` to `counts`. */
@@ -372,7 +375,10 @@ interface Candidate {
 /** Whether a word is an acronym of a phrase: "RAG" of "retrieval-augmented generation", "CoT" of "chain-of-thought". */
 function isAcronymOf(word: string, phrase: string): boolean {
   if (!/^[A-Z][A-Za-z]*[A-Z]s?$/.test(word) || word.length > 8) return false;
-  const initials = phrase.split(/[ -]+/).map((w) => w[0]).join('');
+  const initials = phrase
+    .split(/[ -]+/)
+    .map((w) => w[0])
+    .join('');
   return initials.length >= 2 && initials.toLowerCase() === word.replace(/s$/, '').toLowerCase();
 }
 
@@ -697,7 +703,9 @@ export function findTopic(topics: Topic[], query: string): Topic {
     if (byId) return byId;
     throw new UserError(`No topic #${asId[1]}. ${topicHint(topics)}`);
   }
-  const queryStems = words(q).filter((w) => !STOPWORDS.has(w)).map(stemOf);
+  const queryStems = words(q)
+    .filter((w) => !STOPWORDS.has(w))
+    .map(stemOf);
   if (!queryStems.length) throw new UserError(`No topic matches "${q}". ${topicHint(topics)}`);
   let best: { topic: Topic; score: number } | undefined;
   for (const topic of topics) {

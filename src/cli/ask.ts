@@ -14,7 +14,7 @@ await runCli(async () => {
     .argument('[question...]', 'the question; with --json and none, one question per line on stdin')
     .option('--json', 'print the result as JSON (one object per line)')
     .option('--provider <name>', 'answer backend: extractive, openai, ollama or anthropic (default: LLM_PROVIDER)')
-    .option('--model <name>', 'model name (default: LLM_MODEL or the provider\'s default)')
+    .option('--model <name>', "model name (default: LLM_MODEL or the provider's default)")
     .option('--no-stream', 'print the answer only when it is complete')
     .parse();
   const opts = cmd.opts<{ json?: boolean; provider?: string; model?: string; stream: boolean }>();

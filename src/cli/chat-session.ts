@@ -14,8 +14,8 @@ const HISTORY_TURNS = 4;
 export const CHAT_HELP = [
   'Ask a question in plain words; follow-ups ("what about its results?") keep the conversation in view.',
   'Commands:',
-  '  /topics [topic]    the collection\'s topics, or one topic\'s papers (by name or number)',
-  '  /paper <title>     a paper\'s card: link, authors, date, abstract',
+  "  /topics [topic]    the collection's topics, or one topic's papers (by name or number)",
+  "  /paper <title>     a paper's card: link, authors, date, abstract",
   '  /similar <title>   papers most like that one',
   '  /search <query>    the best-matching papers with a passage each',
   '  /about             the index and the answer backend',
@@ -118,7 +118,9 @@ export function createChatSession(litbot: Litbot, options: ChatSessionOptions): 
       } catch (error) {
         const name = (error as Error)?.name;
         // User mistakes and known failures read as one line; anything else keeps the session alive too.
-        write(name === 'UserError' || name === 'UsageError' || name === 'BusyError' || name === 'BackendError' ? errorMessage(error) : `Something went wrong: ${errorMessage(error)}`);
+        write(
+          name === 'UserError' || name === 'UsageError' || name === 'BusyError' || name === 'BackendError' ? errorMessage(error) : `Something went wrong: ${errorMessage(error)}`,
+        );
       }
       return true;
     },

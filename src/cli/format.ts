@@ -55,7 +55,7 @@ export function formatTopicList(litbot: Pick<Litbot, 'paperById'>, topics: Topic
     lines.push(`  #${t.id} ${t.label} (${t.papers.length} papers)`);
     for (const { paperId } of t.papers.slice(0, papersShown)) lines.push(`      - ${litbot.paperById(paperId)?.title ?? paperId}`);
   }
-  lines.push('', 'Type /topics <name or number> to list a topic\'s papers.');
+  lines.push('', "Type /topics <name or number> to list a topic's papers.");
   return lines.join('\n');
 }
 

@@ -49,7 +49,10 @@ await runCli(async () => {
   try {
     const paper = litbot.paper(query);
     const topic = litbot.topicOf(paper.id);
-    const others = litbot.lookup(query, 4).filter((m) => m.paperId !== paper.id).slice(0, 3);
+    const others = litbot
+      .lookup(query, 4)
+      .filter((m) => m.paperId !== paper.id)
+      .slice(0, 3);
     process.stdout.write(opts.json ? `${JSON.stringify(paperJson(paper, topic, others))}\n` : `${formatPaper(paper, topic, others)}\n`);
   } finally {
     await litbot.close();

@@ -34,7 +34,10 @@ const int = (min: number, max: number, unit = '') => {
 const timeoutMs = () => int(100, MAX_TIMEOUT_MS, ` (milliseconds; at most ${MAX_TIMEOUT_MS / 60_000} minutes)`);
 const optionalString = z.string().optional();
 const optionalUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional();
-const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' }).optional().transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .optional()
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /** Every variable, its check and its default (blank counts as unset). Keep `.env.example` in step. */
 export const envSchema = z.object({
@@ -63,22 +66,35 @@ export const envSchema = z.object({
   LLM_API_KEY: optionalString,
   OPENAI_API_KEY: optionalString,
   ANTHROPIC_API_KEY: optionalString,
-  LLM_TEMPERATURE: z.coerce.number({ error: 'must be a number from 0 to 2' }).min(0, { error: 'must be a number from 0 to 2' }).max(2, { error: 'must be a number from 0 to 2' }).default(0.2),
+  LLM_TEMPERATURE: z.coerce
+    .number({ error: 'must be a number from 0 to 2' })
+    .min(0, { error: 'must be a number from 0 to 2' })
+    .max(2, { error: 'must be a number from 0 to 2' })
+    .default(0.2),
   LLM_MAX_TOKENS: int(16, 32_000).default(800),
   LLM_TIMEOUT_MS: timeoutMs().default(30_000),
   LLM_MAX_RETRIES: int(0, 10).default(2),
   LLM_MAX_CONCURRENCY: int(1, 256).default(4),
   LLM_QUEUE_TIMEOUT_MS: timeoutMs().default(60_000),
   DISCORD_TOKEN: optionalString,
-  DISCORD_CLIENT_ID: z.string().regex(/^\d{5,25}$/, 'must be the numeric application id').optional(),
-  DISCORD_GUILD_ID: z.string().regex(/^\d{5,25}$/, 'must be a numeric server id').optional(),
+  DISCORD_CLIENT_ID: z
+    .string()
+    .regex(/^\d{5,25}$/, 'must be the numeric application id')
+    .optional(),
+  DISCORD_GUILD_ID: z
+    .string()
+    .regex(/^\d{5,25}$/, 'must be a numeric server id')
+    .optional(),
   DISCORD_API_URL: optionalUrl,
   // Privileged: Discord refuses the login unless it is also switched on in the Developer Portal.
   DISCORD_MESSAGE_CONTENT: bool,
   RATE_LIMIT_COUNT: int(1, 10_000).default(5),
   RATE_LIMIT_WINDOW_S: int(1, 86_400, ' (seconds; at most a day)').default(60),
   FEEDBACK_FILE: z.string().default('.cache/feedback.jsonl'),
-  LIBRARIAN_ROLE_ID: z.string().regex(/^\d{5,25}$/, 'must be a numeric role id (Server Settings > Roles > Copy Role ID)').optional(),
+  LIBRARIAN_ROLE_ID: z
+    .string()
+    .regex(/^\d{5,25}$/, 'must be a numeric role id (Server Settings > Roles > Copy Role ID)')
+    .optional(),
   ARXIV_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://export.arxiv.org/api/query'),
   ARXIV_TIMEOUT_MS: int(100, 120_000, ' (milliseconds)').default(10_000),
   SHARDS: z

@@ -103,7 +103,11 @@ export function cleanSubmittedText(text: string): string {
   // Repeated: a link's label may itself hold a link, and removing one may form another.
   for (let i = 0; i < 3; i++) {
     const before = out;
-    out = out.replace(MASKED_LINK, '$1').replace(MENTION, ' ').replace(MASS_PING, '$1').replace(/<(https?:\/\/[^\s<>]+)>/gi, '$1');
+    out = out
+      .replace(MASKED_LINK, '$1')
+      .replace(MENTION, ' ')
+      .replace(MASS_PING, '$1')
+      .replace(/<(https?:\/\/[^\s<>]+)>/gi, '$1');
     if (out === before) break;
   }
   return out;
@@ -139,9 +143,7 @@ export function checkSubmission(input: Submission): Submission {
   // Counted without the mass pings: a title that is only "@everyone" is only a mention.
   if ((cleanTitle((input.title ?? '').replace(MASS_PING, ' ')).match(/[\p{L}\p{N}]/gu) ?? []).length < 2) {
     throw new SubmissionError(
-      input.title?.trim()
-        ? 'The title has no words once mentions and formatting are taken out. Give the paper’s own title.'
-        : 'The title is empty. Give the paper’s own title.',
+      input.title?.trim() ? 'The title has no words once mentions and formatting are taken out. Give the paper’s own title.' : 'The title is empty. Give the paper’s own title.',
     );
   }
   if (title.length > L.maxTitleChars) throw new SubmissionError(`The title is too long (${title.length} characters; at most ${L.maxTitleChars}).`);
@@ -151,9 +153,12 @@ export function checkSubmission(input: Submission): Submission {
     .trim();
   if (!abstract) throw new SubmissionError('The abstract is empty. Paste the paper’s abstract.');
   if (abstract.length > L.maxAbstractChars) {
-    throw new SubmissionError(`The abstract is too long (${abstract.length.toLocaleString('en-US')} characters; at most ${L.maxAbstractChars.toLocaleString('en-US')}). Paste the abstract only, not the paper.`);
+    throw new SubmissionError(
+      `The abstract is too long (${abstract.length.toLocaleString('en-US')} characters; at most ${L.maxAbstractChars.toLocaleString('en-US')}). Paste the abstract only, not the paper.`,
+    );
   }
-  if (abstract.length < L.minAbstractChars) throw new SubmissionError(`The abstract is too short (${abstract.length} characters; at least ${L.minAbstractChars}). Paste the paper’s whole abstract.`);
+  if (abstract.length < L.minAbstractChars)
+    throw new SubmissionError(`The abstract is too short (${abstract.length} characters; at least ${L.minAbstractChars}). Paste the paper’s whole abstract.`);
   let url: string | undefined;
   const rawUrl = input.url?.trim().replace(/^<(.*)>$/, '$1');
   if (rawUrl) {
@@ -226,7 +231,8 @@ export class AddedPapers {
     const record: AddedPaper = { ...submission, addedBy, addedAt: now.toISOString() };
     await this.locked(() => {
       const existing = this.duplicateOf(submission);
-      if (existing) throw new DuplicatePaperError({ title: existing.title, where: `added by ${existing.addedBy?.name ?? 'someone'} on ${existing.addedAt?.slice(0, 10) ?? 'an earlier day'}` });
+      if (existing)
+        throw new DuplicatePaperError({ title: existing.title, where: `added by ${existing.addedBy?.name ?? 'someone'} on ${existing.addedAt?.slice(0, 10) ?? 'an earlier day'}` });
       this.write([...this.lines(), JSON.stringify(record)]);
     });
     return record;

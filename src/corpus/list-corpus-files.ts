@@ -106,7 +106,11 @@ export function listCorpusFiles(dir: string, show: (path: string) => string): Li
     } catch (error) {
       const code = (error as NodeJS.ErrnoException)?.code;
       const reason =
-        code === 'ENOENT' ? 'a broken symlink (its target does not exist)' : code === 'ELOOP' ? 'a symlink loop (the link leads back to itself)' : `cannot follow this symlink: ${fsReason(error)}`;
+        code === 'ENOENT'
+          ? 'a broken symlink (its target does not exist)'
+          : code === 'ELOOP'
+            ? 'a symlink loop (the link leads back to itself)'
+            : `cannot follow this symlink: ${fsReason(error)}`;
       problem(path, `${reason}: skipped`);
       return;
     }

@@ -149,11 +149,7 @@ export function loadCorpus(dir: string, options: LoadCorpusOptions = {}): Corpus
   }
 
   if (issues.length && !options.skipInvalid) {
-    throw new CorpusError(
-      `The corpus in ${dir} has ${issues.length} problem${issues.length > 1 ? 's' : ''} ` +
-        `(fix them, or pass --skip-invalid to index the rest):`,
-      issues,
-    );
+    throw new CorpusError(`The corpus in ${dir} has ${issues.length} problem${issues.length > 1 ? 's' : ''} ` + `(fix them, or pass --skip-invalid to index the rest):`, issues);
   }
   const { papers, merges, notes: mergeNotes } = mergeEntries(raw);
   if (papers.length === 0) throw new CorpusError(`No papers could be read from ${dir}.`, issues);

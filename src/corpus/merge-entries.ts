@@ -11,12 +11,7 @@ import type { Paper, SourceRef } from './paper.js';
 import type { RawEntry } from './raw-entry.js';
 
 /** Why two listings were taken for one paper. */
-export type MergeReason =
-  | 'same arXiv id'
-  | 'same link'
-  | 'same title and abstract'
-  | 'same title, nearly the same abstract'
-  | 'same abstract, one listing untitled';
+export type MergeReason = 'same arXiv id' | 'same link' | 'same title and abstract' | 'same title, nearly the same abstract' | 'same abstract, one listing untitled';
 
 /** One listing merged into a paper read before it. */
 export interface CorpusMerge {

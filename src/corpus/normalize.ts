@@ -17,8 +17,29 @@ export function cleanText(text: string): string {
 
 /** Greek letters by name, so "$\pi$-Tuning" (now "π-Tuning") and "Pi-Tuning" share a key. */
 const GREEK: Record<string, string> = {
-  α: 'alpha', β: 'beta', γ: 'gamma', δ: 'delta', ε: 'epsilon', ζ: 'zeta', η: 'eta', θ: 'theta', ι: 'iota', κ: 'kappa', λ: 'lambda',
-  μ: 'mu', ν: 'nu', ξ: 'xi', π: 'pi', ρ: 'rho', σ: 'sigma', τ: 'tau', υ: 'upsilon', φ: 'phi', χ: 'chi', ψ: 'psi', ω: 'omega',
+  α: 'alpha',
+  β: 'beta',
+  γ: 'gamma',
+  δ: 'delta',
+  ε: 'epsilon',
+  ζ: 'zeta',
+  η: 'eta',
+  θ: 'theta',
+  ι: 'iota',
+  κ: 'kappa',
+  λ: 'lambda',
+  μ: 'mu',
+  ν: 'nu',
+  ξ: 'xi',
+  π: 'pi',
+  ρ: 'rho',
+  σ: 'sigma',
+  τ: 'tau',
+  υ: 'upsilon',
+  φ: 'phi',
+  χ: 'chi',
+  ψ: 'psi',
+  ω: 'omega',
 };
 
 /** The key two listings of one paper share: lower case, letters and digits only. */
@@ -60,7 +81,10 @@ export function deriveTitle(abstract: string): string {
   phrase = phrase.split(/,\s|;\s|\s(?:by|which|that|where|to address|in order to|via)\s|\.\s|\.$|:\s/)[0] ?? phrase;
   phrase = phrase.replace(/^(?:a|an|the)\s+(?:new|novel)\s+/i, (m) => m.split(/\s+/)[0] + ' ');
   const words = phrase.trim().split(/\s+/);
-  let title = words.slice(0, MAX_TITLE_WORDS).join(' ').replace(/[,.;:]+$/, '');
+  let title = words
+    .slice(0, MAX_TITLE_WORDS)
+    .join(' ')
+    .replace(/[,.;:]+$/, '');
   if (words.length > MAX_TITLE_WORDS) title += '…';
   return title.charAt(0).toUpperCase() + title.slice(1);
 }

@@ -8,8 +8,7 @@ import { CORPUS_LIMITS } from './corpus-limits.js';
 import { fsReason } from './list-corpus-files.js';
 
 export type ReadCorpusFile =
-  | { text: string; /** Set when the encoding was assumed rather than known: the note to show. */ encodingNote?: string }
-  | { text?: undefined; reason: string };
+  { text: string; /** Set when the encoding was assumed rather than known: the note to show. */ encodingNote?: string } | { text?: undefined; reason: string };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -2,16 +2,7 @@
  * The running bot: a logged-in client whose interactions go to the commands in the registry and
  * whose mentions, thread follow-ups and DMs become answers, with one log line per request.
  */
-import {
-  Events,
-  MessageFlags,
-  ThreadAutoArchiveDuration,
-  type Client,
-  type ClientOptions,
-  type Interaction,
-  type Message,
-  type SendableChannels,
-} from 'discord.js';
+import { Events, MessageFlags, ThreadAutoArchiveDuration, type Client, type ClientOptions, type Interaction, type Message, type SendableChannels } from 'discord.js';
 import type { Logger } from 'pino';
 import { createLogger } from '../config/logger.js';
 import { requireDiscord, type Env } from '../config/env.js';

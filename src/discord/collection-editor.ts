@@ -97,7 +97,9 @@ export class CollectionEditor {
     if (!interaction.inGuild()) throw new UserError('Papers can be added and removed only in a server, by its librarians, not in direct messages.');
     const role = this.options.env.LIBRARIAN_ROLE_ID;
     const roleName = role ? interaction.guild?.roles.cache.get(role)?.name : undefined;
-    const who = role ? `members with the Manage Server permission or the ${roleName ? `“${roleName.replace(/[@<>`*_~|\\[\]]/g, '')}”` : 'librarian'} role` : 'members with the Manage Server permission';
+    const who = role
+      ? `members with the Manage Server permission or the ${roleName ? `“${roleName.replace(/[@<>`*_~|\\[\]]/g, '')}”` : 'librarian'} role`
+      : 'members with the Manage Server permission';
     throw new UserError(`Only ${who} can add or remove papers. Ask one of them to add the paper for you.`);
   }
 
@@ -109,7 +111,9 @@ export class CollectionEditor {
       return parseArxivSource(source);
     } catch (error) {
       if (!(error instanceof InvalidArxivIdError)) throw error;
-      throw new UserError(`${error.message} Give an arXiv id such as 2405.01234 (or 2405.01234v2, cs/0101001) or a link such as https://arxiv.org/abs/2405.01234. For a paper that is not on arXiv, run /add without a source to fill in a form.`);
+      throw new UserError(
+        `${error.message} Give an arXiv id such as 2405.01234 (or 2405.01234v2, cs/0101001) or a link such as https://arxiv.org/abs/2405.01234. For a paper that is not on arXiv, run /add without a source to fill in a form.`,
+      );
     }
   }
 
@@ -120,7 +124,8 @@ export class CollectionEditor {
     try {
       paper = await this.arxiv.fetchPaper(id);
     } catch (error) {
-      if (error instanceof ArxivNotFoundError) throw new UserError(`arXiv has no paper ${shown}. Check the id (it looks like 2405.01234), or run /add without a source to fill in a form.`);
+      if (error instanceof ArxivNotFoundError)
+        throw new UserError(`arXiv has no paper ${shown}. Check the id (it looks like 2405.01234), or run /add without a source to fill in a form.`);
       if (error instanceof ArxivUnavailableError) {
         this.options.logger.warn({ arxivId: shown, err: error }, 'arXiv lookup for /add failed');
         throw new UserError(
@@ -154,12 +159,15 @@ export class CollectionEditor {
   /** Throws `DuplicatePaperError` naming the paper when the collection has it already (same or nearly the same title, or same arXiv id). */
   checkNew(submission: Submission): void {
     const added = this.added.duplicateOf(submission);
-    if (added) throw new DuplicatePaperError({ title: added.title, where: `added with /add by ${added.addedBy?.name ?? 'someone'} on ${added.addedAt?.slice(0, 10) ?? 'an earlier day'}` });
+    if (added)
+      throw new DuplicatePaperError({ title: added.title, where: `added with /add by ${added.addedBy?.name ?? 'someone'} on ${added.addedAt?.slice(0, 10) ?? 'an earlier day'}` });
     const exact = this.litbot.paperById(paperIdForTitle(submission.title));
-    const near = exact ?? this.litbot
-      .lookup(submission.title, 3)
-      .map((m) => this.litbot.paperById(m.paperId))
-      .find((p): p is Paper => !!p && titleSimilarity(p.title, submission.title) >= 0.9);
+    const near =
+      exact ??
+      this.litbot
+        .lookup(submission.title, 3)
+        .map((m) => this.litbot.paperById(m.paperId))
+        .find((p): p is Paper => !!p && titleSimilarity(p.title, submission.title) >= 0.9);
     const byId = near ?? (submission.arxivId ? this.paperWithArxivId(submission.arxivId) : undefined);
     if (byId) throw new DuplicatePaperError({ title: byId.title, where: describeSource(byId) });
   }
@@ -217,13 +225,17 @@ export class CollectionEditor {
       } catch (error) {
         await this.added.remove(paperId);
         this.options.logger.error({ err: error, title: record.title }, 'index build after /add failed; the addition was taken back');
-        throw new CollectionUpdateError('The index could not be rebuilt, so the paper was not added (nothing changed). The operator can see why in the bot’s log; please try again later.');
+        throw new CollectionUpdateError(
+          'The index could not be rebuilt, so the paper was not added (nothing changed). The operator can see why in the bot’s log; please try again later.',
+        );
       }
       this.logSkipped(build);
       const paper = await this.whenServed(build, () => this.litbot.paperById(paperId) ?? this.servedUnderOtherId(record.title));
       if (!paper) {
         this.options.logger.error({ title: record.title, generation: build.generation }, 'the index built after /add is not being served');
-        throw new CollectionUpdateError('The paper was saved and the index rebuilt, but the bot could not load the new index yet; the operator has been told. It becomes answerable once the index loads.');
+        throw new CollectionUpdateError(
+          'The paper was saved and the index rebuilt, but the bot could not load the new index yet; the operator has been told. It becomes answerable once the index loads.',
+        );
       }
       return { record, paper, topic: this.litbot.topicOf(paper.id), seconds: (performance.now() - started) / 1000, build };
     });
@@ -239,9 +251,15 @@ export class CollectionEditor {
         build = await this.builder.build();
       } catch (error) {
         // Put it back: the user was told nothing changed.
-        await this.added.add({ title: removed.title, abstract: removed.abstract, url: removed.url, arxivId: removed.arxivId, authors: removed.authors, date: removed.date }, removed.addedBy, new Date(removed.addedAt));
+        await this.added.add(
+          { title: removed.title, abstract: removed.abstract, url: removed.url, arxivId: removed.arxivId, authors: removed.authors, date: removed.date },
+          removed.addedBy,
+          new Date(removed.addedAt),
+        );
         this.options.logger.error({ err: error, title: removed.title }, 'index build after /remove failed; the paper was put back');
-        throw new CollectionUpdateError('The index could not be rebuilt, so the paper was not removed (nothing changed). The operator can see why in the bot’s log; please try again later.');
+        throw new CollectionUpdateError(
+          'The index could not be rebuilt, so the paper was not removed (nothing changed). The operator can see why in the bot’s log; please try again later.',
+        );
       }
       this.logSkipped(build);
       const gone = await this.whenServed(build, () => (this.litbot.paperById(paperId) ? undefined : true));
@@ -250,7 +268,9 @@ export class CollectionEditor {
       // Another corpus file lists the same paper: the new index keeps it from there.
       if (still && this.serving(build)) return { removed, stillListed: still };
       this.options.logger.error({ title: removed.title, generation: build.generation }, 'the index built after /remove is not being served');
-      throw new CollectionUpdateError('The paper was taken out of the collection file and the index rebuilt, but the bot could not load the new index yet; the operator has been told.');
+      throw new CollectionUpdateError(
+        'The paper was taken out of the collection file and the index rebuilt, but the bot could not load the new index yet; the operator has been told.',
+      );
     });
   }
 
@@ -283,7 +303,11 @@ export class CollectionEditor {
 
   private logSkipped(build: BuildSummary): void {
     this.lastBuild = build;
-    if (build.skipped.length) this.options.logger.warn({ skipped: build.skipped.slice(0, 20), count: build.skipped.length }, 'the index build left out invalid corpus blocks (fix them and run npm run index)');
+    if (build.skipped.length)
+      this.options.logger.warn(
+        { skipped: build.skipped.slice(0, 20), count: build.skipped.length },
+        'the index build left out invalid corpus blocks (fix them and run npm run index)',
+      );
   }
 
   private serially<T>(work: () => Promise<T>): Promise<T> {

@@ -5,14 +5,7 @@
  * string from the corpus or a user goes through `escapeMarkdown`, every answer through
  * `safeAnswerMarkdown` (see markdown.ts): the only links are the papers' own.
  */
-import {
-  ActionRowBuilder,
-  ButtonBuilder,
-  ButtonStyle,
-  type APIEmbed,
-  type BaseMessageOptions,
-  type MessageMentionOptions,
-} from 'discord.js';
+import { ActionRowBuilder, ButtonBuilder, ButtonStyle, type APIEmbed, type BaseMessageOptions, type MessageMentionOptions } from 'discord.js';
 import type { AnswerResult, Evidence } from '../answer/types.js';
 import type { Topic } from '../browse/types.js';
 import { listedByText, type Paper } from '../corpus/paper.js';
@@ -171,9 +164,20 @@ function messagesOf(embeds: APIEmbed[], components?: BaseMessageOptions['compone
 export function answerButtons(answerId: string): ActionRowBuilder<ButtonBuilder>[] {
   return [
     new ActionRowBuilder<ButtonBuilder>().addComponents(
-      new ButtonBuilder().setCustomId(customId('ask', 'feedback', 'up', answerId)).setLabel('Helpful').setEmoji('👍').setStyle(ButtonStyle.Secondary),
-      new ButtonBuilder().setCustomId(customId('ask', 'feedback', 'down', answerId)).setLabel('Not helpful').setEmoji('👎').setStyle(ButtonStyle.Secondary),
-      new ButtonBuilder().setCustomId(customId('ask', 'evidence', answerId)).setLabel('Evidence').setStyle(ButtonStyle.Primary),
+      new ButtonBuilder()
+        .setCustomId(customId('ask', 'feedback', 'up', answerId))
+        .setLabel('Helpful')
+        .setEmoji('👍')
+        .setStyle(ButtonStyle.Secondary),
+      new ButtonBuilder()
+        .setCustomId(customId('ask', 'feedback', 'down', answerId))
+        .setLabel('Not helpful')
+        .setEmoji('👎')
+        .setStyle(ButtonStyle.Secondary),
+      new ButtonBuilder()
+        .setCustomId(customId('ask', 'evidence', answerId))
+        .setLabel('Evidence')
+        .setStyle(ButtonStyle.Primary),
     ),
   ];
 }
@@ -192,16 +196,19 @@ export function formatAnswer(result: AnswerResult, options: { question?: string;
   const parts: string[] = [];
   if (result.searchedFor) parts.push(`*Searched for: ${escapeMarkdown(result.searchedFor)}*`);
   if (result.note) parts.push(`*${escapeMarkdown(result.note.trim())}*`);
-  parts.push(safeAnswerMarkdown(result.answer.trim(), result.citations.map((c) => c.url)) || '(no answer)');
+  parts.push(
+    safeAnswerMarkdown(
+      result.answer.trim(),
+      result.citations.map((c) => c.url),
+    ) || '(no answer)',
+  );
   if (result.refused && result.suggestions?.length) {
     const lines = result.suggestions.map((s) => `• ${s.url ? link(s.title, s.url) : escapeMarkdown(s.title)}`);
     // The refusal text ends by introducing them ("The nearest topics and papers:").
     parts[parts.length - 1] += `\n${lines.join('\n')}`;
   }
   const body = parts.join('\n\n');
-  const sources = result.citations.length
-    ? `**Sources**\n${result.citations.map((c) => `**[${c.n}]** ${link(trimText(c.title, 200), c.url)}`).join('\n')}`
-    : '';
+  const sources = result.citations.length ? `**Sources**\n${result.citations.map((c) => `**[${c.n}]** ${link(trimText(c.title, 200), c.url)}`).join('\n')}` : '';
 
   const embeds = textEmbeds(body, options.question === undefined ? undefined : escapeMarkdown(options.question));
   const last = embeds[embeds.length - 1];
@@ -275,8 +282,14 @@ export function formatPaper(paper: Paper, topic?: Topic): Payload {
   if (topic) fields.push({ name: 'Topic', value: plain(topic.label, 300) });
   if (paper.tags?.length) fields.push({ name: 'Tags', value: plain(paper.tags.join(', '), 300) });
   const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
-    new ButtonBuilder().setCustomId(customId('paper', 'similar', paper.id)).setLabel('Similar papers').setStyle(ButtonStyle.Secondary),
-    new ButtonBuilder().setCustomId(customId('paper', 'ask', paper.id)).setLabel('Ask about this paper').setStyle(ButtonStyle.Primary),
+    new ButtonBuilder()
+      .setCustomId(customId('paper', 'similar', paper.id))
+      .setLabel('Similar papers')
+      .setStyle(ButtonStyle.Secondary),
+    new ButtonBuilder()
+      .setCustomId(customId('paper', 'ask', paper.id))
+      .setLabel('Ask about this paper')
+      .setStyle(ButtonStyle.Primary),
   );
   return {
     embeds: [
@@ -346,7 +359,11 @@ export function formatTopicPage(topic: Topic, papers: Paper[], page: number): Pa
     payload.components = [
       new ActionRowBuilder<ButtonBuilder>().addComponents(
         // Disabled buttons still need distinct ids; they name real pages so no id is ever out of range.
-        new ButtonBuilder().setCustomId(customId('topics', 'page', topic.id, Math.max(0, p - 1))).setLabel('Previous').setStyle(ButtonStyle.Secondary).setDisabled(p === 0),
+        new ButtonBuilder()
+          .setCustomId(customId('topics', 'page', topic.id, Math.max(0, p - 1)))
+          .setLabel('Previous')
+          .setStyle(ButtonStyle.Secondary)
+          .setDisabled(p === 0),
         new ButtonBuilder()
           .setCustomId(customId('topics', 'page', topic.id, p === pages.length - 1 ? p : p + 1))
           .setLabel('Next')
@@ -381,7 +398,7 @@ export function formatHelp(commands: { name: string; description: string }[], op
     options.messageContent
       ? '**@Litbot <question>** — ask in a channel; Litbot answers in a thread on your message, and later messages in that thread are follow-ups.'
       : '**@Litbot <question>** — ask in a channel; Litbot answers in a thread on your message. Mention @Litbot again in that thread for a follow-up ' +
-          '(follow-ups without a mention need the bot\'s owner to switch on the Message Content intent in the Discord Developer Portal and set DISCORD_MESSAGE_CONTENT=true).',
+          "(follow-ups without a mention need the bot's owner to switch on the Message Content intent in the Discord Developer Portal and set DISCORD_MESSAGE_CONTENT=true).",
     'Direct messages work too.',
     '',
     'Answers cite papers as [n]; the sources under them link to each paper. **Evidence** shows the passages used.',

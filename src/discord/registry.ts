@@ -35,12 +35,7 @@ export async function loadCommands(dir = COMMANDS_DIR): Promise<Command[]> {
  * Registers `commands` with Discord: to one guild (takes effect at once) or globally (may take
  * up to an hour to show everywhere). Replaces whatever was registered before.
  */
-export async function registerCommands(options: {
-  rest: REST;
-  clientId: string;
-  guildId?: string;
-  commands: readonly Command[];
-}): Promise<RESTPutAPIApplicationCommandsResult> {
+export async function registerCommands(options: { rest: REST; clientId: string; guildId?: string; commands: readonly Command[] }): Promise<RESTPutAPIApplicationCommandsResult> {
   const route = options.guildId ? Routes.applicationGuildCommands(options.clientId, options.guildId) : Routes.applicationCommands(options.clientId);
   return (await options.rest.put(route, { body: options.commands.map((c) => c.data.toJSON()) })) as RESTPutAPIApplicationCommandsResult;
 }

@@ -37,7 +37,11 @@ export function sanitizeBody(body: unknown, env: Partial<Env>, report: SanitizeR
   if (typeof body === 'string') {
     const scrubbed = redactMarkdown(body, env);
     if (scrubbed !== body) report.secrets.push(path || '.');
-    const key = path.split('.').at(-1)?.replace(/\[\d+\]$/, '') ?? '';
+    const key =
+      path
+        .split('.')
+        .at(-1)
+        ?.replace(/\[\d+\]$/, '') ?? '';
     if (!TEXT_KEYS.has(key)) return scrubbed;
     const safe = defuseMentions(dropNonHttpLinks(scrubbed));
     if (safe !== scrubbed) report.rewritten.push(path);

@@ -113,7 +113,10 @@ function parseBareId(text: string): ArxivId | string {
  * without `https://`). Throws `InvalidArxivIdError` saying what is wrong.
  */
 export function parseArxivSource(input: string): ArxivId {
-  const text = input.trim().replace(/^<(.*)>$/, '$1').trim();
+  const text = input
+    .trim()
+    .replace(/^<(.*)>$/, '$1')
+    .trim();
   if (!text) throw new InvalidArxivIdError('No arXiv identifier or link was given.');
   const looksLikeUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) || /^(?:[a-z0-9-]+\.)*arxiv\.org\//i.test(text);
   if (!looksLikeUrl) {
@@ -344,7 +347,10 @@ export class ArxivClient {
     };
     const now = new Date().toISOString();
     // The title lookup learns the link too, so `--resolve-links` never asks for this paper again.
-    this.remember({ [key]: { arxivId: entry.id, matchedTitle: entry.title, checkedAt: now, paper }, [normalizeTitle(entry.title)]: { arxivId: entry.id, matchedTitle: entry.title, checkedAt: now } });
+    this.remember({
+      [key]: { arxivId: entry.id, matchedTitle: entry.title, checkedAt: now, paper },
+      [normalizeTitle(entry.title)]: { arxivId: entry.id, matchedTitle: entry.title, checkedAt: now },
+    });
     return paper;
   }
 }

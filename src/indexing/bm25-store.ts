@@ -129,7 +129,14 @@ export class Bm25Store {
         }
         for (const [term, tf] of counts) {
           let lists = byTerm.get(term);
-          if (!lists) byTerm.set(term, (lists = [[[], []], [[], []]]));
+          if (!lists)
+            byTerm.set(
+              term,
+              (lists = [
+                [[], []],
+                [[], []],
+              ]),
+            );
           lists[f][0].push(d);
           lists[f][1].push(tf);
         }

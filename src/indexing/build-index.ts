@@ -121,7 +121,9 @@ async function build(options: BuildOptions): Promise<BuildResult> {
   // Taken before the corpus is read: an edit made during the build shows as a change at the next start.
   const fingerprint = options.fingerprint ?? takeFingerprint(options.corpusDir, options.inputs);
   const corpus = options.corpus ?? loadCorpus(options.corpusDir, { skipInvalid: options.skipInvalid });
-  log(`Read ${corpus.entries} entries from ${corpus.files.length} files: ${corpus.papers.length} papers (${corpus.duplicatesMerged} duplicates merged, ${corpus.issues.length} invalid blocks skipped).`);
+  log(
+    `Read ${corpus.entries} entries from ${corpus.files.length} files: ${corpus.papers.length} papers (${corpus.duplicatesMerged} duplicates merged, ${corpus.issues.length} invalid blocks skipped).`,
+  );
   if (options.resolveLinks && !options.corpus) await options.resolveLinks(corpus.papers);
 
   const { embedder } = options;
@@ -142,7 +144,8 @@ async function build(options: BuildOptions): Promise<BuildResult> {
   if (options.buildTopics) log(`Found ${topics.length} topics.`);
   const derivedStarted = performance.now();
   const derived = options.derive ? await options.derive({ papers: corpus.papers, paperVectors }) : {};
-  if (options.derive) log(`Computed the data kept for later commands (similar-paper vectors, title aliases, answer vocabulary) in ${((performance.now() - derivedStarted) / 1000).toFixed(1)} s.`);
+  if (options.derive)
+    log(`Computed the data kept for later commands (similar-paper vectors, title aliases, answer vocabulary) in ${((performance.now() - derivedStarted) / 1000).toFixed(1)} s.`);
 
   const building = startGeneration(options.indexDir, { staleMs: STALE_MS });
   const files: Record<string, FileRecord> = {};
@@ -153,7 +156,10 @@ async function build(options: BuildOptions): Promise<BuildResult> {
   put(FILES.papers, papers.map((p) => `${JSON.stringify(p)}\n`).join(''));
   const aliases = derived.titleAliases ? Object.fromEntries(derived.titleAliases.flatMap((a, i) => (a?.length ? [[i, a]] : []))) : undefined;
   put(FILES.titles, JSON.stringify({ ids: papers.map((p) => p.id), titles: papers.map((p) => p.title), ...(aliases ? { aliases } : {}) }));
-  put(FILES.chunks, chunkFileBytes(chunks, (paperId) => position.get(paperId) ?? -1));
+  put(
+    FILES.chunks,
+    chunkFileBytes(chunks, (paperId) => position.get(paperId) ?? -1),
+  );
   put(FILES.chunkVectors, vectorBytes(vectors, embedder.dimensions));
   put(
     FILES.paperVectors,

@@ -173,7 +173,8 @@ export async function acquireBuildLock(indexDir: string, options: BuildLockOptio
       continue;
     }
     const who = describeHolder(found.holder);
-    if (options.wait === false) throw new IndexBuildRunningError(`Another build of ${indexDir} is running (${who}). Wait for it to finish, or run the command again without --no-wait to wait for it.`);
+    if (options.wait === false)
+      throw new IndexBuildRunningError(`Another build of ${indexDir} is running (${who}). Wait for it to finish, or run the command again without --no-wait to wait for it.`);
     if (Date.now() - started > timeoutMs) {
       throw new IndexBuildRunningError(`Another build of ${indexDir} is still running after ${Math.round(timeoutMs / 60_000)} min (${who}); try again when it has finished.`);
     }

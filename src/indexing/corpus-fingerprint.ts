@@ -95,8 +95,7 @@ export function fingerprintChanges(corpusDir: string, fingerprint: CorpusFingerp
   const now = listFiles(corpusDir);
   const added: string[] = [];
   const changed: string[] = [];
-  const differs = (was: FingerprintFile, file: string, bytes: number, mtimeMs: number) =>
-    bytes !== was.bytes || (mtimeMs !== was.mtimeMs && sha256(file) !== was.sha256);
+  const differs = (was: FingerprintFile, file: string, bytes: number, mtimeMs: number) => bytes !== was.bytes || (mtimeMs !== was.mtimeMs && sha256(file) !== was.sha256);
   for (const f of now) {
     const was = recorded.get(f.path);
     recorded.delete(f.path);

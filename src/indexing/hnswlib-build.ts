@@ -62,14 +62,25 @@ export function simdFeatures(): string[] {
   } catch {
     return [];
   }
-  return [...new Set(text.toLowerCase().replace(/\./g, '_').split(/\s+/).filter((f) => SIMD.test(f)))].sort();
+  return [
+    ...new Set(
+      text
+        .toLowerCase()
+        .replace(/\./g, '_')
+        .split(/\s+/)
+        .filter((f) => SIMD.test(f)),
+    ),
+  ].sort();
 }
 
 /**
  * Whether a native build can run here, or why not. Pure, for the tests: the build's CPU features
  * must all be present, and it must belong to the installed hnswlib-node.
  */
-export function nativeBuildUsable(info: NativeBuildInfo, here: { features: string[]; hnswlibVersion: string; platform: string; arch: string }): { ok: true } | { ok: false; why: string } {
+export function nativeBuildUsable(
+  info: NativeBuildInfo,
+  here: { features: string[]; hnswlibVersion: string; platform: string; arch: string },
+): { ok: true } | { ok: false; why: string } {
   if (info.platform !== here.platform || info.arch !== here.arch) return { ok: false, why: `it was built for ${info.platform}-${info.arch}` };
   if (info.hnswlibVersion !== here.hnswlibVersion) return { ok: false, why: `it was built from hnswlib-node ${info.hnswlibVersion}, ${here.hnswlibVersion} is installed` };
   const have = new Set(here.features);
@@ -220,7 +231,11 @@ export async function buildNativeHnswlib(log: (line: string) => void, dir = nati
     rmSync(dir, { recursive: true, force: true });
     const e = error as Error & { stderr?: string };
     // node-gyp ends with generic lines; the compiler's or gyp's first error says what went wrong.
-    const lines = e.stderr?.split('\n').map((l) => l.trim()).filter(Boolean) ?? [];
+    const lines =
+      e.stderr
+        ?.split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean) ?? [];
     const why = (lines.find((l) => /error|not found|ERR! stack Error/i.test(l) && !/gyp ERR! (cwd|node -v|node-gyp -v|not ok|System|command)/.test(l)) ?? e.message).slice(0, 400);
     return { built: false, message: `could not build hnswlib-node for this CPU, so the portable build stays in use (search about 1.35x slower at 1M vectors): ${why}` };
   }

@@ -135,9 +135,12 @@ export class IndexBuilder {
 
   private armIdle(): void {
     clearTimeout(this.idle);
-    this.idle = setTimeout(() => {
-      if (!this.running) void this.stopChild();
-    }, this.options.idleMs ?? 10 * 60_000);
+    this.idle = setTimeout(
+      () => {
+        if (!this.running) void this.stopChild();
+      },
+      this.options.idleMs ?? 10 * 60_000,
+    );
     this.idle.unref();
   }
 

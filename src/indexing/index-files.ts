@@ -89,7 +89,7 @@ export function fileCrc32(file: string): string {
   try {
     const buffer = Buffer.allocUnsafe(8 << 20);
     let value = 0;
-    for (let n; (n = readSync(fd, buffer, 0, buffer.length, null)) > 0; ) value = crc32(buffer.subarray(0, n), value);
+    for (let n; (n = readSync(fd, buffer, 0, buffer.length, null)) > 0;) value = crc32(buffer.subarray(0, n), value);
     return value.toString(16).padStart(8, '0');
   } finally {
     closeSync(fd);
@@ -162,10 +162,7 @@ export function currentGenerationName(indexDir: string): string | undefined {
   }
   if (!name) return undefined;
   if (!GENERATION_NAME.test(name)) {
-    throw new IndexDamagedError(
-      pointer,
-      `${pointer} names "${name.slice(0, 200)}", not a generation folder inside ${indexDir}; refusing to read an index from there. ${FIX}`,
-    );
+    throw new IndexDamagedError(pointer, `${pointer} names "${name.slice(0, 200)}", not a generation folder inside ${indexDir}; refusing to read an index from there. ${FIX}`);
   }
   return name;
 }

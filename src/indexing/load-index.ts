@@ -191,7 +191,11 @@ class StoredIndex implements LitIndex {
   private get table(): PaperTable {
     return this.part('table', FILES.papers, () => {
       const file = join(this.dir, FILES.papers);
-      return new PaperTable(this.bytes(FILES.papers), this.paperIds, (line, reason) => new IndexDamagedError(file, `The index file ${file} is damaged (line ${line}: ${reason}). Rebuild the index with: ${REBUILD}`));
+      return new PaperTable(
+        this.bytes(FILES.papers),
+        this.paperIds,
+        (line, reason) => new IndexDamagedError(file, `The index file ${file} is damaged (line ${line}: ${reason}). Rebuild the index with: ${REBUILD}`),
+      );
     });
   }
 
@@ -298,6 +302,20 @@ class StoredIndex implements LitIndex {
 
   loadAll(): void {
     // Papers are parsed one by one as they are shown: their file is read and checked here.
-    void [this.titles, this.paperById, this.chunks, this.chunkById, this.chunksOfPaper, this.chunkVectors, this.paperVectors, this.similarVectors, this.topics, this.hnsw, this.bm25Chunks, this.bm25Papers, this.answerTerms];
+    void [
+      this.titles,
+      this.paperById,
+      this.chunks,
+      this.chunkById,
+      this.chunksOfPaper,
+      this.chunkVectors,
+      this.paperVectors,
+      this.similarVectors,
+      this.topics,
+      this.hnsw,
+      this.bm25Chunks,
+      this.bm25Papers,
+      this.answerTerms,
+    ];
   }
 }

@@ -32,7 +32,8 @@ export async function runAnswerBench(indexDir: string, files: string[], log: (li
     retrieve.push(r.timings.retrieveMs);
     byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), ms]);
   }
-  const line = (name: string, v: number[]) => `  ${name.padEnd(10)} n=${String(v.length).padEnd(4)} p50 ${percentile(v, 50).toFixed(1)} ms   p95 ${percentile(v, 95).toFixed(1)} ms`;
+  const line = (name: string, v: number[]) =>
+    `  ${name.padEnd(10)} n=${String(v.length).padEnd(4)} p50 ${percentile(v, 50).toFixed(1)} ms   p95 ${percentile(v, 95).toFixed(1)} ms`;
   log(`Answers, warm, one process, extractive, ${questions.length} questions (${files.join(', ')}); budget: 50 ms p50`);
   log(line('all', total));
   log(`${line('retrieval', retrieve)}   (typo correction, embedding, HNSW, BM25, learned ranker)`);

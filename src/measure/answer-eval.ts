@@ -149,11 +149,21 @@ export async function runAnswerEval(
     const old = { answerable: answerable.length - held.answerable, unanswerable: ooc.length + fp.length - held.unanswerable };
     const oldAnswered = answered - held.answered;
     const oldDeclined = declinedOoc + declinedFp - held.declined;
-    log(`  first questions:       answered ${pct(old.answerable ? oldAnswered / old.answerable : 0)} (${oldAnswered}/${old.answerable}), declined ${pct(old.unanswerable ? oldDeclined / old.unanswerable : 0)} (${oldDeclined}/${old.unanswerable})`);
-    log(`  added later (heldOut): answered ${pct(report.heldOut.answeredRate)} (${held.answered}/${held.answerable}), declined ${pct(report.heldOut.declinedRate)} (${held.declined}/${held.unanswerable})`);
+    log(
+      `  first questions:       answered ${pct(old.answerable ? oldAnswered / old.answerable : 0)} (${oldAnswered}/${old.answerable}), declined ${pct(old.unanswerable ? oldDeclined / old.unanswerable : 0)} (${oldDeclined}/${old.unanswerable})`,
+    );
+    log(
+      `  added later (heldOut): answered ${pct(report.heldOut.answeredRate)} (${held.answered}/${held.answerable}), declined ${pct(report.heldOut.declinedRate)} (${held.declined}/${held.unanswerable})`,
+    );
   }
   log(`  mean time per answer:                   ${report.meanMs.toFixed(0)} ms`);
-  if (errors.length) log(`  errors: ${errors.length} (${errors.slice(0, 3).map((e) => `${e.id}: ${e.message}`).join('; ')})`);
+  if (errors.length)
+    log(
+      `  errors: ${errors.length} (${errors
+        .slice(0, 3)
+        .map((e) => `${e.id}: ${e.message}`)
+        .join('; ')})`,
+    );
   for (const i of invalid.slice(0, 5)) log(`  invalid ${i.id}: ${i.problems.join('; ')}`);
   for (const m of misses) log(`  ${m}`);
   return report;
@@ -219,7 +229,12 @@ export function answerSentences(result: AnswerResult): string[] {
     .split(/\n+/)
     .map((p) => p.replace(/^(?:• |From |See also )?\*(?:[^*\\]|\\.)*\*(?: adds)?: /, ''))
     .flatMap((p) => p.split(/(?<=\[\d+(?:, \d+)*\][.!]?)\s+/))
-    .map((s) => s.replace(/\\([\\*_`~|[\]>])/g, '$1').replace(/\*+/g, '').trim())
+    .map((s) =>
+      s
+        .replace(/\\([\\*_`~|[\]>])/g, '$1')
+        .replace(/\*+/g, '')
+        .trim(),
+    )
     .filter(Boolean);
 }
 
@@ -249,7 +264,18 @@ export interface KeyFactsReport {
  * one and opens with it.
  */
 export async function runKeyFactsEval(answer: (question: string) => Promise<AnswerResult>, questions: FactsQuestion[], log: (line: string) => void): Promise<KeyFactsReport> {
-  const report: KeyFactsReport = { questions: 0, meanShare: 0, meanShareAnswered: 0, answered: 0, allStated: 0, figureQuestions: 0, figureStated: 0, figureFirst: 0, citedRelevant: 0, cited: 0 };
+  const report: KeyFactsReport = {
+    questions: 0,
+    meanShare: 0,
+    meanShareAnswered: 0,
+    answered: 0,
+    allStated: 0,
+    figureQuestions: 0,
+    figureStated: 0,
+    figureFirst: 0,
+    citedRelevant: 0,
+    cited: 0,
+  };
   let sum = 0;
   const misses: string[] = [];
   for (const q of questions) {
@@ -272,7 +298,9 @@ export async function runKeyFactsEval(answer: (question: string) => Promise<Answ
   }
   report.meanShare = report.questions ? sum / report.questions : 0;
   report.meanShareAnswered = report.answered ? sum / report.answered : 0;
-  log(`  key facts stated (mean share per question, declined = 0): ${pct(report.meanShare)} over ${report.questions} questions; ${pct(report.meanShareAnswered)} over the ${report.answered} answered; all facts in ${report.allStated}`);
+  log(
+    `  key facts stated (mean share per question, declined = 0): ${pct(report.meanShare)} over ${report.questions} questions; ${pct(report.meanShareAnswered)} over the ${report.answered} answered; all facts in ${report.allStated}`,
+  );
   log(`  figure questions answered: ${report.figureQuestions}; stating a figure ${report.figureStated}, opening with one ${report.figureFirst}`);
   log(`  cited papers labelled relevant: ${pct(report.cited ? report.citedRelevant / report.cited : 0)} (${report.citedRelevant}/${report.cited})`);
   for (const m of misses.slice(0, 40)) log(`    facts missing ${m}`);

@@ -49,7 +49,8 @@ async function benchBuild(): Promise<{ indexDir: string; cacheDir: string; root:
   t = performance.now();
   const forced = await updateIndex({ env: settings, embedder, force: true, ...indexBuildHooks(settings, { log: quiet }), log: quiet });
   const forcedS = (performance.now() - t) / 1000;
-  if (!forced.upToDate) out(`  unchanged, --force:     ${forcedS.toFixed(2)} s  (${forced.manifest.embedded.computed} embedded, ${forced.manifest.embedded.reused} reused from cache)`);
+  if (!forced.upToDate)
+    out(`  unchanged, --force:     ${forcedS.toFixed(2)} s  (${forced.manifest.embedded.computed} embedded, ${forced.manifest.embedded.reused} reused from cache)`);
   await embedder.dispose?.();
   return { indexDir: settings.INDEX_DIR, cacheDir: settings.CACHE_DIR, root };
 }
@@ -84,7 +85,8 @@ await runCli(async () => {
     .option('--ef-construction <n>', 'with --scale: HNSW efConstruction (default 128)', intOption('ef-construction', 8, 2048))
     .option('--ef-search <list>', 'with --scale: efSearch values to try, e.g. 192,256,320', (v: string) => {
       const list = v.split(',').map((x) => Number(x.trim()));
-      if (!list.length || list.some((n) => !Number.isInteger(n) || n < 1 || n > 10_000)) throw new InvalidArgumentError(`--ef-search wants whole numbers from 1 to 10000, e.g. 192,256,320 (got "${v}")`);
+      if (!list.length || list.some((n) => !Number.isInteger(n) || n < 1 || n > 10_000))
+        throw new InvalidArgumentError(`--ef-search wants whole numbers from 1 to 10000, e.g. 192,256,320 (got "${v}")`);
       return list;
     })
     .option('--data <kind>', 'with --scale: embedding-like (default; shaped like USE-lite vectors) or blobs (isotropic, a worst case)', (v: string) => {
@@ -144,7 +146,18 @@ await runCli(async () => {
     return;
   }
   if (opts.scale) {
-    await runScaleBench({ sizes: opts.sizes, maxBuildMinutes: opts.maxBuildMinutes, m: opts.m, efConstruction: opts.efConstruction, efSearch: opts.efSearch, data: opts.data, graphDir: opts.graphDir, reduce: opts.reduce, shards: opts.shards, log: out });
+    await runScaleBench({
+      sizes: opts.sizes,
+      maxBuildMinutes: opts.maxBuildMinutes,
+      m: opts.m,
+      efConstruction: opts.efConstruction,
+      efSearch: opts.efSearch,
+      data: opts.data,
+      graphDir: opts.graphDir,
+      reduce: opts.reduce,
+      shards: opts.shards,
+      log: out,
+    });
     return;
   }
   if (opts.coldStart) {

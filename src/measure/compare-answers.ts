@@ -29,11 +29,18 @@ await runCli(async () => {
   const before: Litbot = await other.createLitbot({ log: () => {} });
   const after = await createLitbot({ log: () => {} });
   if (!opts.skipContent) {
-    for (const [name, bot] of [['Before', before], ['After', after]] as const) {
+    for (const [name, bot] of [
+      ['Before', before],
+      ['After', after],
+    ] as const) {
       out(`${name} (${name === 'Before' ? opts.before : 'this tree'})`);
-      await runContentEval((q, history) => bot.ask(q, { history }), SETS, (line) => {
-        if (!line.startsWith('    ')) out(line);
-      });
+      await runContentEval(
+        (q, history) => bot.ask(q, { history }),
+        SETS,
+        (line) => {
+          if (!line.startsWith('    ')) out(line);
+        },
+      );
       out();
     }
   }
@@ -44,7 +51,10 @@ await runCli(async () => {
   }
   const times = { before: { total: [] as number[], rest: [] as number[] }, after: { total: [] as number[], rest: [] as number[] } };
   for (const q of questions) {
-    for (const [name, bot] of [['before', before], ['after', after]] as const) {
+    for (const [name, bot] of [
+      ['before', before],
+      ['after', after],
+    ] as const) {
       const t = performance.now();
       const r = await bot.ask(q);
       const ms = performance.now() - t;
@@ -55,7 +65,9 @@ await runCli(async () => {
   out(`Latency, ${questions.length} questions, alternating in one process (extractive):`);
   for (const name of ['before', 'after'] as const) {
     const t = times[name];
-    out(`  ${name.padEnd(6)} answer p50 ${percentile(t.total, 50).toFixed(1)} ms, p95 ${percentile(t.total, 95).toFixed(1)} ms; after retrieval p50 ${percentile(t.rest, 50).toFixed(1)} ms, p95 ${percentile(t.rest, 95).toFixed(1)} ms`);
+    out(
+      `  ${name.padEnd(6)} answer p50 ${percentile(t.total, 50).toFixed(1)} ms, p95 ${percentile(t.total, 95).toFixed(1)} ms; after retrieval p50 ${percentile(t.rest, 50).toFixed(1)} ms, p95 ${percentile(t.rest, 95).toFixed(1)} ms`,
+    );
   }
   await before.close();
   await after.close();

@@ -63,7 +63,10 @@ function runCli(name: string, args: string[], env: NodeJS.ProcessEnv): Promise<C
 /** The answerable labelled questions: what the timing loops ask. */
 function labelledQuestions(): string[] {
   const file = fileURLToPath(new URL('../../test/fixtures/questions.json', import.meta.url));
-  return (JSON.parse(readFileSync(file, 'utf8')) as { question: string; kind: string }[]).filter((q) => q.kind === 'answerable').map((q) => q.question).slice(0, 60);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { question: string; kind: string }[])
+    .filter((q) => q.kind === 'answerable')
+    .map((q) => q.question)
+    .slice(0, 60);
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -91,7 +94,9 @@ export async function runCorpus20kBench(options: Corpus20kBenchOptions): Promise
     const childEnv: NodeJS.ProcessEnv = { ...process.env, CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, CACHE_DIR: cacheDir, LLM_PROVIDER: 'extractive', LOG_LEVEL: 'warn' };
     const build = await runCli('index-corpus', [], childEnv);
     const summary = /chunks:\s+(\d+)[\s\S]*embedded:\s+(.*)/.exec(build.stdout);
-    log(`  npm run index (build):         ${describe(build)}${summary ? `  (${summary[1]} chunks; embedded ${summary[2].trim()})` : build.stdout.includes('up to date') ? '  (was up to date)' : ''}`);
+    log(
+      `  npm run index (build):         ${describe(build)}${summary ? `  (${summary[1]} chunks; embedded ${summary[2].trim()})` : build.stdout.includes('up to date') ? '  (was up to date)' : ''}`,
+    );
     if (build.code !== 0) return;
     log(`  npm run index (nothing new):   ${describe(await runCli('index-corpus', [], childEnv))}`);
     log(`  search "model merging":        ${describe(await runCli('search', ['model merging'], childEnv))}`);
@@ -108,7 +113,20 @@ export async function runCorpus20kBench(options: Corpus20kBenchOptions): Promise
     const index = openIndex(indexDir, { id: env.EMBEDDINGS });
     const parts: string[] = [];
     // Part by part, as `loadAll()` reads them, with the CPU each takes (the machine's load inflates wall time most).
-    for (const part of ['titles', 'paperById', 'chunks', 'chunksOfPaper', 'chunkVectors', 'paperVectors', 'similarVectors', 'hnsw', 'bm25Chunks', 'bm25Papers', 'topics', 'answerTerms'] as const) {
+    for (const part of [
+      'titles',
+      'paperById',
+      'chunks',
+      'chunksOfPaper',
+      'chunkVectors',
+      'paperVectors',
+      'similarVectors',
+      'hnsw',
+      'bm25Chunks',
+      'bm25Papers',
+      'topics',
+      'answerTerms',
+    ] as const) {
       const c = process.cpuUsage();
       void index[part];
       const used = process.cpuUsage(c);
@@ -136,7 +154,9 @@ export async function runCorpus20kBench(options: Corpus20kBenchOptions): Promise
       searchParts.total += timings.totalMs;
     }
     const mean = (ms: number) => `${(ms / questions.length).toFixed(1)} ms`;
-    log(`  search, one at a time (${questions.length} labelled questions): mean ${mean(searchParts.total)} (query embedding ${mean(searchParts.embed)}, HNSW ${mean(searchParts.dense)}, BM25 ${mean(searchParts.bm25)})`);
+    log(
+      `  search, one at a time (${questions.length} labelled questions): mean ${mean(searchParts.total)} (query embedding ${mean(searchParts.embed)}, HNSW ${mean(searchParts.dense)}, BM25 ${mean(searchParts.bm25)})`,
+    );
     const c1 = process.cpuUsage();
     const t2 = performance.now();
     for (const q of questions) await litbot.ask(q);

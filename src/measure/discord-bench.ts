@@ -68,12 +68,19 @@ export async function runDiscordBench(log: (line: string) => void, options: Disc
       }),
     );
     const defers = results.map((r) => r.deferMs).filter((v): v is number => v !== undefined);
-    const answers = results.filter((r) => !r.failed).map((r) => r.answerMs).filter((v): v is number => v !== undefined);
+    const answers = results
+      .filter((r) => !r.failed)
+      .map((r) => r.answerMs)
+      .filter((v): v is number => v !== undefined);
     const unanswered = results.filter((r) => r.deferMs === undefined || r.answerMs === undefined).length;
     log(`Discord: ${users} concurrent /ask from different users, real discord.js client against the fake Discord, extractive backend`);
-    log(`  interaction -> deferral:     p50 ${ms(quantile(defers, 0.5))}  p95 ${ms(quantile(defers, 0.95))}  max ${ms(Math.max(...defers))}  (target p95 <= 200 ms; Discord's limit 3 s)`);
+    log(
+      `  interaction -> deferral:     p50 ${ms(quantile(defers, 0.5))}  p95 ${ms(quantile(defers, 0.95))}  max ${ms(Math.max(...defers))}  (target p95 <= 200 ms; Discord's limit 3 s)`,
+    );
     log(`  interaction -> final answer: p50 ${ms(quantile(answers, 0.5))}  p95 ${ms(quantile(answers, 0.95))}  max ${ms(Math.max(...answers))}`);
-    log(`  deferred before answering: ${results.filter((r) => r.deferredFirst).length}/${users}; failed answers: ${results.filter((r) => r.failed).length}; unanswered: ${unanswered}`);
+    log(
+      `  deferred before answering: ${results.filter((r) => r.deferredFirst).length}/${users}; failed answers: ${results.filter((r) => r.failed).length}; unanswered: ${unanswered}`,
+    );
   } finally {
     await bot.stop();
     await fake.close();

@@ -22,7 +22,7 @@ await runCli(async () => {
     .option('--followups <file>', 'two-turn conversations', 'test/fixtures/followups.json')
     .option('--topics <file>', 'human topic grouping', 'test/fixtures/topics-human.json')
     .option('--split <parts>', 'which parts to report: tune, test or both', 'tune,test')
-    .option('--misses', 'list the questions whose paper is not in the learned ranker\'s top 10')
+    .option('--misses', "list the questions whose paper is not in the learned ranker's top 10")
     .option('--only <parts>', 'comma-separated subset of retrieval,topics,answers,content')
     .parse();
   const opts = cmd.opts<{ questions: string; discord: string; followups: string; topics: string; split: string; misses?: boolean; only?: string }>();
@@ -65,12 +65,22 @@ await runCli(async () => {
         out();
         out(`Answers, ${file}, ${split} part`);
         if (file === opts.questions) {
-          const report = await runAnswerEval((q) => litbot.ask(q), qs as EvalQuestion[], out, (id) => litbot.paperById(id));
-          out(`  issue 12 targets: answered ${(report.answeredRate * 100).toFixed(1)}% of answerable (>= 95%), declined ${(report.declinedOutOfCorpus * 100).toFixed(1)}% of out-of-corpus (>= 90%)`);
-        }
-        else {
+          const report = await runAnswerEval(
+            (q) => litbot.ask(q),
+            qs as EvalQuestion[],
+            out,
+            (id) => litbot.paperById(id),
+          );
+          out(
+            `  issue 12 targets: answered ${(report.answeredRate * 100).toFixed(1)}% of answerable (>= 95%), declined ${(report.declinedOutOfCorpus * 100).toFixed(1)}% of out-of-corpus (>= 90%)`,
+          );
+        } else {
           await runDiscordTargets(litbot, qs, out);
-          await runConversations(litbot, loadConversations(file).filter((c) => (c.split ?? 'tune') === split), out);
+          await runConversations(
+            litbot,
+            loadConversations(file).filter((c) => (c.split ?? 'tune') === split),
+            out,
+          );
         }
       }
     }
@@ -81,7 +91,12 @@ await runCli(async () => {
   }
   if (parts.has('content')) {
     const files = [opts.questions, opts.discord].filter((f) => existsSync(f));
-    await runContentEval((q, history) => litbot.ask(q, { history }), files, out, splits.filter((x): x is 'tune' | 'test' => x === 'tune' || x === 'test'));
+    await runContentEval(
+      (q, history) => litbot.ask(q, { history }),
+      files,
+      out,
+      splits.filter((x): x is 'tune' | 'test' => x === 'tune' || x === 'test'),
+    );
   }
   await litbot.close();
 });
@@ -154,12 +169,23 @@ async function runDiscordTargets(litbot: Litbot, questions: LabelledQuestion[], 
     else if (q.kind === 'false-premise') ok = r.refused || cited.some((id) => q.relevant.includes(id));
     else ok = true;
     count(q.kind, ok);
-    if (!ok) misses.push(`${q.kind} ${q.id}: ${turns?.length ? turns.join(' / ') : q.question} -> ${r.refused ? `declined (${r.declineReason ?? ''})` : `answered citing ${cited.length}`}`);
+    if (!ok)
+      misses.push(
+        `${q.kind} ${q.id}: ${turns?.length ? turns.join(' / ') : q.question} -> ${r.refused ? `declined (${r.declineReason ?? ''})` : `answered citing ${cited.length}`}`,
+      );
   }
   const answer = [...tally].filter(([k]) => ANSWER_KINDS.has(k)).reduce((a, [, t]) => ({ n: a.n + t.n, ok: a.ok + t.ok }), { n: 0, ok: 0 });
   out(`  to answer (answerable, multi-paper, vague), answered citing a relevant paper: ${pct(answer.ok, answer.n)}; target >= 95%`);
   for (const [kind, t] of [...tally].sort()) {
-    const what = ANSWER_KINDS.has(kind) ? 'answered citing a relevant paper' : DECLINE_KINDS.has(kind) ? 'declined (target: all)' : kind === 'chit-chat' ? 'citing nothing (target: all)' : kind === 'false-premise' ? 'declined or citing the paper' : 'asked';
+    const what = ANSWER_KINDS.has(kind)
+      ? 'answered citing a relevant paper'
+      : DECLINE_KINDS.has(kind)
+        ? 'declined (target: all)'
+        : kind === 'chit-chat'
+          ? 'citing nothing (target: all)'
+          : kind === 'false-premise'
+            ? 'declined or citing the paper'
+            : 'asked';
     out(`    ${kind.padEnd(14)} ${what}: ${pct(t.ok, t.n)}`);
   }
   for (const m of misses) out(`  ${m}`);

@@ -39,7 +39,7 @@ const GRID = {
 const FURTHER_SLACK = 0.01;
 
 await runCli(async () => {
-  const cmd = program('fit-answer-weights', 'Grid-search the offline answer weights on the tuning questions\' key facts.')
+  const cmd = program('fit-answer-weights', "Grid-search the offline answer weights on the tuning questions' key facts.")
     .option('--sets <files>', 'labelled sets', 'test/fixtures/questions.json,test/fixtures/discord-questions.json')
     .option('--top <n>', 'settings to print', '10')
     .option('--grid <json>', 'values to try per weight, e.g. {"finding":[0.7,1]} (the rest as in GRID)')
@@ -100,13 +100,18 @@ await runCli(async () => {
   rows.sort((a, b) => b.share - a.share);
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(`${rows.length} settings on ${questions.length} tuning questions with key facts (${((performance.now() - started) / 1000).toFixed(0)} s); best first:`);
-  for (const r of rows.slice(0, Number(opts.top))) out(`  ${(r.share * 100).toFixed(1)}% of facts, ${(r.precision * 100).toFixed(1)}% of cited papers relevant  ${JSON.stringify(r.weights)}`);
+  for (const r of rows.slice(0, Number(opts.top)))
+    out(`  ${(r.share * 100).toFixed(1)}% of facts, ${(r.precision * 100).toFixed(1)}% of cited papers relevant  ${JSON.stringify(r.weights)}`);
   const best = rows[0];
   const same = (a: AnswerWeights, b: AnswerWeights) => a.finding === b.finding && a.method === b.method && a.setup === b.setup && a.figure === b.figure && a.lead === b.lead;
   const chosen = rows.filter((r) => same(r.weights, best.weights) && r.share >= best.share - FURTHER_SLACK).sort((a, b) => b.weights.further - a.weights.further)[0];
-  out(`  chosen (strictest further paper threshold within ${FURTHER_SLACK * 100} point of the best): ${(chosen.share * 100).toFixed(1)}% of facts, ${(chosen.precision * 100).toFixed(1)}% of cited papers relevant  ${JSON.stringify(chosen.weights)}`);
+  out(
+    `  chosen (strictest further paper threshold within ${FURTHER_SLACK * 100} point of the best): ${(chosen.share * 100).toFixed(1)}% of facts, ${(chosen.precision * 100).toFixed(1)}% of cited papers relevant  ${JSON.stringify(chosen.weights)}`,
+  );
   for (const lead of grid.lead) {
-    const flat = rows.find((r) => r.weights.finding === 0 && r.weights.method === 0 && r.weights.setup === 0 && r.weights.figure === 0 && r.weights.lead === lead && r.weights.further === 0);
+    const flat = rows.find(
+      (r) => r.weights.finding === 0 && r.weights.method === 0 && r.weights.setup === 0 && r.weights.figure === 0 && r.weights.lead === lead && r.weights.further === 0,
+    );
     if (flat) out(`  without role or figure weights, ${lead} sentences from the first paper: ${(flat.share * 100).toFixed(1)}%`);
   }
   await embedder.dispose?.();

@@ -76,12 +76,7 @@ export function solveSpd(a: number[][], b: number[]): number[] {
  * Minimises `f` (value, gradient, Hessian at w) from zero by damped Newton steps with
  * backtracking; `penalised` adds `lambda / 2 * |w|^2` to each, skipping the indices in `free`.
  */
-function newton(
-  d: number,
-  objective: (w: number[]) => { value: number; grad: number[]; hess: number[][] },
-  lambda: number,
-  free: Set<number> = new Set(),
-): number[] {
+function newton(d: number, objective: (w: number[]) => { value: number; grad: number[]; hess: number[][] }, lambda: number, free: Set<number> = new Set()): number[] {
   let w = new Array<number>(d).fill(0);
   const penalised = (v: number[]) => {
     const o = objective(v);

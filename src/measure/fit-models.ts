@@ -109,7 +109,8 @@ await runCli(async () => {
     if (!opts.dryRun) writeFileSync(DECISION_FILE, `${JSON.stringify(decision, null, 2)}\n`);
   }
   if (opts.dryRun) out('dry run: nothing written');
-  else out(`written: ${[parts.has('ranker') ? 'src/retrieval/ranker-weights.json' : '', parts.has('decision') ? 'src/answer/decision-weights.json' : ''].filter(Boolean).join(', ')}`);
+  else
+    out(`written: ${[parts.has('ranker') ? 'src/retrieval/ranker-weights.json' : '', parts.has('decision') ? 'src/answer/decision-weights.json' : ''].filter(Boolean).join(', ')}`);
   await embedder.dispose?.();
 });
 
@@ -191,7 +192,7 @@ async function fitRanker(retriever: Retriever, real: Example[], generated: Examp
     lambda: best.lambda,
     fit: {
       command: 'npm run fit',
-      loss: 'softmax cross-entropy over each question\'s candidate papers (uniform over its relevant ones)',
+      loss: "softmax cross-entropy over each question's candidate papers (uniform over its relevant ones)",
       realLists: realLists.length,
       generatedLists: genLists.length,
       featureSet: best.set,
@@ -225,7 +226,9 @@ async function fitDecision(
   const realRows = await rowsOf(real);
   const genRows = await rowsOf(generated);
   out();
-  out(`Decision: ${realRows.length} real tuning questions (${realRows.filter((r) => r.y).length} to answer), ${genRows.length} generated (${genRows.filter((r) => r.y).length} to answer)`);
+  out(
+    `Decision: ${realRows.length} real tuning questions (${realRows.filter((r) => r.y).length} to answer), ${genRows.length} generated (${genRows.filter((r) => r.y).length} to answer)`,
+  );
   const fold = folds(realRows, K_FOLDS, 5);
   const cv: { lambda: number; generatedWeight: number; loss: number; oof: number[] }[] = [];
   for (const generatedWeight of DECISION_GENERATED_WEIGHTS) {

@@ -122,7 +122,9 @@ function withTypo(text: string, pick: number): string | undefined {
 export function generateQuestions(papers: Paper[], topics: Topic[], stats: CollectionStats): GeneratedQuestion[] {
   const out: GeneratedQuestion[] = [];
   const add = (q: Omit<GeneratedQuestion, 'id'>) => out.push({ id: `g${String(out.length + 1).padStart(4, '0')}`, ...q });
-  ownNames(papers).forEach(({ name, paper }, i) => add({ question: NAME_TEMPLATES[i % NAME_TEMPLATES.length].replace('{}', name), relevant: [paper.id], kind: 'answerable', source: 'name' }));
+  ownNames(papers).forEach(({ name, paper }, i) =>
+    add({ question: NAME_TEMPLATES[i % NAME_TEMPLATES.length].replace('{}', name), relevant: [paper.id], kind: 'answerable', source: 'name' }),
+  );
   papers.forEach((p, i) => {
     if (p.titleDerived) return;
     const title = words(p.title.replace(/^[^:]{2,30}:\s*/, ''));
@@ -135,14 +137,18 @@ export function generateQuestions(papers: Paper[], topics: Topic[], stats: Colle
       .sort((a, b) => b.idf - a.idf)
       .slice(0, 3 + (i % 3))
       .map((x) => x.w);
-    if (rare.length >= 3) add({ question: KEYWORD_TEMPLATES[i % KEYWORD_TEMPLATES.length].replace('{}', rare.join(' ')), relevant: [p.id], kind: 'answerable', source: 'keywords' });
+    if (rare.length >= 3)
+      add({ question: KEYWORD_TEMPLATES[i % KEYWORD_TEMPLATES.length].replace('{}', rare.join(' ')), relevant: [p.id], kind: 'answerable', source: 'keywords' });
   });
   topics.forEach((t, i) => {
     for (const phrase of t.keyPhrases.slice(0, 2)) {
       add({ question: TOPIC_TEMPLATES[i % TOPIC_TEMPLATES.length].replace('{}', phrase), relevant: t.papers.map((p) => p.paperId), kind: 'multi-paper', source: 'topic' });
     }
   });
-  const typed = shuffled(out.filter((q) => q.source !== 'topic'), 7).slice(0, Math.round(out.length / 4));
+  const typed = shuffled(
+    out.filter((q) => q.source !== 'topic'),
+    7,
+  ).slice(0, Math.round(out.length / 4));
   typed.forEach((q, i) => {
     const typo = withTypo(q.question, i + 3);
     if (typo && typo !== q.question) add({ ...q, question: typo, source: 'typo' });

@@ -305,7 +305,17 @@ async function benchSharded(x: VectorSet, queries: VectorSet, o: Required<Omit<S
     } else if (saved) writeFileSync(`${saved}.json`, JSON.stringify({ buildSeconds, built: n } satisfies GraphMeta));
     const { truth, exactTimes } = keptGroundTruth(xs, queries, n, o, log);
     const rows = await measureRows(o.efSearch, queries, truth, (query, ef) => index.search(query, 10, ef));
-    return { n, buildSeconds, built: n, extrapolated: false, rssBytes, rows, exactP50: percentile(exactTimes, 50), exactP95: percentile(exactTimes, 95), exactQueries: exactTimes.length };
+    return {
+      n,
+      buildSeconds,
+      built: n,
+      extrapolated: false,
+      rssBytes,
+      rows,
+      exactP50: percentile(exactTimes, 50),
+      exactP95: percentile(exactTimes, 95),
+      exactQueries: exactTimes.length,
+    };
   } finally {
     await index.close();
   }
@@ -329,7 +339,13 @@ function groundTruth(x: VectorSet, queries: VectorSet, limit: number): { truth: 
  * depends on nothing else, so every graph variant of a size (M, efConstruction, --reduce,
  * --shards) reuses the one exact scan (four minutes at 1M). Only whole sizes are kept.
  */
-function keptGroundTruth(x: VectorSet, queries: VectorSet, limit: number, o: { graphDir: string; data: string }, log: (l: string) => void): { truth: Int32Array[]; exactTimes: number[] } {
+function keptGroundTruth(
+  x: VectorSet,
+  queries: VectorSet,
+  limit: number,
+  o: { graphDir: string; data: string },
+  log: (l: string) => void,
+): { truth: Int32Array[]; exactTimes: number[] } {
   const file = o.graphDir && limit === x.n ? join(o.graphDir, `truth-${o.data}-${x.n}-d${x.dim}-q${queries.n}.json`) : undefined;
   const tag = `[${human(x.n)}]`;
   if (file && existsSync(file)) {
@@ -347,7 +363,12 @@ function keptGroundTruth(x: VectorSet, queries: VectorSet, limit: number, o: { g
 }
 
 /** Latency percentiles and recall@10 against `truth` for each efSearch, one query at a time. */
-async function measureRows(efSearch: number[], queries: VectorSet, truth: Int32Array[], search: (query: Float32Array, ef: number) => number[] | Promise<number[]>): Promise<SizeResult['rows']> {
+async function measureRows(
+  efSearch: number[],
+  queries: VectorSet,
+  truth: Int32Array[],
+  search: (query: Float32Array, ef: number) => number[] | Promise<number[]>,
+): Promise<SizeResult['rows']> {
   const rows: SizeResult['rows'] = [];
   const queryVectors = Array.from({ length: queries.n }, (_, q) => queries.data.subarray(q * queries.dim, (q + 1) * queries.dim));
   for (const ef of efSearch) {
@@ -404,9 +425,7 @@ async function benchSize(n: number, o: Required<Omit<ScaleBenchOptions, 'log'>>,
   // One stream of points from the same distribution: the first n are indexed, the rest are
   // queries (near the data, not in it).
   const all =
-    o.data === 'blobs'
-      ? syntheticVectors(n + queryCount, { dim, seed: 11, clusters: Math.max(10, Math.round(n / 500)) })
-      : embeddingLikeVectors(n + queryCount, { dim, seed: 11 });
+    o.data === 'blobs' ? syntheticVectors(n + queryCount, { dim, seed: 11, clusters: Math.max(10, Math.round(n / 500)) }) : embeddingLikeVectors(n + queryCount, { dim, seed: 11 });
   const x: VectorSet = { data: all.data.subarray(0, n * dim), n, dim };
   const queries: VectorSet = { data: all.data.subarray(n * dim), n: queryCount, dim };
   if (o.shards > 1) return benchSharded(x, queries, o, log);
@@ -518,7 +537,12 @@ function benchLookup(n: number, log: (l: string) => void): void {
     const title = titles[Math.floor(random() * n)];
     const words = title.split(' ').filter((w) => !/^\d+$/.test(w) && !w.endsWith(':'));
     kinds.partial.push(`${words[0]} ${words[1].slice(0, 3)}`);
-    kinds.typo.push(words.slice(0, 3).map((w) => typo(w.toLowerCase(), random)).join(' '));
+    kinds.typo.push(
+      words
+        .slice(0, 3)
+        .map((w) => typo(w.toLowerCase(), random))
+        .join(' '),
+    );
     // Acronym queries come from the titles that have one (about 30%).
     let withAcronym = title;
     while (!/^[A-Z]{3,5}:/.test(withAcronym)) withAcronym = titles[Math.floor(random() * n)];
@@ -550,7 +574,11 @@ function benchLookup(n: number, log: (l: string) => void): void {
       }
     }
   }
-  log(`  load average while measuring: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (on ${availableParallelism()} cores)`);
+  log(
+    `  load average while measuring: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (on ${availableParallelism()} cores)`,
+  );
 }
 
 function benchClustering(n: number, log: (l: string) => void): void {
@@ -602,7 +630,9 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<void> {
   const results: SizeResult[] = [];
   for (const n of o.sizes) results.push(await benchSize(n, o, log));
 
-  log(`\n  ${pad('size', 6)} ${pad('HNSW build', 22)} ${pad('memory', 10)} ${pad('efSearch', 9)} ${pad('p50 ms', 8)} ${pad('p95 ms', 8)} ${pad('recall@10', 10)} exact p50 / p95 ms`);
+  log(
+    `\n  ${pad('size', 6)} ${pad('HNSW build', 22)} ${pad('memory', 10)} ${pad('efSearch', 9)} ${pad('p50 ms', 8)} ${pad('p95 ms', 8)} ${pad('recall@10', 10)} exact p50 / p95 ms`,
+  );
   for (const r of results) {
     const build = r.extrapolated ? `~${(r.buildSeconds / 60).toFixed(0)} min (extrapolated)` : `${r.buildSeconds.toFixed(0)} s`;
     const mem = r.extrapolated ? `${mib((r.rssBytes / r.built) * r.n)}*` : mib(r.rssBytes);
@@ -616,7 +646,12 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<void> {
     log(`  ${pad('', 6)} -> smallest efSearch with recall@10 >= 0.95: ${ok ? `${ok.ef} (p50 ${ms(ok.p50)} ms, p95 ${ms(ok.p95)} ms)` : 'none tried'}`);
   }
   log(`  memory = growth of the process RSS while building the graph (vectors held as float32 inside hnswlib, plus links)`);
-  if (results.length) log(`  load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (on ${availableParallelism()} cores)`);
+  if (results.length)
+    log(
+      `  load average at the end: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} (on ${availableParallelism()} cores)`,
+    );
 
   if (o.clusterSizes.length) {
     log(`\nTopic clustering (k chosen by silhouette over 6..20 on a 1,000-paper sample, then spherical k-means on all), 15 true blobs:`);

@@ -85,7 +85,9 @@ export async function buildSharded(o: ShardedOptions): Promise<ShardedIndex> {
           if (msg.type === 'progress') o.log?.(`shard ${shard + 1}/${o.shards}: built ${msg.added} of ${msg.size} (${msg.seconds.toFixed(0)} s)`);
           else if (msg.type === 'built') {
             if (!msg.loaded) loadedAll = false;
-            o.log?.(`shard ${shard + 1}/${o.shards}: ${msg.loaded ? `loaded from ${file}` : `built${file && existsSync(file) ? `, kept in ${file}` : ''}`} (${msg.seconds.toFixed(0)} s)`);
+            o.log?.(
+              `shard ${shard + 1}/${o.shards}: ${msg.loaded ? `loaded from ${file}` : `built${file && existsSync(file) ? `, kept in ${file}` : ''}`} (${msg.seconds.toFixed(0)} s)`,
+            );
             resolve(worker);
           } else if (msg.type === 'result') {
             pending.get(msg.id)?.(msg);

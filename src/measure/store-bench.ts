@@ -125,7 +125,9 @@ export async function runStoreBench(options: StoreBenchOptions): Promise<void> {
     let t = performance.now();
     const built = await updateIndex({ env, embedder, force: true, ...indexBuildHooks(env, { log: () => {} }), log: () => {} });
     const buildS = (performance.now() - t) / 1000;
-    log(`Stores side by side: ${corpusDir}, ${built.manifest.counts.papers} papers, ${built.manifest.counts.chunks} chunks, EMBEDDINGS=${env.EMBEDDINGS} (${built.manifest.embeddings.dimensions} d), ${queries.length} questions`);
+    log(
+      `Stores side by side: ${corpusDir}, ${built.manifest.counts.papers} papers, ${built.manifest.counts.chunks} chunks, EMBEDDINGS=${env.EMBEDDINGS} (${built.manifest.embeddings.dimensions} d), ${queries.length} questions`,
+    );
     log(`  file index build (embedding cache in ${env.CACHE_DIR}): ${buildS.toFixed(1)} s`);
 
     let url = base.DATABASE_URL;
@@ -182,10 +184,12 @@ export async function runStoreBench(options: StoreBenchOptions): Promise<void> {
     }
     await embedder.dispose?.();
 
-    log('  Serving: a fresh process opens the index (createLitbot, preload) and runs hybrid search k=10 through the retriever; RSS is that process\'s:');
+    log("  Serving: a fresh process opens the index (createLitbot, preload) and runs hybrid search k=10 through the retriever; RSS is that process's:");
     for (const store of ['hnswlib', 'pgvector'] as const) {
       const r = await serveInChild({ ...env, VECTOR_STORE: store, DATABASE_URL: url }, queries);
-      log(`    ${store.padEnd(8)}: load ${ms(r.loadMs)}, search p50 ${ms(percentile(r.times, 50))} p95 ${ms(percentile(r.times, 95))}, RSS ${mib(r.rssBefore)} before the index, ${mib(r.rss)} after the searches (peak ${mib(r.maxRss)})`);
+      log(
+        `    ${store.padEnd(8)}: load ${ms(r.loadMs)}, search p50 ${ms(percentile(r.times, 50))} p95 ${ms(percentile(r.times, 95))}, RSS ${mib(r.rssBefore)} before the index, ${mib(r.rss)} after the searches (peak ${mib(r.maxRss)})`,
+      );
     }
   } finally {
     pglite?.kill('SIGTERM');

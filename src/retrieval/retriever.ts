@@ -216,7 +216,10 @@ export class Retriever {
   private filter(options: SearchOptions): Set<string> | undefined {
     const { from, to, sourceFile } = options;
     if (!from && !to && !sourceFile) return undefined;
-    for (const [name, value] of [['from', from], ['to', to]] as const) {
+    for (const [name, value] of [
+      ['from', from],
+      ['to', to],
+    ] as const) {
       if (value && !/^\d{4}(-\d{2}(-\d{2})?)?$/.test(value)) throw new UserError(`--${name} must be a date like 2024-05-01 (got "${value}").`);
     }
     const keep = (p: Paper) =>

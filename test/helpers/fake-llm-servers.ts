@@ -58,11 +58,7 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-async function start(
-  path: string,
-  script: Script,
-  respond: (res: ServerResponse, reply: TextReply, body: any) => void,
-): Promise<FakeLlmServer> {
+async function start(path: string, script: Script, respond: (res: ServerResponse, reply: TextReply, body: any) => void): Promise<FakeLlmServer> {
   const requests: RecordedRequest[] = [];
   const hanging = new Set<ServerResponse>();
   const server = createServer(async (req, res) => {

@@ -14,8 +14,27 @@ const { onnx } = onnxProto;
 
 /** Special tokens first, in the order BERT vocabularies use, then a few words and a subword. */
 export const TINY_VOCAB = [
-  '[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]',
-  'the', 'cat', 'sat', 'on', 'mat', 'graph', 'neural', 'network', '##s', 'attention', 'is', 'all', 'you', 'need', '.', ',',
+  '[PAD]',
+  '[UNK]',
+  '[CLS]',
+  '[SEP]',
+  '[MASK]',
+  'the',
+  'cat',
+  'sat',
+  'on',
+  'mat',
+  'graph',
+  'neural',
+  'network',
+  '##s',
+  'attention',
+  'is',
+  'all',
+  'you',
+  'need',
+  '.',
+  ',',
 ] as const;
 
 export const TINY_HIDDEN = 8;
@@ -26,9 +45,7 @@ export const TINY_MAX_POSITIONS = 24;
 export const TINY_WORD_TABLE: number[][] = TINY_VOCAB.map((_, i) =>
   Array.from({ length: TINY_HIDDEN }, (_, j) => Math.fround(Math.sin(1 + 7 * i + 3 * j) + (j === i % TINY_HIDDEN ? 1 : 0))),
 );
-export const TINY_TYPE_TABLE: number[][] = [0, 1].map((t) =>
-  Array.from({ length: TINY_HIDDEN }, (_, j) => Math.fround(0.05 * (j + 1) * (t === 0 ? 1 : -1))),
-);
+export const TINY_TYPE_TABLE: number[][] = [0, 1].map((t) => Array.from({ length: TINY_HIDDEN }, (_, j) => Math.fround(0.05 * (j + 1) * (t === 0 ? 1 : -1))));
 
 export const tinyTokenId = (token: string): number => {
   const id = TINY_VOCAB.indexOf(token as (typeof TINY_VOCAB)[number]);

@@ -16,7 +16,10 @@ const MAX_TITLE = 300;
 const MIN_ABSTRACT = 80;
 
 export function looksLikeDailyPapers(text: string): boolean {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (lines.some((l) => /^by\s?ak and the research community$/i.test(l) || AUTHORS.test(l))) return true;
   // Without the markers, accept strict title/abstract alternation.
   const body = lines.filter((l) => !isMeta(l));

@@ -12,10 +12,7 @@ const stringList = z.union([z.array(z.string()), z.string().transform((s) => s.s
 const recordSchema = z.object({
   title: z.string().optional(),
   abstract: z.string({ error: 'missing "abstract" (a string)' }).refine((s) => s.trim() !== '', 'empty abstract'),
-  url: z.preprocess(
-    (v) => (typeof v === 'string' ? v.trim() || undefined : v),
-    z.url({ protocol: /^https?$/, error: '"url" must be an http(s) link (https://...)' }).optional(),
-  ),
+  url: z.preprocess((v) => (typeof v === 'string' ? v.trim() || undefined : v), z.url({ protocol: /^https?$/, error: '"url" must be an http(s) link (https://...)' }).optional()),
   arxivId: z
     .string()
     .refine((s) => parseArxivId(s) !== undefined, '"arxivId" must be an arXiv identifier such as 2404.09610 or hep-th/9901001')

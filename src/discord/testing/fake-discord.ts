@@ -193,20 +193,17 @@ export class FakeDiscord {
 
   /** The first edit of the interaction's original response whose body passes `match`. */
   editOf(interaction: SentInteraction, match: (body: any) => boolean = () => true, timeoutMs?: number): Promise<RecordedRequest> {
-    return this.waitForRequest(
-      (r) => r.method === 'PATCH' && r.path === `/webhooks/${this.applicationId}/${interaction.token}/messages/@original` && match(r.body),
-      { timeoutMs, what: `an edit of interaction ${interaction.id}'s reply` },
-    );
+    return this.waitForRequest((r) => r.method === 'PATCH' && r.path === `/webhooks/${this.applicationId}/${interaction.token}/messages/@original` && match(r.body), {
+      timeoutMs,
+      what: `an edit of interaction ${interaction.id}'s reply`,
+    });
   }
 
   /** The `n`-th (0-based) follow-up message of the interaction. */
   async followUpOf(interaction: SentInteraction, n = 0, timeoutMs?: number): Promise<RecordedRequest> {
     const path = `/webhooks/${this.applicationId}/${interaction.token}`;
     let seen = 0;
-    return this.waitForRequest(
-      (r) => r.method === 'POST' && r.path === path && seen++ === n,
-      { timeoutMs, what: `follow-up ${n} of interaction ${interaction.id}` },
-    );
+    return this.waitForRequest((r) => r.method === 'POST' && r.path === path && seen++ === n, { timeoutMs, what: `follow-up ${n} of interaction ${interaction.id}` });
   }
 
   // ---------------------------------------------------------------- dispatching
@@ -573,7 +570,19 @@ export class FakeDiscord {
       emojis: [],
       stickers: [],
       channels: [
-        { id: this.channelId, type: 0, guild_id: this.guildId, name: 'papers', position: 0, permission_overwrites: [], nsfw: false, parent_id: null, last_message_id: null, rate_limit_per_user: 0, flags: 0 },
+        {
+          id: this.channelId,
+          type: 0,
+          guild_id: this.guildId,
+          name: 'papers',
+          position: 0,
+          permission_overwrites: [],
+          nsfw: false,
+          parent_id: null,
+          last_message_id: null,
+          rate_limit_per_user: 0,
+          flags: 0,
+        },
       ],
       threads: [...this.threads.values()],
       members: [],

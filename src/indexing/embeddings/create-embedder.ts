@@ -56,8 +56,6 @@ export function createEmbedder(settings: EmbedderSettings, overrides: EmbedderOv
     case 'ollama':
       return new RemoteEmbedder({ provider, model, baseUrl: settings.EMBEDDINGS_BASE_URL, batchSize: overrides.batchSize, fetch: overrides.fetch });
     default:
-      throw new ConfigError(
-        `EMBEDDINGS=${spec} is not a known provider: use use-lite, transformers:<model-id or folder>, openai:<model> or ollama:<model>.`,
-      );
+      throw new ConfigError(`EMBEDDINGS=${spec} is not a known provider: use use-lite, transformers:<model-id or folder>, openai:<model> or ollama:<model>.`);
   }
 }

@@ -139,7 +139,9 @@ export function convertUseLiteGraph({ nodes, consts, output }: ConvertInput): Ui
         break;
       }
       case 'Placeholder': {
-        const dims = ((tfAttr(node, 'shape')?.shape as { dim?: { size: string }[] })?.dim ?? []).map((d, i) => (Number(d.size) < 0 ? { dimParam: `${name}_${i}` } : { dimValue: Number(d.size) }));
+        const dims = ((tfAttr(node, 'shape')?.shape as { dim?: { size: string }[] })?.dim ?? []).map((d, i) =>
+          Number(d.size) < 0 ? { dimParam: `${name}_${i}` } : { dimValue: Number(d.size) },
+        );
         inputs.push(onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: onnxType(tfAttr(node, 'dtype')?.type), shape: { dim: dims } } } }));
         break;
       }
@@ -221,7 +223,12 @@ export function convertUseLiteGraph({ nodes, consts, output }: ConvertInput): Ui
         break;
       case 'ScatterNd': {
         // TF: zeros of `shape` with `updates` scattered at `indices` (no duplicates here).
-        const zeros = emit('ConstantOfShape', [ins[2]], [fresh(name)], [attrTensor('value', onnx.TensorProto.create({ dims: [1], dataType: T.FLOAT, rawData: new Uint8Array(new Float32Array([0]).buffer) }))]);
+        const zeros = emit(
+          'ConstantOfShape',
+          [ins[2]],
+          [fresh(name)],
+          [attrTensor('value', onnx.TensorProto.create({ dims: [1], dataType: T.FLOAT, rawData: new Uint8Array(new Float32Array([0]).buffer) }))],
+        );
         emit('ScatterND', [zeros, ins[0], ins[1]], [name]);
         break;
       }
@@ -306,7 +313,19 @@ export function convertUseLiteGraph({ nodes, consts, output }: ConvertInput): Ui
         const begin = intsOf(ins[1]);
         const size = intsOf(ins[2]);
         const ends = begin.map((b, i) => (size[i] === -1 ? INT64_MAX : BigInt(b + size[i])));
-        emit('Slice', [ins[0], constInt(name, begin), constInt(name, ends), constInt(name, begin.map((_, i) => i))], [name]);
+        emit(
+          'Slice',
+          [
+            ins[0],
+            constInt(name, begin),
+            constInt(name, ends),
+            constInt(
+              name,
+              begin.map((_, i) => i),
+            ),
+          ],
+          [name],
+        );
         break;
       }
       case 'Range':

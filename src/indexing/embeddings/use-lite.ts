@@ -113,7 +113,9 @@ export class UseLiteEmbedder implements Embedder {
         this.session = cached ? await open(cached).catch(async () => open(await freshOnnxModel(cacheDir))) : await open(await freshOnnxModel(cacheDir));
       } catch (error) {
         this.session = undefined;
-        (this.options.warn ?? ((m: string) => process.stderr.write(`${m}\n`)))(`USE-lite: onnxruntime could not run the model (${(error as Error).message}); using TF.js, which is about five times slower.`);
+        (this.options.warn ?? ((m: string) => process.stderr.write(`${m}\n`)))(
+          `USE-lite: onnxruntime could not run the model (${(error as Error).message}); using TF.js, which is about five times slower.`,
+        );
       }
     }
     const { EmbeddingsModel, initModel } = await import('@energetic-ai/embeddings');

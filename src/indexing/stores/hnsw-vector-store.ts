@@ -85,7 +85,13 @@ export class HnswVectorStore extends VectorStore {
   }
 
   /** A store over documents and their vectors, built in one pass. */
-  static async fromChunkVectors(embeddings: EmbeddingsInterface, vectors: Float32Array[], documents: ChunkDocument[], dimensions: number, params: HnswParams = DEFAULT_HNSW): Promise<HnswVectorStore> {
+  static async fromChunkVectors(
+    embeddings: EmbeddingsInterface,
+    vectors: Float32Array[],
+    documents: ChunkDocument[],
+    dimensions: number,
+    params: HnswParams = DEFAULT_HNSW,
+  ): Promise<HnswVectorStore> {
     return new HnswVectorStore(embeddings, await HnswStore.build(vectors, dimensions, params), params, documents.slice());
   }
 

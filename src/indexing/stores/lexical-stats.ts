@@ -62,7 +62,13 @@ export function lexicalStats(docs: Bm25Doc[]): { docs: DocStats[]; collection: C
  * summed with their boosts; terms summed in query order (a repeated term again); times the number
  * of distinct query terms matched. `fields` scores one field alone.
  */
-export function bm25Score(queryTerms: string[], doc: DocStats, collection: CollectionLexStats, df: (term: string) => [number, number] | undefined, fields: (0 | 1)[] = [0, 1]): number {
+export function bm25Score(
+  queryTerms: string[],
+  doc: DocStats,
+  collection: CollectionLexStats,
+  df: (term: string) => [number, number] | undefined,
+  fields: (0 | 1)[] = [0, 1],
+): number {
   const { k, b, d } = BM25;
   let score = 0;
   const matched = new Set<string>();

@@ -101,7 +101,9 @@ export async function openPgIndex(pool: pg.Pool, embedder: Embedder, options: { 
 }
 
 async function readPaperVectors(store: PgvectorStore): Promise<Map<string, Float32Array>> {
-  const { rows } = await store.pool.query<{ id: string; v: string }>(`SELECT id, embedding::vector::text AS v FROM "litbot_${store.generation.name}".papers WHERE embedding IS NOT NULL`);
+  const { rows } = await store.pool.query<{ id: string; v: string }>(
+    `SELECT id, embedding::vector::text AS v FROM "litbot_${store.generation.name}".papers WHERE embedding IS NOT NULL`,
+  );
   return new Map(rows.map((r) => [r.id, Float32Array.from(JSON.parse(r.v) as number[])]));
 }
 

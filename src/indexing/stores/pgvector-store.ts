@@ -23,14 +23,7 @@ import { Bm25Store } from '../bm25-store.js';
 import type { ChunkDocument, ChunkMetadata, StoreFilter } from './chunk-documents.js';
 import { isFiltering } from './chunk-documents.js';
 import { bm25Score, queryTerms, type CollectionLexStats, type DocStats } from './lexical-stats.js';
-import {
-  DatabaseUnavailableError,
-  DatabaseUnreachableError,
-  VectorExtensionMissingError,
-  connectionReason,
-  describeDatabase,
-  isConnectionError,
-} from './pg-errors.js';
+import { DatabaseUnavailableError, DatabaseUnreachableError, VectorExtensionMissingError, connectionReason, describeDatabase, isConnectionError } from './pg-errors.js';
 
 /** `halfvec` stores 2 bytes a dimension instead of 4 (see docs/pgvector.md for its recall). */
 export type PgVectorType = 'vector' | 'halfvec';
@@ -239,7 +232,8 @@ export class PgvectorStore extends VectorStore {
     const { info } = current;
     const differences: string[] = [];
     if (info.embeddingsId !== expected.embeddingsId) differences.push(`built with EMBEDDINGS=${info.embeddingsId}, configured ${expected.embeddingsId}`);
-    else if (expected.dimensions && expected.dimensions !== info.dimensions) differences.push(`built with ${info.dimensions}-dimensional vectors, the model gives ${expected.dimensions}`);
+    else if (expected.dimensions && expected.dimensions !== info.dimensions)
+      differences.push(`built with ${info.dimensions}-dimensional vectors, the model gives ${expected.dimensions}`);
     if (differences.length) throw new IndexMismatchError(`the database at ${where}`, differences);
     return new PgvectorStore(embeddings, { pool, generation: info, where });
   }
@@ -291,7 +285,20 @@ export class PgvectorStore extends VectorStore {
         const id = doc.id ?? m.chunkId;
         ids.push(id);
         const stats = options.lexStats?.get(id);
-        values.push(id, m.paperId, m.seq ?? 0, doc.pageContent, m.embedText ?? null, m.isoDate ?? null, m.sources ?? [], m.title ?? '', m.url ?? '', lexicalText(`${m.title ?? ''} ${doc.pageContent}`), vectorLiteral(vector), stats ? JSON.stringify(stats) : null);
+        values.push(
+          id,
+          m.paperId,
+          m.seq ?? 0,
+          doc.pageContent,
+          m.embedText ?? null,
+          m.isoDate ?? null,
+          m.sources ?? [],
+          m.title ?? '',
+          m.url ?? '',
+          lexicalText(`${m.title ?? ''} ${doc.pageContent}`),
+          vectorLiteral(vector),
+          stats ? JSON.stringify(stats) : null,
+        );
         const o = i * 12;
         return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6}, $${o + 7}, $${o + 8}, $${o + 9}, $${o + 10}, $${o + 11}::${this.vtype}, $${o + 12})`;
       });
@@ -320,11 +327,12 @@ export class PgvectorStore extends VectorStore {
     const entries = [...df];
     for (let start = 0; start < entries.length; start += 1000) {
       const batch = entries.slice(start, start + 1000);
-      await query(
-        this.pool,
-        `INSERT INTO ${this.table('lex_df')} (target, term, df_title, df_text) SELECT $1, * FROM unnest($2::text[], $3::int[], $4::int[])`,
-        [target, batch.map(([t]) => t), batch.map(([, c]) => c[0]), batch.map(([, c]) => c[1])],
-      );
+      await query(this.pool, `INSERT INTO ${this.table('lex_df')} (target, term, df_title, df_text) SELECT $1, * FROM unnest($2::text[], $3::int[], $4::int[])`, [
+        target,
+        batch.map(([t]) => t),
+        batch.map(([, c]) => c[0]),
+        batch.map(([, c]) => c[1]),
+      ]);
     }
     const all = (await this.getMeta<Record<string, CollectionLexStats>>('lexStats')) ?? {};
     await this.putMeta('lexStats', { ...all, [target]: collection });
@@ -351,12 +359,25 @@ export class PgvectorStore extends VectorStore {
        CREATE INDEX ON ${this.table('papers')} (iso_date);`,
     );
     if (this.generation.lexical === 'bm25') {
-      for (const [table, column] of [['papers', 'lex'], ['papers', 'lex_title'], ['papers', 'lex_abstract'], ['chunks', 'lex']] as const) {
+      for (const [table, column] of [
+        ['papers', 'lex'],
+        ['papers', 'lex_title'],
+        ['papers', 'lex_abstract'],
+        ['chunks', 'lex'],
+      ] as const) {
         // `simple`: the text holds the project's own stems already, so both lexical indexes see the same terms.
-        await query(this.pool, `CREATE INDEX ${ident(this.bm25Index(table, column))} ON ${this.table(table)} USING bm25 (${column}) WITH (text_config = 'simple', k1 = 1.2, b = 0.6)`);
+        await query(
+          this.pool,
+          `CREATE INDEX ${ident(this.bm25Index(table, column))} ON ${this.table(table)} USING bm25 (${column}) WITH (text_config = 'simple', k1 = 1.2, b = 0.6)`,
+        );
       }
     } else {
-      for (const [table, column] of [['papers', 'lex'], ['papers', 'lex_title'], ['papers', 'lex_abstract'], ['chunks', 'lex']] as const) {
+      for (const [table, column] of [
+        ['papers', 'lex'],
+        ['papers', 'lex_title'],
+        ['papers', 'lex_abstract'],
+        ['chunks', 'lex'],
+      ] as const) {
         await query(this.pool, `CREATE INDEX ON ${this.table(table)} USING gin (to_tsvector('simple', ${column}))`);
       }
     }
@@ -412,7 +433,17 @@ export class PgvectorStore extends VectorStore {
     if (k <= 0) return [];
     const values: unknown[] = [vectorLiteral(queryVector), k];
     const where = this.filterSql(filter, values, 'paper_id');
-    const { rows } = await query<{ id: string; paper_id: string; seq: number; text: string; iso_date: string | null; sources: string[]; title: string; url: string; score: number }>(
+    const { rows } = await query<{
+      id: string;
+      paper_id: string;
+      seq: number;
+      text: string;
+      iso_date: string | null;
+      sources: string[];
+      title: string;
+      url: string;
+      score: number;
+    }>(
       this.pool,
       `SELECT * FROM (SELECT id, paper_id, seq, text, iso_date, sources, title, url, -(embedding <#> $1::${this.vtype}) AS score
          FROM ${this.table('chunks')} WHERE ${where} ORDER BY embedding <#> $1::${this.vtype} LIMIT $2) AS hits ORDER BY score DESC`,
@@ -448,7 +479,14 @@ export class PgvectorStore extends VectorStore {
   async lexicalSearch(text: string, limit: number, target: LexicalTarget = 'papers', filter?: StoreFilter): Promise<{ id: string; score: number }[]> {
     const terms = lexicalText(text);
     if (!terms || limit <= 0) return [];
-    const [table, column] = target === 'chunks' ? (['chunks', 'lex'] as const) : target === 'paperTitles' ? (['papers', 'lex_title'] as const) : target === 'paperAbstracts' ? (['papers', 'lex_abstract'] as const) : (['papers', 'lex'] as const);
+    const [table, column] =
+      target === 'chunks'
+        ? (['chunks', 'lex'] as const)
+        : target === 'paperTitles'
+          ? (['papers', 'lex_title'] as const)
+          : target === 'paperAbstracts'
+            ? (['papers', 'lex_abstract'] as const)
+            : (['papers', 'lex'] as const);
     const values: unknown[] = [terms, limit];
     const where = this.filterSql(filter, values, table === 'chunks' ? 'paper_id' : 'id');
     const statsTarget = table === 'chunks' ? 'chunks' : 'papers';
@@ -498,8 +536,14 @@ export class PgvectorStore extends VectorStore {
   async candidateCosines(queryVector: ArrayLike<number>, paperIds: string[]): Promise<{ chunks: Map<string, number>; papers: Map<string, number> }> {
     const q = vectorLiteral(queryVector);
     const [chunks, papers] = await Promise.all([
-      query<{ id: string; score: number }>(this.pool, `SELECT id, -(embedding <#> $1::${this.vtype}) AS score FROM ${this.table('chunks')} WHERE paper_id = ANY($2::text[])`, [q, paperIds]),
-      query<{ id: string; score: number }>(this.pool, `SELECT id, -(embedding <#> $1::${this.vtype}) AS score FROM ${this.table('papers')} WHERE id = ANY($2::text[])`, [q, paperIds]),
+      query<{ id: string; score: number }>(this.pool, `SELECT id, -(embedding <#> $1::${this.vtype}) AS score FROM ${this.table('chunks')} WHERE paper_id = ANY($2::text[])`, [
+        q,
+        paperIds,
+      ]),
+      query<{ id: string; score: number }>(this.pool, `SELECT id, -(embedding <#> $1::${this.vtype}) AS score FROM ${this.table('papers')} WHERE id = ANY($2::text[])`, [
+        q,
+        paperIds,
+      ]),
     ]);
     return {
       chunks: new Map(chunks.rows.map((r) => [r.id, Number(r.score)])),
