@@ -135,3 +135,20 @@ export function buildDist() {
   }
   rmSync(old, { recursive: true, force: true });
 }
+
+/**
+ * `buildDist`, timed and said on standard error as `<verb> dist/ in N s.`; on failure the reason is
+ * said and the process exits 1.
+ * @param {(line: string) => void} log
+ * @param {string} verb
+ */
+export function buildDistOrExit(log, verb) {
+  const started = performance.now();
+  try {
+    buildDist();
+  } catch (error) {
+    log(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  }
+  log(`${verb} dist/ in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+}

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIST, buildDist, checkBuild, findTsc } from './build-state.mjs';
+import { DIST, buildDistOrExit, checkBuild, findTsc } from './build-state.mjs';
 
 const postinstall = process.argv.includes('--postinstall');
 const log = (line) => process.stderr.write(`${line}\n`);
@@ -20,14 +20,7 @@ if (postinstall && !findTsc()) {
       : `TypeScript is not installed, so dist/ was not built (${state.reason}); install the dev dependencies and run npm run build.`,
   );
 } else {
-  const started = performance.now();
-  try {
-    buildDist();
-  } catch (error) {
-    log(error instanceof Error ? error.message : String(error));
-    process.exit(1);
-  }
-  log(`Built dist/ in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+  buildDistOrExit(log, 'Built');
 }
 
 if (postinstall && existsSync(join(DIST, 'src', 'cli', 'build-native.js'))) {

@@ -4,7 +4,7 @@
  * rebuilds first, saying so on standard error, so a stale build never runs silently. Without
  * TypeScript to rebuild with, it stops with the command that fixes it.
  */
-import { buildDist, checkBuild, findTsc } from './build-state.mjs';
+import { buildDistOrExit, checkBuild, findTsc } from './build-state.mjs';
 
 const state = checkBuild();
 if (!state.fresh) {
@@ -14,12 +14,5 @@ if (!state.fresh) {
     process.exit(1);
   }
   log(`Rebuilding dist/ first: ${state.reason} (npm run build; about 10-20 s) ...`);
-  const started = performance.now();
-  try {
-    buildDist();
-  } catch (error) {
-    log(error instanceof Error ? error.message : String(error));
-    process.exit(1);
-  }
-  log(`Rebuilt dist/ in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+  buildDistOrExit(log, 'Rebuilt');
 }

@@ -26,6 +26,14 @@ import { bm25Score, queryTerms, type CollectionLexStats, type DocStats } from '.
 import { DatabaseUnavailableError, DatabaseUnreachableError, VectorExtensionMissingError, connectionReason, describeDatabase, isConnectionError } from './pg-errors.js';
 
 /** `halfvec` stores 2 bytes a dimension instead of 4 (see docs/pgvector.md for its recall). */
+
+/** The columns with a lexical index: whole paper, title, abstract, chunk. */
+const LEXICAL_COLUMNS = [
+  ['papers', 'lex'],
+  ['papers', 'lex_title'],
+  ['papers', 'lex_abstract'],
+  ['chunks', 'lex'],
+] as const;
 export type PgVectorType = 'vector' | 'halfvec';
 
 /** What the lexical half runs on: the BM25 index of `pg_textsearch`, or `ts_rank` over a GIN index. */
@@ -359,12 +367,7 @@ export class PgvectorStore extends VectorStore {
        CREATE INDEX ON ${this.table('papers')} (iso_date);`,
     );
     if (this.generation.lexical === 'bm25') {
-      for (const [table, column] of [
-        ['papers', 'lex'],
-        ['papers', 'lex_title'],
-        ['papers', 'lex_abstract'],
-        ['chunks', 'lex'],
-      ] as const) {
+      for (const [table, column] of LEXICAL_COLUMNS) {
         // `simple`: the text holds the project's own stems already, so both lexical indexes see the same terms.
         await query(
           this.pool,
@@ -372,12 +375,7 @@ export class PgvectorStore extends VectorStore {
         );
       }
     } else {
-      for (const [table, column] of [
-        ['papers', 'lex'],
-        ['papers', 'lex_title'],
-        ['papers', 'lex_abstract'],
-        ['chunks', 'lex'],
-      ] as const) {
+      for (const [table, column] of LEXICAL_COLUMNS) {
         await query(this.pool, `CREATE INDEX ON ${this.table(table)} USING gin (to_tsvector('simple', ${column}))`);
       }
     }
