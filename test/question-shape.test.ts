@@ -31,9 +31,15 @@ describe('question shapes', () => {
   });
 
   it('knows a question asking what something is or does, not how well it did', () => {
-    for (const q of ['What does MIGU do?', 'wat is skil localization', 'whats conjugate prompting', 'how does lexical unit decoding work?', 'explain RAG'])
-      expect(asksWhatItIs(q), q).toBe(true);
-    for (const q of ['how much does MIGU improve accuracy?', 'which papers study unlearning?', 'why do LLMs forget?', 'what about its results?'])
+    for (const q of ['What does MIGU do?', 'what is RWKU', 'whats LoRA dropout', 'how does lexical unit decoding work?', 'explain RAG']) expect(asksWhatItIs(q), q).toBe(true);
+    for (const q of [
+      'how much does MIGU improve accuracy?',
+      'which papers study unlearning?',
+      'why do LLMs forget?',
+      'what about its results?',
+      'what is catastrophic forgetting?',
+    ]) {
       expect(asksWhatItIs(q), q).toBe(false);
+    }
   });
 });

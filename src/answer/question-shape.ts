@@ -31,11 +31,21 @@ export function asksForList(question: string): boolean {
   return ASKS_LIST.test(question);
 }
 
-/** "what does MIGU do?", "what is skill localization", "how does X work", "explain X": the question wants what a method is and does. */
-const ASKS_WHAT_IT_IS =
-  /^\W*(?:(?:so|and|ok|hey)\W+)?(?:what(?:'s|s| is| are| does| do)|wh?at (?:is|does)|wat(?:'s| is| does| dos)?|how (?:does|do|did) \S.* work|explain|define|what do you mean by)\b/i;
+/** "what does MIGU do?", "how does X work": the question wants what a method does. */
+const ASKS_WHAT_IT_DOES = /\b(?:what|wat|wht) (?:does|do|dos) \S.*\b(?:do|does)\b|\bhow (?:does|do|did) \S.* work\b/i;
+/** "what is RWKU", "explain LoRA", "whats MIGU": the subject follows. */
+const ASKS_WHAT_IS = /^\W*(?:(?:so|and|ok|hey)\W+)?(?:what(?:'s|s| is| are)|wat(?:'s|s| is)?|explain|define|what do you mean by)\s+(.+)$/i;
+/** A method's name: an acronym, a mixed-case or alphanumeric token ("RWKU", "LoRA", "GPT-2"). */
+const NAMED = /(?:^|[^\p{L}\p{N}])(?:\p{Lu}[\p{L}]*\p{Lu}[\p{L}]*|[\p{L}]+\d[\p{L}\d]*)(?=$|[^\p{L}\p{N}])/u;
 
-/** True when the question asks what something is or does, not how well it did. */
+/**
+ * True when the question asks what a method does ("what does MIGU do?", "what is RWKU?"), not
+ * how well it did or what a general notion means ("what is catastrophic forgetting?" is answered
+ * from what papers say about it, not from a paper's "we propose" sentence).
+ */
 export function asksWhatItIs(question: string): boolean {
-  return ASKS_WHAT_IT_IS.test(question) && !asksForResults(question);
+  if (asksForResults(question)) return false;
+  if (ASKS_WHAT_IT_DOES.test(question)) return true;
+  const subject = ASKS_WHAT_IS.exec(question)?.[1];
+  return !!subject && NAMED.test(subject);
 }
