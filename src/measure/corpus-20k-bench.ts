@@ -15,6 +15,7 @@ import { openIndex } from '../indexing/load-index.js';
 import { createLitbot } from '../litbot.js';
 import { runDiscordBench } from './discord-bench.js';
 import { writeSyntheticCorpus } from './synthetic-corpus.js';
+import { projectPath } from '../config/paths.js';
 
 export interface Corpus20kBenchOptions {
   papers?: number;
@@ -62,7 +63,7 @@ function runCli(name: string, args: string[], env: NodeJS.ProcessEnv): Promise<C
 
 /** The answerable labelled questions: what the timing loops ask. */
 function labelledQuestions(): string[] {
-  const file = fileURLToPath(new URL('../../test/fixtures/questions.json', import.meta.url));
+  const file = projectPath('test', 'fixtures', 'questions.json');
   return (JSON.parse(readFileSync(file, 'utf8')) as { question: string; kind: string }[])
     .filter((q) => q.kind === 'answerable')
     .map((q) => q.question)
