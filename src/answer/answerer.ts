@@ -88,6 +88,11 @@ function toEvidence(hits: PaperHit[]): Evidence[] {
   }));
 }
 
+/** A pattern for `word` standing alone (not inside a longer word), its characters taken literally. */
+function wholeWord(word: string): RegExp {
+  return new RegExp(`(?<![\\p{L}\\p{N}])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'u');
+}
+
 function syntheticHit(paper: Paper): PaperHit {
   return { paperId: paper.id, paper, score: 0, passages: [] };
 }
@@ -234,7 +239,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     const covered = decision.answer || (follow.keep.length > 0 && hits.length > 0 && (decision.features.termOverlap ?? 0) >= 0.5);
     // The words read differently ("droput" as "dropout"), applied to the question as asked.
     const corrections = response.corrections ?? [];
-    const readAs = corrections.reduce((text, c) => text.replace(new RegExp(`(?<![\\p{L}\\p{N}])${c.from}(?![\\p{L}\\p{N}])`, 'u'), c.to), question);
+    const readAs = corrections.reduce((text, c) => text.replace(wholeWord(c.from), () => c.to), question);
     const searchedFor = corrections.length && stats ? searchedWords(response.query, stats) : undefined;
     // The reply's shape: an overview for a broad subject many papers share, a list for "which papers ...", else an answer.
     const broad = (follow.mode === 'standalone' || follow.mode === 'moves') && subjectOf(readAs) !== undefined ? postings() : undefined;
