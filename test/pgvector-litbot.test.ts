@@ -49,7 +49,8 @@ describe('the index in Postgres (VECTOR_STORE=pgvector)', () => {
   it('looks papers up and finds similar papers as the embedded index does', () => {
     for (const title of ['lora dropout', 'MIGU', 'negatve prefrence']) {
       expect(postgres.paper(title).id).toBe(embedded.paper(title).id);
-      expect(postgres.similar(title, 5).similar.map((s) => s.paper.id)).toEqual(embedded.similar(title, 5).similar.map((s) => s.paper.id));
+      // The same vectors to the bit (they are stored as float32 bytes), so the same neighbours with the same scores.
+      expect(postgres.similar(title, 5).similar.map((s) => [s.paper.id, s.score])).toEqual(embedded.similar(title, 5).similar.map((s) => [s.paper.id, s.score]));
     }
     expect(postgres.lookup('unlearn', 5).map((m) => m.paperId)).toEqual(embedded.lookup('unlearn', 5).map((m) => m.paperId));
   });

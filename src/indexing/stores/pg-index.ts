@@ -77,9 +77,7 @@ export async function publishIndex(
   await store.putLexicalStats('chunks', chunkLex.collection, chunkLex.df);
   const meta: PgIndexMeta = { manifest, topics: index.topics, titles: index.titles, answerTerms: index.answerTerms };
   await store.putMeta('index', meta);
-  if (index.similarVectors) {
-    await store.putMeta('similarVectors', Object.fromEntries([...index.similarVectors].map(([id, v]) => [id, Array.from(v)])));
-  }
+  if (index.similarVectors) await store.putSimilarVectors(index.similarVectors);
   log('Building the vector and lexical indexes in Postgres ...');
   await store.commit(manifest);
   return store.generation.name;
@@ -94,7 +92,7 @@ export async function openPgIndex(pool: pg.Pool, embedder: Embedder, options: { 
   const store = await PgvectorStore.openCurrent(new EmbedderEmbeddings(embedder), pool, { embeddingsId: embedder.id, where });
   const meta = await store.getMeta<PgIndexMeta>('index');
   if (!meta) throw new IndexMismatchError(`the database at ${where}`, ['its current generation has no index record']);
-  const [papers, chunks, similar] = await Promise.all([store.readPapers(), store.readChunks(), store.getMeta<Record<string, number[]>>('similarVectors')]);
+  const [papers, chunks, similar] = await Promise.all([store.readPapers(), store.readChunks(), store.readSimilarVectors()]);
   const paperVectors = await readPaperVectors(store);
   const index = new PgLitIndex(`the database at ${where}`, store.generation.name, meta, papers, chunks, paperVectors, similar);
   return { index, store };
@@ -135,7 +133,7 @@ export class PgLitIndex implements LitIndex {
     readonly papers: Paper[],
     chunks: { id: string; paperId: string; seq: number; text: string }[],
     readonly paperVectors: Map<string, Float32Array>,
-    similar: Record<string, number[]> | undefined,
+    similar: Map<string, Float32Array> | undefined,
   ) {
     this.manifest = meta.manifest;
     this.topics = meta.topics;
@@ -150,7 +148,7 @@ export class PgLitIndex implements LitIndex {
       if (list) list.push(i);
       else this.chunksOfPaper.set(c.paperId, [i]);
     });
-    this.similarVectors = similar ? new Map(Object.entries(similar).map(([id, v]) => [id, Float32Array.from(v)])) : undefined;
+    this.similarVectors = similar;
   }
 
   get chunkVectors(): never {

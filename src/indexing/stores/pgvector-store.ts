@@ -188,7 +188,7 @@ export class PgvectorStore extends VectorStore {
     return this.generation.vectorType;
   }
 
-  private table(name: 'papers' | 'chunks' | 'meta' | 'lex_df'): string {
+  private table(name: 'papers' | 'chunks' | 'meta' | 'lex_df' | 'similar'): string {
     return `${this.schema}.${name}`;
   }
 
@@ -224,6 +224,7 @@ export class PgvectorStore extends VectorStore {
        CREATE TABLE ${store.table('chunks')} (id text PRIMARY KEY, paper_id text NOT NULL, seq integer NOT NULL, position serial, text text NOT NULL, embed_text text,
          iso_date text, sources text[] NOT NULL, title text NOT NULL, url text NOT NULL, lex text NOT NULL, lex_stats jsonb, embedding ${v}(${d}) NOT NULL);
        CREATE TABLE ${store.table('meta')} (key text PRIMARY KEY, value jsonb NOT NULL);
+       CREATE TABLE ${store.table('similar')} (paper_id text PRIMARY KEY, vec bytea NOT NULL);
        CREATE TABLE ${store.table('lex_df')} (target text NOT NULL, term text NOT NULL, df_title integer NOT NULL, df_text integer NOT NULL, PRIMARY KEY (target, term));`,
     );
     return store;
@@ -348,6 +349,29 @@ export class PgvectorStore extends VectorStore {
   }
 
   private lexStats?: Promise<Record<string, CollectionLexStats>>;
+
+  /**
+   * The similar-papers vectors, one row each as float32 bytes: at 20,000 papers they are about
+   * 40 MB, which as one JSON value (200 MB of text) ran PGlite out of memory.
+   */
+  async putSimilarVectors(vectors: Map<string, Float32Array>): Promise<void> {
+    const entries = [...vectors];
+    for (let start = 0; start < entries.length; start += 500) {
+      const batch = entries.slice(start, start + 500);
+      await query(this.pool, `INSERT INTO ${this.table('similar')} (paper_id, vec) SELECT * FROM unnest($1::text[], $2::bytea[])`, [
+        batch.map(([id]) => id),
+        batch.map(([, v]) => Buffer.from(v.buffer, v.byteOffset, v.byteLength)),
+      ]);
+    }
+  }
+
+  /** The similar-papers vectors, or undefined when the generation has none. */
+  async readSimilarVectors(): Promise<Map<string, Float32Array> | undefined> {
+    const { rows } = await query<{ paper_id: string; vec: Buffer }>(this.pool, `SELECT paper_id, vec FROM ${this.table('similar')}`);
+    if (!rows.length) return undefined;
+    // Copied: a Buffer from the driver need not be 4-byte aligned.
+    return new Map(rows.map((r) => [r.paper_id, new Float32Array(new Uint8Array(r.vec).buffer)]));
+  }
 
   async getMeta<T>(key: string): Promise<T | undefined> {
     const { rows } = await query<{ value: T }>(this.pool, `SELECT value FROM ${this.table('meta')} WHERE key = $1`, [key]);
