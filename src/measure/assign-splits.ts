@@ -10,6 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { intOption, program, runCli } from '../cli/run-cli.js';
+import { seededRandom } from '../browse/spherical-kmeans.js';
 
 export type Split = 'tune' | 'test';
 
@@ -37,18 +38,6 @@ const pinnedTexts = new Set(ISSUE_EXAMPLES.map((q) => q.trim().toLowerCase()));
 /** True when `question` is one of the issue's examples (always `tune`). */
 export function isIssueExample(question: string): boolean {
   return pinnedTexts.has(question.trim().toLowerCase());
-}
-
-/** mulberry32: a tiny, well-known 32-bit PRNG, enough for a reproducible shuffle. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** FNV-1a of a string, to derive one stream per stratum from the seed. */

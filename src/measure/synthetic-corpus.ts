@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCorpus } from '../corpus/load-corpus.js';
 import { splitSentences } from '../corpus/normalize.js';
+import { seededRandom } from '../browse/spherical-kmeans.js';
 
 export interface SyntheticCorpusOptions {
   papers: number;
@@ -30,18 +31,6 @@ export interface SyntheticCorpusInfo {
   bytes: number;
 }
 
-/** mulberry32: small, fast and deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const WORD = /^[a-z][a-z-]{3,}$/;
 const KEEP = new Set(
   'this that these those which with from into their there have been were what when where while about through between under over also more most such than then they them other only both each many much very well upon without within across after before during against'.split(
@@ -51,7 +40,7 @@ const KEEP = new Set(
 
 /** Writes `papers` JSON Lines records into `dir` (created if needed) and says what it wrote. */
 export function writeSyntheticCorpus(dir: string, options: SyntheticCorpusOptions): SyntheticCorpusInfo {
-  const random = prng(options.seed ?? 20_000);
+  const random = seededRandom(options.seed ?? 20_000);
   const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)];
   const seeds = loadCorpus(options.seedsDir ?? 'seeds', { skipInvalid: true }).papers;
   const sentences = seeds.flatMap((p) => splitSentences(p.abstract)).filter((s) => s.length >= 60 && s.length <= 320 && !/https?:|\$|\\/.test(s));
