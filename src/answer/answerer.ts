@@ -16,8 +16,8 @@ import type { Topic } from '../browse/types.js';
 import { collectionStats, type CollectionStats, type Vocabulary } from '../retrieval/collection-stats.js';
 import { decide, type DecisionModel } from './decide.js';
 import { declineText } from './decline-text.js';
-import { composeExtractive, composeList, idfFrom, looksLikeInstruction, type AnswerWeights } from './extractive.js';
-import { readFollowUp, type FollowUpMode, type KnownTerms } from './follow-up.js';
+import { composeExtractive, composeList, looksLikeInstruction, type AnswerWeights } from './extractive.js';
+import { lastAnsweredTurn, readFollowUp, type FollowUpMode, type KnownTerms } from './follow-up.js';
 import { cleanModelText } from './llm-text.js';
 import { sharedLlmLimiter, type Limiter } from './limiter.js';
 import { assessVagueness, composeOverview, overviewPapers, subjectOf } from './overview.js';
@@ -25,7 +25,7 @@ import { NOT_COVERED, buildAnswerMessages, buildCondenseMessages } from './promp
 import { asksForFigure, asksForList } from './question-shape.js';
 import { smalltalkIntent, smalltalkReply, withoutSmalltalk } from './smalltalk.js';
 import { buildPostings, type TermPostings } from './term-postings.js';
-import { contentTerms, termSet, words } from './terms.js';
+import { contentTerms, words } from './terms.js';
 import type { AnswerOptions, AnswerResult, Citation, Evidence, Turn } from './types.js';
 
 export interface AnswererDeps {
@@ -112,30 +112,28 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
   const backend = env.LLM_PROVIDER;
   const model = modelName(env);
   // Counting the words of every abstract takes seconds at 20,000 papers: done once, at the first question, or kept in the index.
-  // The statistics are the same object the retriever holds when both are given the index's list of papers.
-  let collection: { stats?: CollectionStats; idf?: (term: string) => number } | undefined;
-  const collectionTerms = () => {
-    if (!collection) {
-      const stats = deps.corpus ? collectionStats(deps.corpus, deps.vocabulary) : undefined;
-      collection = { stats, idf: stats ? idfFrom(stats.df, stats.papers) : undefined };
-    }
-    return collection;
+  // `collectionStats` keeps one object per list of papers: the same one the retriever holds when both are given the index's list.
+  const collectionTerms = (): { stats?: CollectionStats; idf?: (term: string) => number } => {
+    const stats = deps.corpus ? collectionStats(deps.corpus, deps.vocabulary) : undefined;
+    return { stats, idf: stats && ((t) => stats.idf(t)) };
   };
   // Which papers hold each word, and how many titles: only a broad question or a follow-up needs them, so built on first need.
   let postingsMemo: TermPostings | undefined;
   const postings = () => (postingsMemo ??= deps.corpus ? buildPostings(deps.corpus) : undefined);
   const known: KnownTerms = {
     get papers() {
-      return collectionTerms().stats?.papers ?? 0;
+      return deps.corpus?.length ?? 0;
     },
     papersWith: (t) => collectionTerms().stats?.df.get(t) ?? 0,
     titlesWith: (t) => postings()?.titles.get(t) ?? 0,
-    termsOf: (id) => {
-      const p = deps.paperById?.(id);
-      return p && termSet(`${p.title} ${p.abstract}`);
-    },
+    termsOf: (id) => (deps.paperById?.(id) ? collectionTerms().stats?.termsOf(id) : undefined),
   };
-  const facts = () => ({ papers: collectionTerms().stats?.papers ?? 0, topics: deps.topics?.() ?? [], titleOf: (id: string) => deps.paperById?.(id)?.title });
+  /** A hit with no passages for a paper retrieval did not return (a previous turn's, an overview's). */
+  const knownPaperHit = (id: string): PaperHit | undefined => {
+    const paper = deps.paperById?.(id);
+    return paper && syntheticHit(paper);
+  };
+  const facts = () => ({ papers: deps.corpus?.length ?? 0, topics: deps.topics?.() ?? [], titleOf: (id: string) => deps.paperById?.(id)?.title });
 
   const callModel = (messages: Parameters<typeof generate>[1], options: { signal?: AbortSignal; onToken?: (t: string) => void; stream: boolean }) =>
     limiter.run(
@@ -162,8 +160,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     signal?: AbortSignal,
   ): Promise<{ query: string; mode: FollowUpMode; context?: string; keep: string[]; condensed?: string; previousAnswer?: string; ms: number }> {
     const t0 = performance.now();
-    const reading = readFollowUp(question, history, known);
-    const previous = reading.previous;
+    const previous = lastAnsweredTurn(history);
     if (!previous) return { query: question, mode: 'standalone', keep: [], ms: 0 };
     if (chatModel) {
       try {
@@ -179,6 +176,8 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
         log?.warn({ err: errorMessage(error) }, 'could not condense the follow-up; using the heuristic');
       }
     }
+    // Read only when the model did not condense it: reading it may count the collection's title words.
+    const reading = readFollowUp(question, history, known);
     const ms = performance.now() - t0;
     if (reading.mode === 'standalone') return { query: question, mode: 'standalone', keep: [], ms };
     // A new name or subject: retrieval moves to it; the earlier question only steers which sentences are quoted.
@@ -230,7 +229,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
       };
       const kept = [...follow.keep]
         .sort((a, b) => rank(a) - rank(b))
-        .map((id) => hits.find((h) => h.paperId === id) ?? (deps.paperById?.(id) ? syntheticHit(deps.paperById(id)!) : undefined))
+        .map((id) => hits.find((h) => h.paperId === id) ?? knownPaperHit(id))
         .filter((h): h is PaperHit => !!h);
       hits = [...kept, ...hits.filter((h) => !follow.keep.includes(h.paperId))];
     }
@@ -248,7 +247,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     const list = !overview && asksForList(readAs);
     let sources: PaperHit[];
     if (overview) {
-      const byId = (id: string) => hits.find((h) => h.paperId === id) ?? (deps.paperById?.(id) ? syntheticHit(deps.paperById(id)!) : undefined);
+      const byId = (id: string) => hits.find((h) => h.paperId === id) ?? knownPaperHit(id);
       sources = overviewPapers(
         hits.map((h) => h.paperId),
         overview.matching,

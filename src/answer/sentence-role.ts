@@ -51,6 +51,3 @@ export function sentenceRole(sentence: string, index: number, count: number): Se
   if (setup || (index === 0 && count > 3)) return 'setup';
   return 'other';
 }
-
-/** Lower sorts first: what an answer should open with. */
-export const ROLE_ORDER: Record<SentenceRole, number> = { finding: 0, method: 1, other: 2, setup: 3 };
