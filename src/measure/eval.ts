@@ -153,14 +153,7 @@ async function runDiscordTargets(litbot: Litbot, questions: LabelledQuestion[], 
   };
   const misses: string[] = [];
   for (const q of questions) {
-    const turns = (q as LabelledQuestion & { turns?: string[] }).turns;
-    let result: AnswerResult | undefined;
-    const history: { question: string; answer: AnswerResult }[] = [];
-    for (const turn of turns?.length ? turns : [q.question]) {
-      result = await litbot.ask(turn, { history: [...history] });
-      history.push({ question: turn, answer: result });
-    }
-    const r = result!;
+    const r = await litbot.ask(q.question);
     const cited = r.citations.map((c) => c.paperId);
     let ok: boolean;
     if (ANSWER_KINDS.has(q.kind)) ok = !r.refused && cited.some((id) => q.relevant.includes(id));
@@ -169,10 +162,7 @@ async function runDiscordTargets(litbot: Litbot, questions: LabelledQuestion[], 
     else if (q.kind === 'false-premise') ok = r.refused || cited.some((id) => q.relevant.includes(id));
     else ok = true;
     count(q.kind, ok);
-    if (!ok)
-      misses.push(
-        `${q.kind} ${q.id}: ${turns?.length ? turns.join(' / ') : q.question} -> ${r.refused ? `declined (${r.declineReason ?? ''})` : `answered citing ${cited.length}`}`,
-      );
+    if (!ok) misses.push(`${q.kind} ${q.id}: ${q.question} -> ${r.refused ? `declined (${r.declineReason ?? ''})` : `answered citing ${cited.length}`}`);
   }
   const answer = [...tally].filter(([k]) => ANSWER_KINDS.has(k)).reduce((a, [, t]) => ({ n: a.n + t.n, ok: a.ok + t.ok }), { n: 0, ok: 0 });
   out(`  to answer (answerable, multi-paper, vague), answered citing a relevant paper: ${pct(answer.ok, answer.n)}; target >= 95%`);

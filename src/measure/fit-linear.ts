@@ -5,6 +5,7 @@
  * method (the losses are convex, so it converges in a few steps to the one optimum), and k-fold
  * cross-validation to choose the penalty.
  */
+import { seededRandom } from '../browse/spherical-kmeans.js';
 
 /** One question's candidates: a feature row per candidate and which are relevant. */
 export interface RankList {
@@ -212,16 +213,9 @@ export function logisticProbability(w: number[], x: number[]): number {
   return 1 / (1 + Math.exp(-(w[0] + dotv(w.slice(1), x))));
 }
 
-/** A deterministic shuffle (mulberry32), so folds are the same on every run. */
+/** A deterministic shuffle (seeded), so folds are the same on every run. */
 export function shuffled<T>(items: T[], seed = 12): T[] {
-  let a = seed >>> 0;
-  const random = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(seed);
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
