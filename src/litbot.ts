@@ -60,6 +60,7 @@ import { PaperBrowser, similarityVectors } from './browse/paper-browser.js';
 import { paperAliases } from './browse/title-lookup.js';
 import { buildTopics } from './browse/topics.js';
 import { loadConfig, resolveLlmApiKey, type Env } from './config/env.js';
+import { modelName } from './answer/chat-models.js';
 import { displayDir, VERSION } from './config/paths.js';
 import { IndexMismatchError } from './errors.js';
 import type { BuildOptions } from './indexing/build-index.js';
@@ -158,7 +159,7 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
     // Only the model's name is checked now; its dimensions and window once it is started.
     const index = openIndex(indexDir, { id: embedderId });
     const litbot = new IndexedLitbot(env, index, new CheckedEmbedder(embedderId, makeEmbedder, index, indexDir), options.logger);
-    if (preload || env.LLM_PROVIDER !== 'extractive') await litbot.answerer();
+    if (preload) await litbot.answerer();
     if (preload) {
       index.loadAll();
       await litbot.embedder.ready();
@@ -190,7 +191,7 @@ export function describeIndexEvent(event: LiveIndexEvent): string {
  * pgvector stops here with the fix.
  */
 async function createPgLitbot(env: Env, indexDir: string, embedder: Embedder, options: CreateLitbotOptions, log: (line: string) => void): Promise<Litbot> {
-  const [{ connectDatabase, describeDatabase, currentGeneration }, { openPgIndex, publishToDatabase }, { pgvectorSource }, { DatabaseUrlMissingError }] = await Promise.all([
+  const [{ connectDatabase, currentGeneration }, { openPgIndex, publishToDatabase }, { pgvectorSource }, { DatabaseUrlMissingError, describeDatabase }] = await Promise.all([
     import('./indexing/stores/pgvector-store.js'),
     import('./indexing/stores/pg-index.js'),
     import('./retrieval/candidate-source.js'),
@@ -214,7 +215,7 @@ async function createPgLitbot(env: Env, indexDir: string, embedder: Embedder, op
       close: () => pool.end(),
     });
     // A bot reads the generation current at its start (a restart picks up a newer one: docs/pgvector.md).
-    if (options.preload || options.watch || env.LLM_PROVIDER !== 'extractive') await litbot.answerer();
+    if (options.preload || options.watch) await litbot.answerer();
     if (options.preload || options.watch) await litbot.embedder.ready();
     return litbot;
   } catch (error) {
@@ -298,7 +299,6 @@ class IndexedLitbot implements Litbot {
   private searching?: Promise<Retriever>;
   private readonly browser: PaperBrowser;
   private answering?: Promise<Answerer>;
-  private loaded?: Answerer;
 
   constructor(
     readonly env: Env,
@@ -309,24 +309,8 @@ class IndexedLitbot implements Litbot {
     /** Postgres (`VECTOR_STORE=pgvector`): where searches run, and the pool to close. */
     private readonly external: { source: CandidateSource; close(): Promise<void> } | undefined = undefined,
   ) {
-    this.browser = new PaperBrowser({
-      get papers() {
-        return index.papers;
-      },
-      paperById: index.paperById,
-      get paperVectors() {
-        return index.paperVectors;
-      },
-      get topics() {
-        return index.topics;
-      },
-      get titles() {
-        return index.titles;
-      },
-      get similarVectors() {
-        return index.similarVectors;
-      },
-    });
+    // The index itself: its parts stay unread until browsing needs them.
+    this.browser = new PaperBrowser(index);
   }
 
   /** The retriever, created on the first search: its candidate sources bring LangChain's vector-store classes, which `paper` and `topics` never need. */
@@ -344,7 +328,7 @@ class IndexedLitbot implements Litbot {
       this.logger ? undefined : import('./config/logger.js'),
     ]).then(([{ createAnswerer }, { searchThrough }, retriever, logging]) => {
       const { index } = this;
-      this.loaded = createAnswerer({
+      return createAnswerer({
         env: this.env,
         // Through the LangChain retriever, so its callbacks and tracing see every question's search.
         retrieve: (query, options) => searchThrough(retriever, query, options),
@@ -357,7 +341,6 @@ class IndexedLitbot implements Litbot {
         paperById: (paperId) => index.paperById.get(paperId),
         log: this.logger ?? logging!.createLogger(this.env),
       });
-      return this.loaded;
     });
     return this.answering;
   }
@@ -373,9 +356,8 @@ class IndexedLitbot implements Litbot {
       generation: this.index.generation,
       embeddings: m.embeddings.id,
       dimensions: m.embeddings.dimensions,
-      // The answerer is loaded at start for every backend but the extractive one, which has no model.
-      backend: this.loaded?.backend ?? this.env.LLM_PROVIDER,
-      model: this.loaded?.model,
+      backend: this.env.LLM_PROVIDER,
+      model: modelName(this.env),
     };
   }
 

@@ -7,12 +7,9 @@
 import type { Paper } from '../corpus/paper.js';
 import { normalizeTitle } from '../corpus/normalize.js';
 import { errorMessage } from '../errors.js';
-import { ArxivClient, DEFAULT_ARXIV_API_URL, parseArxivFeed } from './arxiv-client.js';
+import { ArxivClient, parseArxivFeed } from './arxiv-client.js';
 
 export { parseArxivFeed };
-
-/** arXiv's own endpoint (`ARXIV_API_URL` overrides it). */
-export const ARXIV_API_URL = DEFAULT_ARXIV_API_URL;
 
 export interface ResolveLinksOptions {
   /** The arXiv API query endpoint (`ARXIV_API_URL`; tests point it at a local fake). */

@@ -31,8 +31,3 @@ export class EmbedderEmbeddings extends Embeddings {
     return this.caller.call(() => this.embedder.embedQuery(text));
   }
 }
-
-/** The embedder behind `Embeddings` made from it here, or undefined for anyone else's. */
-export function embedderOf(embeddings: Embeddings): Embedder | undefined {
-  return embeddings instanceof EmbedderEmbeddings ? embeddings.embedder : undefined;
-}

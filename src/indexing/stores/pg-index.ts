@@ -13,7 +13,7 @@ import { IndexMismatchError } from '../../errors.js';
 import type { IndexedChunk } from '../chunk-file.js';
 import { EmbedderEmbeddings } from '../embeddings/langchain-embeddings.js';
 import type { Embedder } from '../embeddings/embedder.js';
-import { indexDifferences, type IndexExpectation, type LitIndex, type TitleRecord } from '../load-index.js';
+import { type LitIndex, type TitleRecord } from '../load-index.js';
 import type { Manifest } from '../manifest.js';
 import { chunkDocs, paperDocs } from '../bm25-store.js';
 import { chunkDocument } from './chunk-documents.js';
@@ -105,12 +105,6 @@ async function readPaperVectors(store: PgvectorStore): Promise<Map<string, Float
   return new Map(rows.map((r) => [r.id, Float32Array.from(JSON.parse(r.v) as number[])]));
 }
 
-/** Throws `IndexMismatchError` when the embedder (once started) does not fit the index in the database. */
-export function checkPgIndex(index: PgLitIndex, expected: IndexExpectation): void {
-  const differences = indexDifferences(index.manifest, expected);
-  if (differences.length) throw new IndexMismatchError(index.dir, differences);
-}
-
 const IN_DATABASE = 'is kept in Postgres (VECTOR_STORE=pgvector) and searched there';
 
 /** The index read from Postgres: what a bot holds in memory; the rest is searched in the database. */
@@ -178,9 +172,9 @@ export async function publishToDatabase(
   options: { log?: (line: string) => void; force?: boolean } = {},
 ): Promise<{ published: boolean; generation?: string; where: string } | undefined> {
   if (env.VECTOR_STORE !== 'pgvector') return undefined;
-  const { connectDatabase, describeDatabase } = await import('./pgvector-store.js');
+  const { connectDatabase } = await import('./pgvector-store.js');
   const { openIndex } = await import('../load-index.js');
-  const { DatabaseUrlMissingError } = await import('./pg-errors.js');
+  const { DatabaseUrlMissingError, describeDatabase } = await import('./pg-errors.js');
   if (!env.DATABASE_URL) throw new DatabaseUrlMissingError();
   const where = describeDatabase(env.DATABASE_URL);
   const pool = await connectDatabase(env.DATABASE_URL);

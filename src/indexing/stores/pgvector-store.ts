@@ -638,4 +638,3 @@ async function dropOldGenerations(pool: pg.Pool, current: string): Promise<void>
   }
 }
 
-export { describeDatabase };
