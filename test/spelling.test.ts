@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { collectionStats } from '../src/retrieval/collection-stats.js';
-import { SpellCorrector, editDistance } from '../src/retrieval/spelling.js';
+import { editDistance } from '../src/browse/title-lookup.js';
+import { SpellCorrector } from '../src/retrieval/spelling.js';
 import { seedPapers } from './helpers/lexical-retrieve.js';
 
 const stats = collectionStats(seedPapers());

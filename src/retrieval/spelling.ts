@@ -15,6 +15,7 @@ import dictionaryGb from 'dictionary-en-gb';
 import nspell from 'nspell';
 import { NAME_LIKE } from './names.js';
 import type { CollectionStats } from './collection-stats.js';
+import { editDistance } from '../browse/title-lookup.js';
 
 /** One word read differently. */
 export interface Correction {
@@ -56,21 +57,6 @@ function americanForms(word: string): string[] {
     word.replace(/([^aeiou])re(s|d)?$/, '$1er$2'),
     word.replace(/ll(ed|ing|er|ers)$/, 'l$1'),
   ].filter((w) => w !== word);
-}
-
-/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps cost one. */
-export function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
-  const cols = b.length + 1;
-  const d: number[][] = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i < rows; i++) {
-    for (let j = 1; j < cols; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.length][b.length];
 }
 
 function deletes(word: string): string[] {
@@ -131,8 +117,7 @@ export class SpellCorrector {
       for (const candidate of index.get(key) ?? []) {
         if (seen.has(candidate)) continue;
         seen.add(candidate);
-        if (Math.abs(candidate.length - word.length) > maxEdits) continue;
-        const distance = editDistance(word, candidate);
+        const distance = editDistance(word, candidate, maxEdits);
         if (distance > maxEdits) continue;
         const c = { word: candidate, distance, sameFirst: candidate[0] === word[0], freq: this.stats.wordFreq.get(candidate) ?? 0 };
         if (
