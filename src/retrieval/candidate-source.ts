@@ -55,6 +55,7 @@ export function indexSource(index: LitIndex, embedder: Embedder): CandidateSourc
           return chunkDocument(chunk, index.paperById.get(chunk.paperId)!);
         },
         labelOf: (id) => index.chunkById.get(id),
+        paperIdAt: (label) => index.chunks[label].paperId,
       },
       index.manifest.hnsw,
     ));

@@ -31,6 +31,8 @@ export interface BaseDocuments {
   count: number;
   documentAt(label: number): ChunkDocument;
   labelOf(id: string): number | undefined;
+  /** The chunk's paper without making its Document (filtered searches ask it of every node they visit). */
+  paperIdAt?(label: number): string;
 }
 
 export class HnswVectorStore extends VectorStore {
@@ -70,6 +72,12 @@ export class HnswVectorStore extends VectorStore {
     const base = this.base;
     if (base && label < base.count) return this.deletedBase.has(label) ? null : base.documentAt(label);
     return this.documents[label - (base?.count ?? 0)] ?? null;
+  }
+
+  private paperIdAt(label: number): string | undefined {
+    const base = this.base;
+    if (base && label < base.count) return this.deletedBase.has(label) ? undefined : (base.paperIdAt?.(label) ?? base.documentAt(label).metadata.paperId);
+    return this.documents[label - (base?.count ?? 0)]?.metadata.paperId;
   }
 
   private labelFor(id: string): number | undefined {
@@ -121,10 +129,10 @@ export class HnswVectorStore extends VectorStore {
     if (!isFiltering(filter)) return undefined;
     const verdicts = new Map<string, boolean>();
     return (label) => {
-      const doc = this.documentAt(label);
-      if (!doc) return false;
-      let ok = verdicts.get(doc.metadata.paperId);
-      if (ok === undefined) verdicts.set(doc.metadata.paperId, (ok = passesFilter(doc.metadata, filter)));
+      const paperId = this.paperIdAt(label);
+      if (paperId === undefined) return false;
+      let ok = verdicts.get(paperId);
+      if (ok === undefined) verdicts.set(paperId, (ok = passesFilter(this.documentAt(label)!.metadata, filter)));
       return ok;
     };
   }
