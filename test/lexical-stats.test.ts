@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCorpus } from '../src/corpus/load-corpus.js';
 import { Bm25Store, chunkDocs, paperDocs } from '../src/indexing/bm25-store.js';
 import { chunkPapers } from '../src/indexing/chunker.js';
-import { bm25Score, lexicalStats, queryTerms } from '../src/indexing/stores/lexical-stats.js';
+import { bm25Score, lexicalStats } from '../src/indexing/stores/lexical-stats.js';
 
 const papers = loadCorpus('seeds').papers;
 const QUERIES = [
@@ -24,7 +24,7 @@ describe('exact lexical scores from per-document statistics', () => {
       const { docs: stats, collection, df } = lexicalStats([...docs]);
       for (const q of QUERIES) {
         const expected = store.search(q, 1000);
-        const terms = queryTerms(q);
+        const terms = Bm25Store.terms(q);
         const mine = docs
           .map((d, i) => ({ id: d.id, i, score: bm25Score(terms, stats[i], collection, (t) => df.get(t)) }))
           .filter((r) => r.score > 0)

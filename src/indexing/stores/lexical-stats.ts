@@ -6,7 +6,7 @@
  * finds the candidates fast; these scores rank them exactly as the embedded index would, so the
  * ranker sees the same features whichever store serves (`npm run eval -- --store pgvector`).
  */
-import { BM25, Bm25Store, processTerm, type Bm25Doc } from '../bm25-store.js';
+import { BM25, processTerm, type Bm25Doc } from '../bm25-store.js';
 
 const BOOST = [1.5, 1];
 
@@ -89,9 +89,4 @@ export function bm25Score(
     matched.add(term);
   }
   return score * matched.size;
-}
-
-/** The query's processed terms, as `Bm25Store` reads a query. */
-export function queryTerms(text: string): string[] {
-  return Bm25Store.terms(text);
 }

@@ -22,7 +22,7 @@ import { IndexMismatchError, IndexNotBuiltError } from '../../errors.js';
 import { Bm25Store } from '../bm25-store.js';
 import type { ChunkDocument, ChunkMetadata, StoreFilter } from './chunk-documents.js';
 import { isFiltering } from './chunk-documents.js';
-import { bm25Score, queryTerms, type CollectionLexStats, type DocStats } from './lexical-stats.js';
+import { bm25Score, type CollectionLexStats, type DocStats } from './lexical-stats.js';
 import { DatabaseUnavailableError, DatabaseUnreachableError, VectorExtensionMissingError, connectionReason, describeDatabase, isConnectionError } from './pg-errors.js';
 
 /** `halfvec` stores 2 bytes a dimension instead of 4 (see docs/pgvector.md for its recall). */
@@ -499,7 +499,8 @@ export class PgvectorStore extends VectorStore {
    * the passages (with their paper's title).
    */
   async lexicalSearch(text: string, limit: number, target: LexicalTarget = 'papers', filter?: StoreFilter): Promise<{ id: string; score: number }[]> {
-    const terms = lexicalText(text);
+    const qTerms = Bm25Store.terms(text);
+    const terms = qTerms.join(' ');
     if (!terms || limit <= 0) return [];
     const [table, column] =
       target === 'chunks'
@@ -537,7 +538,6 @@ export class PgvectorStore extends VectorStore {
       ));
     }
     if (!collection) return rows.map((r) => ({ id: r.id, score: Number(r.score) }));
-    const qTerms = queryTerms(text);
     const { rows: dfRows } = await query<{ term: string; df_title: number; df_text: number }>(
       this.pool,
       `SELECT term, df_title, df_text FROM ${this.table('lex_df')} WHERE target = $1 AND term = ANY($2::text[])`,
@@ -637,4 +637,3 @@ async function dropOldGenerations(pool: pg.Pool, current: string): Promise<void>
     await query(pool, `DELETE FROM ${CONTROL}.generations WHERE name = $1`, [name]);
   }
 }
-
