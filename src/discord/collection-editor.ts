@@ -46,8 +46,6 @@ export interface CollectionEditorOptions {
   arxiv?: ArxivClient;
   /** Defaults to a child-process builder for this configuration. */
   builder?: IndexBuilder;
-  /** Longest wait for the new generation to be served after a build (default 60 s). */
-  serveTimeoutMs?: number;
 }
 
 /** Previews expire with the interaction token that could still edit them. */
@@ -230,7 +228,7 @@ export class CollectionEditor {
         );
       }
       this.logSkipped(build);
-      const paper = await this.whenServed(build, () => this.litbot.paperById(paperId) ?? this.servedUnderOtherId(record.title));
+      const paper = await this.whenServed(() => this.litbot.paperById(paperId) ?? this.servedUnderOtherId(record.title));
       if (!paper) {
         this.options.logger.error({ title: record.title, generation: build.generation }, 'the index built after /add is not being served');
         throw new CollectionUpdateError(
@@ -262,7 +260,7 @@ export class CollectionEditor {
         );
       }
       this.logSkipped(build);
-      const gone = await this.whenServed(build, () => (this.litbot.paperById(paperId) ? undefined : true));
+      const gone = await this.whenServed(() => (this.litbot.paperById(paperId) ? undefined : true));
       if (gone) return { removed };
       const still = this.litbot.paperById(paperId);
       // Another corpus file lists the same paper: the new index keeps it from there.
@@ -280,18 +278,12 @@ export class CollectionEditor {
   }
 
   /**
-   * Waits until `served()` gives something, checking the index folder for a new generation first;
-   * gives up once the generation the build wrote is served without it, or after the timeout.
+   * `served()` once the bot has checked the index folder: `refresh()` resolves after the generation
+   * the build wrote is loaded (or has failed to load), so there is nothing to wait for after it.
    */
-  private async whenServed<T>(build: BuildSummary, served: () => T | undefined): Promise<T | undefined> {
-    const deadline = Date.now() + (this.options.serveTimeoutMs ?? 60_000);
+  private async whenServed<T>(served: () => T | undefined): Promise<T | undefined> {
     await this.litbot.refresh?.();
-    for (;;) {
-      const value = served();
-      if (value !== undefined || this.serving(build) || Date.now() > deadline) return value;
-      await new Promise((r) => setTimeout(r, 50));
-      await this.litbot.refresh?.();
-    }
+    return served();
   }
 
   /** The paper under another id than its title's: merged at the build with an untitled listing of the same abstract. */
