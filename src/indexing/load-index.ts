@@ -71,7 +71,11 @@ export type IndexExpectation = Pick<Embedder, 'id'> & Partial<Pick<Embedder, 'ma
 /** Reads the manifest of the current index, or undefined when there is none; a damaged one throws `IndexDamagedError`. */
 export function readManifest(indexDir: string): Manifest | undefined {
   const dir = currentGeneration(indexDir);
-  if (!dir) return undefined;
+  return dir ? manifestIn(dir) : undefined;
+}
+
+/** The manifest of the generation in `dir` (read once with that folder, so a build switching `CURRENT` meanwhile cannot mix two generations). */
+function manifestIn(dir: string): Manifest {
   const file = join(dir, FILES.manifest);
   const manifest = parseJson<Manifest>(file, readFileSync(file));
   if (!manifest || typeof manifest !== 'object' || typeof manifest.formatVersion !== 'number' || !manifest.counts || !manifest.embeddings) {
@@ -91,15 +95,21 @@ export function indexDifferences(manifest: Manifest, expected: IndexExpectation)
 
 /** Throws `IndexNotBuiltError` / `IndexMismatchError` / `IndexDamagedError` naming the fix. */
 export function checkIndex(indexDir: string, expected: IndexExpectation): Manifest {
-  const manifest = readManifest(indexDir);
-  if (!manifest) throw new IndexNotBuiltError(indexDir);
+  return checkedGeneration(indexDir, expected).manifest;
+}
+
+/** The current generation's folder and its checked manifest, `CURRENT` read once. */
+function checkedGeneration(indexDir: string, expected: IndexExpectation): { dir: string; manifest: Manifest } {
+  const dir = currentGeneration(indexDir);
+  if (!dir) throw new IndexNotBuiltError(indexDir);
+  const manifest = manifestIn(dir);
   const differences = indexDifferences(manifest, expected);
   if (differences.length) throw new IndexMismatchError(indexDir, differences);
   if (!manifest.files || typeof manifest.files !== 'object') {
-    const file = join(currentGeneration(indexDir)!, FILES.manifest);
+    const file = join(dir, FILES.manifest);
     throw new IndexDamagedError(file, `The index file ${file} is damaged (it lists no files). Rebuild the index with: ${REBUILD}`);
   }
-  return manifest;
+  return { dir, manifest };
 }
 
 /** Opens the current index; parts are read when first used. */
@@ -109,8 +119,7 @@ export async function loadIndex(indexDir: string, expected: IndexExpectation): P
 
 /** `loadIndex` without the promise. Every file's size is checked now (a stat each): a cut file is reported whatever the command. */
 export function openIndex(indexDir: string, expected: IndexExpectation): LitIndex {
-  const manifest = checkIndex(indexDir, expected);
-  const dir = currentGeneration(indexDir)!;
+  const { dir, manifest } = checkedGeneration(indexDir, expected);
   for (const [name, record] of Object.entries(manifest.files)) checkSize(dir, name, record);
   return new StoredIndex(dir, manifest);
 }
@@ -122,9 +131,10 @@ export function openIndex(indexDir: string, expected: IndexExpectation): LitInde
  */
 export function indexDamage(indexDir: string): string | undefined {
   try {
-    const manifest = readManifest(indexDir);
-    if (!manifest?.files) return undefined;
-    const dir = currentGeneration(indexDir)!;
+    const dir = currentGeneration(indexDir);
+    if (!dir) return undefined;
+    const manifest = manifestIn(dir);
+    if (!manifest.files) return undefined;
     for (const [name, record] of Object.entries(manifest.files)) verifyFile(dir, name, record);
     return undefined;
   } catch (error) {
