@@ -9,7 +9,8 @@ import { loadConfig } from '../config/env.js';
 import { createLitbot } from '../litbot.js';
 import { loadQuestions } from './labelled-questions.js';
 
-function percentile(values: number[], p: number): number {
+/** The value below which `p` percent of `values` lie (the floor rank; 0 for none), as every bench reports it. */
+export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }

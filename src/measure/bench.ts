@@ -14,18 +14,13 @@ import { updateIndex } from '../indexing/update-index.js';
 import { createLitbot, indexBuildHooks } from '../litbot.js';
 import { runColdStartBench } from './cold-start-bench.js';
 import { runAddPaperBench } from './add-paper-bench.js';
-import { runAnswerBench } from './answer-bench.js';
+import { percentile, runAnswerBench } from './answer-bench.js';
 import { runCorpus20kBench } from './corpus-20k-bench.js';
 import { runDiscordBench } from './discord-bench.js';
 import type { LabelledQuestion } from './retrieval-eval.js';
 import { parseSizes, runScaleBench } from './scale-bench.js';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 async function benchBuild(): Promise<{ indexDir: string; cacheDir: string; root: string }> {
   const env = loadConfig();

@@ -10,13 +10,9 @@ import { resolve } from 'node:path';
 import { program, runCli } from '../cli/run-cli.js';
 import { createLitbot, type Litbot } from '../litbot.js';
 import { readLabelledSet, runContentEval } from './answer-eval.js';
+import { percentile } from './answer-bench.js';
 
 const SETS = ['test/fixtures/questions.json', 'test/fixtures/discord-questions.json'];
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
 
 await runCli(async () => {
   const cmd = program('compare-answers', "Compare this tree's answers with another tree's: answer content, then latency side by side.")

@@ -24,6 +24,7 @@ import { connectDatabase, PgvectorStore, type PgVectorType } from '../indexing/s
 import { updateIndex } from '../indexing/update-index.js';
 import { createLitbot, indexBuildHooks } from '../litbot.js';
 import type { LabelledQuestion } from './retrieval-eval.js';
+import { percentile } from './answer-bench.js';
 
 export interface StoreBenchOptions {
   /** Corpus folder (default: CORPUS_DIR). */
@@ -31,11 +32,6 @@ export interface StoreBenchOptions {
   queries: number;
   vectorTypes?: PgVectorType[];
   log: (line: string) => void;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 const ms = (v: number) => `${v.toFixed(1)} ms`;
