@@ -188,10 +188,17 @@ export function describeIndexEvent(event: LiveIndexEvent): string {
 /**
  * `VECTOR_STORE=pgvector`: the index comes from Postgres (built into it first when there is none
  * and `buildIfMissing`), and searches run there. An unreachable server or a database without
- * pgvector stops here with the fix.
+ * pgvector stops here with the fix. With `watch`, the process polls `litbot.current` every
+ * `INDEX_POLL_MS` and serves each new generation once it has loaded whole and answered a search,
+ * as file-index processes do with `CURRENT` (`live-index.ts`).
  */
 async function createPgLitbot(env: Env, indexDir: string, embedder: Embedder, options: CreateLitbotOptions, log: (line: string) => void): Promise<Litbot> {
-  const [{ connectDatabase, currentGeneration }, { openPgIndex, publishToDatabase }, { pgvectorSource }, { DatabaseUrlMissingError, describeDatabase }] = await Promise.all([
+  const [
+    { connectDatabase, currentGeneration },
+    { openPgIndex, publishToDatabase },
+    { pgvectorSource },
+    { DatabaseUrlMissingError, DatabaseUnavailableError, GenerationGoneError, describeDatabase },
+  ] = await Promise.all([
     import('./indexing/stores/pgvector-store.js'),
     import('./indexing/stores/pg-index.js'),
     import('./retrieval/candidate-source.js'),
@@ -199,7 +206,21 @@ async function createPgLitbot(env: Env, indexDir: string, embedder: Embedder, op
   ]);
   if (!env.DATABASE_URL) throw new DatabaseUrlMissingError();
   const where = describeDatabase(env.DATABASE_URL);
+  // One pool for every generation this process serves: closing the one being served closes it.
   const pool = await connectDatabase(env.DATABASE_URL);
+  const open = async (preload: boolean, warm: boolean) => {
+    const { index, store } = await openPgIndex(pool, embedder, { where });
+    const litbot = new IndexedLitbot(env, index, new CheckedEmbedder(embedder.id, async () => embedder, index, index.dir), options.logger, {
+      source: pgvectorSource(store, index),
+      close: () => pool.end(),
+    });
+    if (preload) await litbot.answerer();
+    if (preload) await litbot.embedder.ready();
+    // One search reads from every table the searches use: a generation that cannot answer fails here, before it serves anyone.
+    if (warm) await litbot.search('warm-up', { k: 1 });
+    return { name: index.generation, value: litbot as Litbot };
+  };
+  let first: { name: string; value: Litbot };
   try {
     if (options.buildIfMissing && !(await currentGeneration(pool))) {
       if (!readManifest(indexDir)) {
@@ -209,19 +230,20 @@ async function createPgLitbot(env: Env, indexDir: string, embedder: Embedder, op
       }
       await publishToDatabase(env, indexDir, embedder, { log });
     }
-    const { index, store } = await openPgIndex(pool, embedder, { where });
-    const litbot = new IndexedLitbot(env, index, new CheckedEmbedder(embedder.id, async () => embedder, index, index.dir), options.logger, {
-      source: pgvectorSource(store, index),
-      close: () => pool.end(),
-    });
-    // A bot reads the generation current at its start (a restart picks up a newer one: docs/pgvector.md).
-    if (options.preload || options.watch) await litbot.answerer();
-    if (options.preload || options.watch) await litbot.embedder.ready();
-    return litbot;
+    first = await open(Boolean(options.preload || options.watch), false);
   } catch (error) {
     await pool.end().catch(() => {});
     throw error;
   }
+  if (!options.watch) return first.value;
+  const onEvent = options.onIndexEvent ?? ((event: LiveIndexEvent) => log(describeIndexEvent(event)));
+  return new LiveLitbot(first, () => open(true, true), {
+    pointer: { read: async () => (await currentGeneration(pool))?.info.name, describe: `the database at ${where}` },
+    pollMs: env.INDEX_POLL_MS,
+    onEvent,
+    transient: (error) => error instanceof DatabaseUnavailableError,
+    generationGone: (error) => error instanceof GenerationGoneError,
+  });
 }
 
 /** What changed in the corpus since the build, in words, or undefined when nothing did (or it cannot be told). */

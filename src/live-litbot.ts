@@ -7,24 +7,55 @@
 import type { AnswerOptions, AnswerResult } from './answer/types.js';
 import type { LookupMatch, SimilarPaper, Topic } from './browse/types.js';
 import type { Paper } from './corpus/paper.js';
-import { LiveIndex, type Generation, type LiveIndexEvent } from './indexing/live-index.js';
+import { LiveIndex, type Generation, type LiveIndexEvent, type PointerSource } from './indexing/live-index.js';
 import type { About, Litbot } from './litbot.js';
 import type { LitbotRetriever } from './retrieval/langchain-retriever.js';
 import type { SearchOptions, SearchResponse } from './retrieval/types.js';
 
 export interface WatchOptions {
-  indexDir: string;
-  /** Fallback poll of the index folder, in ms. */
+  /** The index folder whose `CURRENT` names the generation, or another pointer (the database's `litbot.current`). */
+  indexDir?: string;
+  pointer?: PointerSource;
+  /** Poll of the pointer (the fallback for the index folder's file events), in ms. */
   pollMs: number;
   onEvent?: (event: LiveIndexEvent) => void;
+  /** Load errors after which the same generation is tried again at the next poll (a lost database connection). */
+  transient?: (error: unknown) => boolean;
+  /**
+   * True for an error that says the generation being served is gone (its tables were dropped):
+   * the request fails as any failed request does, and the newest generation is loaded at once.
+   */
+  generationGone?: (error: unknown) => boolean;
 }
 
 /** A `Litbot` over the generation being served, swapped when a new one is built. */
 export class LiveLitbot implements Litbot {
   private readonly live: LiveIndex<Litbot>;
 
-  constructor(initial: Generation<Litbot>, load: () => Promise<Generation<Litbot>>, options: WatchOptions) {
-    this.live = new LiveIndex({ indexDir: options.indexDir, initial, load, pollMs: options.pollMs, onEvent: options.onEvent }).start();
+  constructor(
+    initial: Generation<Litbot>,
+    load: () => Promise<Generation<Litbot>>,
+    private readonly options: WatchOptions,
+  ) {
+    this.live = new LiveIndex({
+      indexDir: options.indexDir,
+      pointer: options.pointer,
+      initial,
+      load,
+      pollMs: options.pollMs,
+      onEvent: options.onEvent,
+      transient: options.transient,
+    }).start();
+  }
+
+  /** Runs a request on the generation being served; one failing because that generation is gone starts the swap to the newest. */
+  private async on<R>(work: (litbot: Litbot) => Promise<R>): Promise<R> {
+    try {
+      return await work(this.now);
+    } catch (error) {
+      if (this.options.generationGone?.(error)) void this.live.refresh();
+      throw error;
+    }
   }
 
   /** The generation new requests use. */
@@ -37,7 +68,7 @@ export class LiveLitbot implements Litbot {
   }
 
   search(query: string, options?: SearchOptions): Promise<SearchResponse> {
-    return this.now.search(query, options);
+    return this.on((litbot) => litbot.search(query, options));
   }
 
   /** A retriever whose every call searches the generation being served then. */
@@ -47,7 +78,7 @@ export class LiveLitbot implements Litbot {
   }
 
   ask(question: string, options?: AnswerOptions): Promise<AnswerResult> {
-    return this.now.ask(question, options);
+    return this.on((litbot) => litbot.ask(question, options));
   }
 
   topics(): Topic[] {

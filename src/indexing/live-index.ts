@@ -14,6 +14,9 @@
  * The pointer is watched with `fs.watch` (inotify: a swap is seen within milliseconds), events
  * debounced, with a poll every `pollMs` as the fallback for file systems that send no events
  * (network and some container mounts).
+ *
+ * The pointer need not be a file: with `VECTOR_STORE=pgvector` it is the database's
+ * `litbot.current` row (`pointer.read` queries it), which has no events and is polled only.
  */
 import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
@@ -32,14 +35,36 @@ export interface Generation<T> {
 export type LiveIndexEvent =
   | { type: 'swapped'; generation: string; previous: string; loadMs: number }
   | { type: 'failed'; generation: string; serving: string; error: unknown; message: string }
-  | { type: 'watch-unavailable'; message: string };
+  | { type: 'watch-unavailable'; message: string }
+  /** The pointer could not be read (the database is away); said once until it can be read again. */
+  | { type: 'pointer-unreadable'; message: string };
+
+/** Where the name of the generation in use comes from. */
+export interface PointerSource {
+  /** The generation in use now, or undefined when there is none (yet); may throw when it cannot be read. */
+  read(): string | undefined | Promise<string | undefined>;
+  /** A folder whose file events say the pointer may have moved (the index folder); without one, only the poll notices. */
+  watchDir?: string;
+  /** Where the pointer is, for messages. */
+  describe: string;
+}
+
+/** The index folder's `CURRENT` file, watched and polled. */
+export function filePointer(indexDir: string): PointerSource {
+  return { read: () => readPointer(indexDir), watchDir: indexDir, describe: indexDir };
+}
 
 export interface LiveIndexOptions<T> {
-  indexDir: string;
+  /** The index folder whose `CURRENT` names the generation (or give `pointer`). */
+  indexDir?: string;
+  /** Where the generation's name comes from when it is not an index folder's `CURRENT`. */
+  pointer?: PointerSource;
   /** The generation loaded at start. */
   initial: Generation<T>;
-  /** Loads the generation `CURRENT` names now, completely, and checks it; throws when it cannot be served. */
+  /** Loads the generation the pointer names now, completely, and checks it; throws when it cannot be served. */
   load: () => Promise<Generation<T>>;
+  /** Load errors that say nothing about the generation (a lost database connection): it is tried again at the next poll. */
+  transient?: (error: unknown) => boolean;
   /** Fallback poll of the pointer, in ms (default 2,000). */
   pollMs?: number;
   /** Quiet time after a file event before the pointer is read (default 100 ms): one build sends several events. */
@@ -68,9 +93,17 @@ export class LiveIndex<T> {
   private tail: Promise<unknown> = Promise.resolve();
   private queued: Promise<boolean> | undefined;
   private closed = false;
+  private readonly pointer: PointerSource;
+  /** A poll is reading the pointer: the next tick does not start another. */
+  private polling = false;
+  /** The pointer could not be read last time (said once, not at every poll). */
+  private unreadable = false;
 
   constructor(private readonly options: LiveIndexOptions<T>) {
     this.serving = options.initial;
+    if (options.pointer) this.pointer = options.pointer;
+    else if (options.indexDir) this.pointer = filePointer(options.indexDir);
+    else throw new Error('LiveIndex needs indexDir or pointer');
   }
 
   /** What new requests use. Read it once per request: the request then keeps that generation to the end. */
@@ -85,26 +118,54 @@ export class LiveIndex<T> {
 
   /** Starts watching the pointer. */
   start(): this {
-    const { indexDir } = this.options;
-    try {
-      if (!existsSync(indexDir)) throw new Error(`${indexDir} does not exist`);
-      this.watcher = watch(indexDir, { persistent: false }, (_event, file) => {
-        if (!file || file === POINTER_FILE) this.schedule();
-      });
-      this.watcher.on('error', (error) => {
-        this.watcher?.close();
-        this.watcher = undefined;
-        this.emit({ type: 'watch-unavailable', message: `Stopped watching ${indexDir} (${errorMessage(error)}); checking it every ${this.pollMs} ms instead.` });
-      });
-    } catch (error) {
-      this.emit({ type: 'watch-unavailable', message: `Cannot watch ${indexDir} (${errorMessage(error)}); checking it every ${this.pollMs} ms instead.` });
+    const indexDir = this.pointer.watchDir;
+    if (indexDir !== undefined) {
+      try {
+        if (!existsSync(indexDir)) throw new Error(`${indexDir} does not exist`);
+        this.watcher = watch(indexDir, { persistent: false }, (_event, file) => {
+          if (!file || file === POINTER_FILE) this.schedule();
+        });
+        this.watcher.on('error', (error) => {
+          this.watcher?.close();
+          this.watcher = undefined;
+          this.emit({ type: 'watch-unavailable', message: `Stopped watching ${indexDir} (${errorMessage(error)}); checking it every ${this.pollMs} ms instead.` });
+        });
+      } catch (error) {
+        this.emit({ type: 'watch-unavailable', message: `Cannot watch ${indexDir} (${errorMessage(error)}); checking it every ${this.pollMs} ms instead.` });
+      }
     }
-    this.poller = setInterval(() => {
-      const name = readPointer(indexDir);
-      if (name && name !== this.serving.name && name !== this.failed) void this.refresh();
-    }, this.pollMs);
+    this.poller = setInterval(() => void this.poll(), this.pollMs);
     this.poller.unref();
     return this;
+  }
+
+  /** One poll: reads the pointer and checks only when it names a generation not served and not failed. */
+  private async poll(): Promise<void> {
+    if (this.polling || this.closed) return;
+    this.polling = true;
+    try {
+      const name = await this.read();
+      if (name && name !== this.serving.name && name !== this.failed) void this.refresh();
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  /**
+   * The pointer, or undefined when it names nothing or cannot be read now; a read failure is said
+   * once (a database away for minutes must not fill the log) and the old generation keeps serving.
+   */
+  private async read(): Promise<string | undefined> {
+    try {
+      const name = await this.pointer.read();
+      this.unreadable = false;
+      return name;
+    } catch (error) {
+      if (!this.unreadable)
+        this.emit({ type: 'pointer-unreadable', message: `Cannot check ${this.pointer.describe} for a new index (${errorMessage(error)}); still serving ${this.serving.name}.` });
+      this.unreadable = true;
+      return undefined;
+    }
   }
 
   private get pollMs(): number {
@@ -137,7 +198,7 @@ export class LiveIndex<T> {
   private async check(): Promise<boolean> {
     for (;;) {
       if (this.closed) return false;
-      const name = readPointer(this.options.indexDir);
+      const name = await this.read();
       if (!name) return false;
       if (name === this.serving.name) return true;
       if (name === this.failed) return false;
@@ -148,8 +209,9 @@ export class LiveIndex<T> {
       } catch (error) {
         // A build may have replaced the generation while it was read: then the pointer has moved
         // on and the newer one is tried at once; otherwise this one is broken and stays ignored.
-        if (readPointer(this.options.indexDir) !== name) continue;
-        this.failed = name;
+        if ((await this.read()) !== name) continue;
+        // A load cut short by a lost connection is tried again at the next poll, not given up on.
+        if (!this.options.transient?.(error)) this.failed = name;
         this.emit({ type: 'failed', generation: name, serving: this.serving.name, error, message: errorMessage(error) });
         return false;
       }
@@ -160,7 +222,7 @@ export class LiveIndex<T> {
         this.emit({ type: 'swapped', generation: next.name, previous, loadMs: Math.round(performance.now() - started) });
       }
       // The pointer may have moved again while this one loaded.
-      if (readPointer(this.options.indexDir) === this.serving.name) return true;
+      if ((await this.read()) === this.serving.name) return true;
     }
   }
 

@@ -42,6 +42,24 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
+/**
+ * The generation a bot was reading has been dropped (a publisher keeps only the current one and
+ * the one before): the request fails with the standard error, and a watching bot loads the newest.
+ */
+export class GenerationGoneError extends Error {
+  override readonly name = 'GenerationGoneError';
+  constructor(readonly generation: string) {
+    super(`The index generation ${generation} is no longer in the database (a newer one replaced it); the bot loads the current one.`);
+  }
+}
+
+/** The generation named in a "no such schema / table / index" error of a generation's object, or undefined for any other error. */
+export function droppedGeneration(error: unknown): string | undefined {
+  const e = error as { code?: string; message?: string } | undefined;
+  if (!e?.code || !['3F000', '42P01', '42704'].includes(e.code)) return undefined;
+  return /litbot_(g_[A-Za-z0-9_]+)/.exec(e.message ?? '')?.[1];
+}
+
 /** Error codes of a connection that failed or was cut, as `pg` and Node report them. */
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',

@@ -23,7 +23,16 @@ import { Bm25Store } from '../bm25-store.js';
 import type { ChunkDocument, ChunkMetadata, StoreFilter } from './chunk-documents.js';
 import { isFiltering } from './chunk-documents.js';
 import { bm25Score, type CollectionLexStats, type DocStats } from './lexical-stats.js';
-import { DatabaseUnavailableError, DatabaseUnreachableError, VectorExtensionMissingError, connectionReason, describeDatabase, isConnectionError } from './pg-errors.js';
+import {
+  DatabaseUnavailableError,
+  DatabaseUnreachableError,
+  GenerationGoneError,
+  VectorExtensionMissingError,
+  connectionReason,
+  describeDatabase,
+  droppedGeneration,
+  isConnectionError,
+} from './pg-errors.js';
 
 /** `halfvec` stores 2 bytes a dimension instead of 4 (see docs/pgvector.md for its recall). */
 
@@ -128,6 +137,8 @@ async function query<R extends pg.QueryResultRow>(pool: pg.Pool, text: string, v
       client = undefined;
       throw new DatabaseUnavailableError(connectionReason(error));
     }
+    const gone = droppedGeneration(error);
+    if (gone) throw new GenerationGoneError(gone);
     throw error;
   } finally {
     client?.release();

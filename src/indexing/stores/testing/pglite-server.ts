@@ -53,6 +53,7 @@ export async function startPgliteServer(options: PgliteServerOptions = {}): Prom
   const listen = async () => {
     if (server) return;
     const s = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections });
+    keepBatchesTogether(s, db);
     await s.start();
     port = Number(s.getServerConn().split(':').pop());
     server = s;
@@ -77,5 +78,81 @@ export async function startPgliteServer(options: PgliteServerOptions = {}): Prom
       await s?.stop();
       await db.close();
     },
+  };
+}
+
+/** Message types of the extended query protocol that leave a batch open until its `Sync`. */
+const EXTENDED = new Set(['P', 'B', 'D', 'E', 'C', 'H'].map((c) => c.charCodeAt(0)));
+const SYNC = 'S'.charCodeAt(0);
+const QUERY = 'Q'.charCodeAt(0);
+
+interface QueuedMessage {
+  handlerId: number;
+  message: Uint8Array;
+  resolve(bytes: number): void;
+  reject(error: unknown): void;
+  onData(data: Uint8Array): void;
+}
+interface QueryQueue {
+  queue: QueuedMessage[];
+  processing: boolean;
+  lastHandlerId: number | null;
+  processQueue(): Promise<void>;
+  clearQueueForHandler(handlerId: number): void;
+}
+
+/**
+ * pglite-socket (0.2.17) queues single protocol messages from all connections into PGlite's one
+ * session and keeps a connection's messages together only inside a transaction, so two pooled
+ * connections running parameterised queries at once interleave their Parse/Bind/Execute/Sync
+ * batches ("unnamed prepared statement does not exist": electric-sql/pglite#1046, fix proposed
+ * in #977); and a message that throws leaves the queue stuck. A bot polling the database while
+ * `npm run index` publishes does exactly that. This replaces the queue's loop: a connection that
+ * started a batch keeps the session until its `Sync` (or its transaction's end), and a failed
+ * message is reported to its connection only.
+ */
+function keepBatchesTogether(server: unknown, db: PGlite): void {
+  const q = (server as { queryQueue?: QueryQueue }).queryQueue;
+  if (!q || typeof q.processQueue !== 'function' || !Array.isArray(q.queue)) return;
+  let batchOwner: number | null = null;
+  const clear = q.clearQueueForHandler.bind(q);
+  q.clearQueueForHandler = (handlerId) => {
+    if (batchOwner === handlerId) batchOwner = null;
+    clear(handlerId);
+    void q.processQueue();
+  };
+  q.processQueue = async () => {
+    if (q.processing) return;
+    q.processing = true;
+    try {
+      for (;;) {
+        const owner = db.isInTransaction() && q.lastHandlerId !== null ? q.lastHandlerId : batchOwner;
+        const at = owner === null ? (q.queue.length ? 0 : -1) : q.queue.findIndex((m) => m.handlerId === owner);
+        if (at === -1) break;
+        const [item] = q.queue.splice(at, 1);
+        const type = item.message[0];
+        if (EXTENDED.has(type)) batchOwner = item.handlerId;
+        else if (type === SYNC || type === QUERY) batchOwner = null;
+        let bytes = 0;
+        try {
+          await db.runExclusive(() =>
+            db.execProtocolRawStream(item.message, {
+              onRawData: (data: Uint8Array) => {
+                bytes += data.length;
+                item.onData(data);
+              },
+            }),
+          );
+        } catch (error) {
+          if (batchOwner === item.handlerId) batchOwner = null;
+          item.reject(error);
+          continue;
+        }
+        q.lastHandlerId = item.handlerId;
+        item.resolve(bytes);
+      }
+    } finally {
+      q.processing = false;
+    }
   };
 }
