@@ -1,6 +1,7 @@
 /**
  * The child process in which a running bot rebuilds the index (see `index-builder.ts`). It runs
- * `updateIndex` with `indexBuildHooks`, exactly what `npm run index` runs, so a build from
+ * `updateIndex` with `indexBuildHooks` and, with `VECTOR_STORE=pgvector`, publishes the build to
+ * Postgres: exactly what `npm run index` runs, so a build from
  * Discord takes the same steps, the same embedding cache and the same build lock as one from the
  * shell. The embedder is loaded once and kept for the next builds; the process exits when the bot
  * that started it goes away.
@@ -10,6 +11,7 @@ import { indexBuildHooks } from '../litbot.js';
 import type { Embedder } from './embeddings/embedder.js';
 import { createEmbedder } from './embeddings/create-embedder.js';
 import type { BuildSummary, BuilderMessage, BuilderRequest } from './index-builder.js';
+import { publishToDatabase } from './stores/pg-index.js';
 import { updateIndex } from './update-index.js';
 
 const send = (message: BuilderMessage) => process.send?.(message);
@@ -24,12 +26,15 @@ async function build(id: number): Promise<void> {
   try {
     if (!env || !embedder) throw new Error('The build process was not initialised.');
     const result = await updateIndex({ env, embedder, skipInvalid: true, ...indexBuildHooks(env, { log }), log });
+    // VECTOR_STORE=pgvector: the bots serve the database's generation, so the build is published
+    // there (as `npm run index` does), and that generation is the one the bot is to serve.
+    const published = await publishToDatabase(env, env.INDEX_DIR, embedder, { log, force: !result.upToDate });
     const seconds = (performance.now() - started) / 1000;
     const summary: BuildSummary = result.upToDate
-      ? { upToDate: true, papers: result.manifest.counts.papers, computed: 0, reused: 0, seconds, skipped: [] }
+      ? { upToDate: !published?.published, generation: published?.generation, papers: result.manifest.counts.papers, computed: 0, reused: 0, seconds, skipped: [] }
       : {
           upToDate: false,
-          generation: result.dir.split(/[\\/]/).pop(),
+          generation: published?.generation ?? result.dir.split(/[\\/]/).pop(),
           papers: result.manifest.counts.papers,
           computed: result.manifest.embedded.computed,
           reused: result.manifest.embedded.reused,

@@ -25,7 +25,7 @@ import type { CorpusIssue } from '../errors.js';
 export interface BuildSummary {
   /** Nothing had changed: no new generation was written. */
   upToDate: boolean;
-  /** The new generation's folder name. */
+  /** The new generation: its folder name, or with `VECTOR_STORE=pgvector` the database generation it was published as. */
   generation?: string;
   papers: number;
   /** Chunks embedded in this build, and taken from the embedding cache. */
