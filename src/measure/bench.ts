@@ -100,6 +100,10 @@ await runCli(async () => {
       return v;
     })
     .option('--store-corpus <dir>', 'with --store: corpus folder (default: CORPUS_DIR)')
+    .option(
+      '--store-serve-only',
+      'with --store: only the serving figures (load, search, RSS) of both stores, on the index in INDEX_DIR and the generation DATABASE_URL serves (published by npm run index)',
+    )
     .option('--add-paper', 'only the add-a-paper bench: Confirm in /add to a question about the paper answered from the new index')
     .option('--skip-add-paper', 'leave out the add-a-paper bench')
     .option('--skip-answers', 'leave out the offline answer bench')
@@ -130,10 +134,11 @@ await runCli(async () => {
     workDir?: string;
     store?: string;
     storeCorpus?: string;
+    storeServeOnly?: boolean;
   }>();
   if (opts.store) {
     const { runStoreBench } = await import('./store-bench.js');
-    await runStoreBench({ corpusDir: opts.storeCorpus, queries: opts.queries, log: out });
+    await runStoreBench({ corpusDir: opts.storeCorpus, queries: opts.queries, serveOnly: opts.storeServeOnly, log: out });
     return;
   }
   if (opts.corpus20k) {

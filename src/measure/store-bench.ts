@@ -17,10 +17,10 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, type Env } from '../config/env.js';
 import { createEmbedder } from '../indexing/embeddings/create-embedder.js';
 import { EmbedderEmbeddings } from '../indexing/embeddings/langchain-embeddings.js';
-import { openIndex } from '../indexing/load-index.js';
+import { openIndex, readManifest } from '../indexing/load-index.js';
 import { publishIndex } from '../indexing/stores/pg-index.js';
 import { describeDatabase } from '../indexing/stores/pg-errors.js';
-import { connectDatabase, PgvectorStore, type PgVectorType } from '../indexing/stores/pgvector-store.js';
+import { connectDatabase, currentGeneration, PgvectorStore, type PgVectorType } from '../indexing/stores/pgvector-store.js';
 import { updateIndex } from '../indexing/update-index.js';
 import { createLitbot, indexBuildHooks } from '../litbot.js';
 import type { LabelledQuestion } from './retrieval-eval.js';
@@ -31,6 +31,12 @@ export interface StoreBenchOptions {
   corpusDir?: string;
   queries: number;
   vectorTypes?: PgVectorType[];
+  /**
+   * Only the serving figures of both stores, on the index already in `INDEX_DIR` and the
+   * generation `DATABASE_URL` serves (it must hold the same build): minutes instead of the
+   * quarter of an hour PGlite takes to publish 20,000 papers.
+   */
+  serveOnly?: boolean;
   log: (line: string) => void;
 }
 
@@ -109,6 +115,7 @@ async function serveChild(): Promise<void> {
 if (process.argv.includes(CHILD_FLAG)) await serveChild();
 
 export async function runStoreBench(options: StoreBenchOptions): Promise<void> {
+  if (options.serveOnly) return runServeOnly(options);
   const { log } = options;
   const base = loadConfig();
   const root = mkdtempSync(join(tmpdir(), 'litbot-store-bench-'));
@@ -181,15 +188,44 @@ export async function runStoreBench(options: StoreBenchOptions): Promise<void> {
     }
     await embedder.dispose?.();
 
-    log("  Serving: a fresh process opens the index (createLitbot, preload) and runs hybrid search k=10 through the retriever; RSS is that process's:");
-    for (const store of ['hnswlib', 'pgvector'] as const) {
-      const r = await serveInChild({ ...env, VECTOR_STORE: store, DATABASE_URL: url }, queries);
-      log(
-        `    ${store.padEnd(8)}: load ${ms(r.loadMs)}, search p50 ${ms(percentile(r.times, 50))} p95 ${ms(percentile(r.times, 95))}, RSS ${mib(r.rssBefore)} before the index, ${mib(r.rss)} after the searches (peak ${mib(r.maxRss)})`,
-      );
-    }
+    await serveBoth(env, url, queries, log);
   } finally {
     pglite?.kill('SIGTERM');
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** Each store served by a fresh process: load, hybrid search, RSS. */
+async function serveBoth(env: Env, url: string, queries: string[], log: (line: string) => void): Promise<void> {
+  log("  Serving: a fresh process opens the index (createLitbot, preload) and runs hybrid search k=10 through the retriever; RSS is that process's:");
+  for (const store of ['hnswlib', 'pgvector'] as const) {
+    const r = await serveInChild({ ...env, VECTOR_STORE: store, DATABASE_URL: url }, queries);
+    log(
+      `    ${store.padEnd(8)}: load ${ms(r.loadMs)}, search p50 ${ms(percentile(r.times, 50))} p95 ${ms(percentile(r.times, 95))}, RSS ${mib(r.rssBefore)} before the index, ${mib(r.rss)} after the searches (peak ${mib(r.maxRss)})`,
+    );
+  }
+}
+
+/** `--store-serve-only`: the serving figures of both stores, on what `npm run index` built and published. */
+async function runServeOnly(options: StoreBenchOptions): Promise<void> {
+  const { log } = options;
+  const env = loadConfig();
+  if (!env.DATABASE_URL) throw new Error('--store-serve-only needs DATABASE_URL: the database that npm run index (VECTOR_STORE=pgvector) published this index to.');
+  const manifest = readManifest(env.INDEX_DIR);
+  if (!manifest) throw new Error(`No index in ${env.INDEX_DIR}: run npm run index first.`);
+  const pool = await connectDatabase(env.DATABASE_URL);
+  let published: { corpusHash?: string } | undefined;
+  try {
+    published = (await currentGeneration(pool))?.manifest as { corpusHash?: string } | undefined;
+  } finally {
+    await pool.end();
+  }
+  if (published?.corpusHash !== manifest.corpusHash)
+    throw new Error(`The database at ${describeDatabase(env.DATABASE_URL)} does not serve the index in ${env.INDEX_DIR}: run VECTOR_STORE=pgvector npm run index first.`);
+  const questions = (JSON.parse(readFileSync('test/fixtures/questions.json', 'utf8')) as LabelledQuestion[]).map((q) => q.question);
+  const queries = Array.from({ length: options.queries }, (_, i) => questions[i % questions.length]);
+  log(
+    `Stores side by side, serving only: ${manifest.corpusDir}, ${manifest.counts.papers} papers, ${manifest.counts.chunks} chunks, EMBEDDINGS=${manifest.embeddings.id}, ${queries.length} questions; Postgres at ${describeDatabase(env.DATABASE_URL)}`,
+  );
+  await serveBoth(env, env.DATABASE_URL, queries, log);
 }
