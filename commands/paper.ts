@@ -28,7 +28,7 @@ export default {
     if (!paper) throw new StaleButtonError();
     if (action === 'similar') {
       await deferThenWork(interaction, context);
-      const { similar } = context.litbot.similar(paper.title);
+      const { similar } = await context.litbot.similar(paper.title);
       const [first, ...rest] = formatPaperList(`Papers similar to “${escapeMarkdown(trimText(paper.title, 200))}”`, similarItems(similar), 'No similar papers found.');
       await interaction.editReply(first);
       for (const message of rest) await interaction.followUp(message);

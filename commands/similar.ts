@@ -14,7 +14,7 @@ export default {
   async execute(interaction, context) {
     const paper = resolvePaper(context.litbot, interaction.options.getString('title', true));
     await deferThenWork(interaction, context);
-    const { similar } = context.litbot.similar(paper.title);
+    const { similar } = await context.litbot.similar(paper.title);
     const [first, ...rest] = formatPaperList(`Papers similar to “${escapeMarkdown(trimText(paper.title, 200))}”`, similarItems(similar), 'No similar papers found.');
     await interaction.editReply(first);
     for (const message of rest) await interaction.followUp(message);

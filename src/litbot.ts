@@ -39,8 +39,8 @@ export interface Litbot {
   paperById(paperId: string): Paper | undefined;
   /** The corpus files the indexed papers came from (as recorded in their sources), sorted. */
   sourceFiles(): string[];
-  /** Nearest papers to the best title match, excluding the paper itself. */
-  similar(titleQuery: string, k?: number): { paper: Paper; similar: (SimilarPaper & { paper: Paper })[] };
+  /** Nearest papers to the best title match, excluding the paper itself (with `VECTOR_STORE=pgvector`, found in the database). */
+  similar(titleQuery: string, k?: number): Promise<{ paper: Paper; similar: (SimilarPaper & { paper: Paper })[] }>;
   /**
    * Long-running processes only (`watch`): checks now for a newer index generation and serves it.
    * Resolves true when the generation `CURRENT` names is the one served, false when it failed to load.
@@ -195,7 +195,7 @@ export function describeIndexEvent(event: LiveIndexEvent): string {
 async function createPgLitbot(env: Env, indexDir: string, embedder: Embedder, options: CreateLitbotOptions, log: (line: string) => void): Promise<Litbot> {
   const [
     { connectDatabase, currentGeneration },
-    { openPgIndex, publishToDatabase },
+    { openPgIndex, pgSimilar, publishToDatabase },
     { pgvectorSource },
     { DatabaseUrlMissingError, DatabaseUnavailableError, GenerationGoneError, describeDatabase },
   ] = await Promise.all([
@@ -212,6 +212,7 @@ async function createPgLitbot(env: Env, indexDir: string, embedder: Embedder, op
     const { index, store } = await openPgIndex(pool, embedder, { where });
     const litbot = new IndexedLitbot(env, index, new CheckedEmbedder(embedder.id, async () => embedder, index, index.dir), options.logger, {
       source: pgvectorSource(store, index),
+      similar: pgSimilar(store, index),
       close: () => pool.end(),
     });
     if (preload) await litbot.answerer();
@@ -328,8 +329,8 @@ class IndexedLitbot implements Litbot {
     readonly embedder: CheckedEmbedder,
     /** Default: a logger for `env`, created with the answerer (pino stays unloaded for `search` and `paper`). */
     private readonly logger: Logger | undefined,
-    /** Postgres (`VECTOR_STORE=pgvector`): where searches run, and the pool to close. */
-    private readonly external: { source: CandidateSource; close(): Promise<void> } | undefined = undefined,
+    /** Postgres (`VECTOR_STORE=pgvector`): where searches and /similar run, and the pool to close. */
+    private readonly external: { source: CandidateSource; similar(paperId: string, k: number): Promise<SimilarPaper[]>; close(): Promise<void> } | undefined = undefined,
   ) {
     // The index itself: its parts stay unread until browsing needs them.
     this.browser = new PaperBrowser(index);
@@ -421,8 +422,11 @@ class IndexedLitbot implements Litbot {
     return this.index.paperById.get(paperId);
   }
 
-  similar(titleQuery: string, k?: number): { paper: Paper; similar: (SimilarPaper & { paper: Paper })[] } {
-    return this.browser.similar(titleQuery, k);
+  async similar(titleQuery: string, k = 5): Promise<{ paper: Paper; similar: (SimilarPaper & { paper: Paper })[] }> {
+    if (!this.external) return this.browser.similar(titleQuery, k);
+    const paper = this.browser.paper(titleQuery);
+    const similar = await this.external.similar(paper.id, k);
+    return { paper, similar: similar.map((s) => ({ ...s, paper: this.index.paperById.get(s.paperId)! })) };
   }
 
   sourceFiles(): string[] {

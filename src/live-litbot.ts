@@ -105,8 +105,8 @@ export class LiveLitbot implements Litbot {
     return this.now.paperById(paperId);
   }
 
-  similar(titleQuery: string, k?: number): { paper: Paper; similar: (SimilarPaper & { paper: Paper })[] } {
-    return this.now.similar(titleQuery, k);
+  similar(titleQuery: string, k?: number): Promise<{ paper: Paper; similar: (SimilarPaper & { paper: Paper })[] }> {
+    return this.on((litbot) => litbot.similar(titleQuery, k));
   }
 
   sourceFiles(): string[] {

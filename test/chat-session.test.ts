@@ -29,7 +29,7 @@ async function wiredLitbot(overrides: Record<string, string> = {}): Promise<Litb
     topicOf: (id) => browser.topicOf(id),
     lookup: (q, l) => browser.lookup(q, l),
     paper: (q) => browser.paper(q),
-    similar: (q, k) => browser.similar(q, k),
+    similar: async (q, k) => browser.similar(q, k),
     about: () => ({ ...litbot.about(), backend: answerer.backend, model: answerer.model }),
   };
   return new Proxy(litbot, {

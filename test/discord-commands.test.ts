@@ -260,7 +260,7 @@ describe('/paper', () => {
     const click = h.fake.button(`paper:similar:${paper.id}`, shown);
     expect((await h.fake.callbackOf(click)).body).toEqual({ type: 5, data: { flags: 0 } });
     const body = (await h.fake.editOf(click)).body;
-    const { similar } = litbot.similar(paper.title);
+    const { similar } = await litbot.similar(paper.title);
     const lines = body.embeds[0].description.split('\n');
     expect(lines[0]).toBe(`**1.** ${mdLink(similar[0].paper.title, similar[0].paper.url)} · ${similar[0].score.toFixed(2)}`);
     expect(lines[1]).toMatch(/^> \S/);
@@ -295,7 +295,7 @@ describe('/similar and /search', () => {
     const i = h.fake.slash('similar', [str('title', paper.id)]);
     expect((await h.fake.callbackOf(i)).body.type).toBe(5);
     const body = (await h.fake.editOf(i)).body;
-    const { similar } = litbot.similar(paper.title);
+    const { similar } = await litbot.similar(paper.title);
     const lines: string[] = body.embeds[0].description.split('\n');
     expect(lines).toHaveLength(similar.length * 2);
     similar.forEach((s, n) => {

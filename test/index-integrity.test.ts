@@ -187,7 +187,7 @@ describe('what each command loads', () => {
     const paper = litbot.paper('negative preference optimization');
     expect(litbot.topicOf(paper.id)?.label).toBeTruthy();
     expect(litbot.topics().length).toBeGreaterThan(5);
-    expect(litbot.similar('negative preference optimization', 3).similar).toHaveLength(3);
+    expect((await litbot.similar('negative preference optimization', 3)).similar).toHaveLength(3);
     expect(litbot.lookup('unlearn', 5).length).toBeGreaterThan(0);
     expect(embedder.starts).toBe(0);
     await expect(litbot.search('unlearning')).rejects.toThrow(IndexDamagedError);

@@ -128,7 +128,7 @@ describe('hostile corpus text, offline answers', () => {
     expect(shown(found.embeds[0].description)).toContain(`[${HOSTILE.title}]`);
     expect(shown(found.embeds[0].description)).toContain(PHISH);
 
-    const neighbour = litbot.similar(HOSTILE.title).similar[0].paper;
+    const neighbour = (await litbot.similar(HOSTILE.title)).similar[0].paper;
     const similar = h.fake.slash('similar', [str('title', neighbour.id)]);
     const listed = (await h.fake.editOf(similar)).body;
     expectSafe([found, listed]);

@@ -46,11 +46,11 @@ describe('the index in Postgres (VECTOR_STORE=pgvector)', () => {
     expect(postgres.topics().map((t) => t.label)).toEqual(embedded.topics().map((t) => t.label));
   });
 
-  it('looks papers up and finds similar papers as the embedded index does', () => {
+  it('looks papers up and finds similar papers as the embedded index does', async () => {
     for (const title of ['lora dropout', 'MIGU', 'negatve prefrence']) {
       expect(postgres.paper(title).id).toBe(embedded.paper(title).id);
       // The same vectors to the bit (they are stored as float32 bytes), so the same neighbours with the same scores.
-      expect(postgres.similar(title, 5).similar.map((s) => [s.paper.id, s.score])).toEqual(embedded.similar(title, 5).similar.map((s) => [s.paper.id, s.score]));
+      expect((await postgres.similar(title, 5)).similar.map((s) => [s.paper.id, s.score])).toEqual((await embedded.similar(title, 5)).similar.map((s) => [s.paper.id, s.score]));
     }
     expect(postgres.lookup('unlearn', 5).map((m) => m.paperId)).toEqual(embedded.lookup('unlearn', 5).map((m) => m.paperId));
   });

@@ -94,7 +94,7 @@ export function createChatSession(litbot: Litbot, options: ChatSessionOptions): 
       }
       case 'similar':
         if (!arg) throw new UsageError('Usage: /similar <title or part of it>');
-        write(formatSimilarList(litbot.similar(arg)));
+        write(formatSimilarList(await litbot.similar(arg)));
         return true;
       case 'search':
         if (!arg) throw new UsageError('Usage: /search <words>');

@@ -82,7 +82,7 @@ export function formatPaperCard(paper: Paper, topic?: Topic, others: LookupMatch
   return lines.join('\n');
 }
 
-export function formatSimilarList(result: ReturnType<Litbot['similar']>): string {
+export function formatSimilarList(result: Awaited<ReturnType<Litbot['similar']>>): string {
   const lines = [`Papers like "${result.paper.title}":`];
   result.similar.forEach((s, i) => lines.push(`  ${i + 1}. ${s.paper.title} (${s.score.toFixed(2)})\n      ${s.paper.url}`));
   if (!result.similar.length) lines.push('  (none)');

@@ -4,7 +4,7 @@ import { MAX_SIMILAR } from '../browse/similar.js';
 import { createLitbot, type Litbot } from '../litbot.js';
 import { program, runCli } from './run-cli.js';
 
-type SimilarResult = ReturnType<Litbot['similar']>;
+type SimilarResult = Awaited<ReturnType<Litbot['similar']>>;
 
 export function similarJson(query: string, result: SimilarResult) {
   return {
@@ -36,7 +36,7 @@ await runCli(async () => {
   const query = cmd.args.join(' ').trim();
   const litbot = await createLitbot({ buildIfMissing: true });
   try {
-    const result = litbot.similar(query, opts.k);
+    const result = await litbot.similar(query, opts.k);
     process.stdout.write(opts.json ? `${JSON.stringify(similarJson(query, result))}\n` : `${formatSimilar(result)}\n`);
   } finally {
     await litbot.close();

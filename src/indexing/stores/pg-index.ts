@@ -1,15 +1,16 @@
 /**
  * `VECTOR_STORE=pgvector`: the index in Postgres. `npm run index` builds the index as always (the
  * embedding cache, topics and every derived part come from the same code), then publishes it as a
- * new generation in the database and switches to it in one transaction. Bots are stateless readers:
- * they open the current generation and hold the papers, chunk texts, titles, topics and paper
- * vectors (for /similar), while chunk vectors, the HNSW graph and the lexical indexes stay in
- * Postgres and every search runs there (`candidate-source.ts`).
+ * new generation in the database and switches to it in one transaction. Bots open the current
+ * generation and hold the papers, chunk texts, titles and topics; every vector (chunks, papers,
+ * similar papers), the HNSW graphs and the lexical indexes stay in Postgres and every search and
+ * /similar runs there (`candidate-source.ts`, `pgSimilar`).
  */
 import type pg from 'pg';
-import type { Topic } from '../../browse/types.js';
+import { MAX_SIMILAR, similarPapers } from '../../browse/similar.js';
+import type { SimilarPaper, Topic } from '../../browse/types.js';
 import type { Paper } from '../../corpus/paper.js';
-import { IndexMismatchError } from '../../errors.js';
+import { IndexMismatchError, UserError } from '../../errors.js';
 import type { IndexedChunk } from '../chunk-file.js';
 import { EmbedderEmbeddings } from '../embeddings/langchain-embeddings.js';
 import type { Embedder } from '../embeddings/embedder.js';
@@ -92,22 +93,45 @@ export async function openPgIndex(pool: pg.Pool, embedder: Embedder, options: { 
   const store = await PgvectorStore.openCurrent(new EmbedderEmbeddings(embedder), pool, { embeddingsId: embedder.id, where });
   const meta = await store.getMeta<PgIndexMeta>('index');
   if (!meta) throw new IndexMismatchError(`the database at ${where}`, ['its current generation has no index record']);
-  const [papers, chunks, similar] = await Promise.all([store.readPapers(), store.readChunks(), store.readSimilarVectors()]);
-  const paperVectors = await readPaperVectors(store);
-  const index = new PgLitIndex(`the database at ${where}`, store.generation.name, meta, papers, chunks, paperVectors, similar);
+  const [papers, chunks] = await Promise.all([store.readPapers(), store.readChunks()]);
+  const index = new PgLitIndex(`the database at ${where}`, store.generation.name, meta, papers, chunks);
   return { index, store };
 }
 
-async function readPaperVectors(store: PgvectorStore): Promise<Map<string, Float32Array>> {
-  const { rows } = await store.pool.query<{ id: string; v: string }>(
-    `SELECT id, embedding::vector::text AS v FROM "litbot_${store.generation.name}".papers WHERE embedding IS NOT NULL`,
-  );
-  return new Map(rows.map((r) => [r.id, Float32Array.from(JSON.parse(r.v) as number[])]));
+/**
+ * /similar on Postgres: the paper's similar-papers vector and its nearest others come from the
+ * database per request, and are scored here by the same `similarPapers` as the embedded index
+ * (so the same neighbours with the same scores). A generation written before the vectors were a
+ * `vector` column is read whole once, as it was.
+ */
+export function pgSimilar(store: PgvectorStore, index: LitIndex): (paperId: string, k: number) => Promise<SimilarPaper[]> {
+  let titles: Map<string, string> | undefined;
+  let legacy: Promise<Map<string, Float32Array> | undefined> | undefined;
+  return async (paperId, k) => {
+    if (!Number.isInteger(k) || k < 1 || k > MAX_SIMILAR) throw new UserError(`k must be a whole number from 1 to ${MAX_SIMILAR} (got ${k}).`);
+    titles ??= new Map(index.papers.map((p) => [p.id, p.title]));
+    if (store.generation.similar !== 'vector') {
+      legacy ??= store.readSimilarBytes();
+      return similarPapers((await legacy) ?? new Map(), paperId, k, { titles });
+    }
+    // Room for the paper's duplicates (same title, same text), which are left out.
+    const { own, others } = await store.similarCandidates(paperId, k + SIMILAR_MARGIN);
+    const vectors = new Map(others);
+    if (own) vectors.set(paperId, own);
+    return similarPapers(vectors, paperId, k, { titles });
+  };
 }
+
+/** Candidates beyond k that /similar fetches, for duplicates it leaves out and near-ties the database orders in single precision. */
+const SIMILAR_MARGIN = 20;
 
 const IN_DATABASE = 'is kept in Postgres (VECTOR_STORE=pgvector) and searched there';
 
-/** The index read from Postgres: what a bot holds in memory; the rest is searched in the database. */
+/**
+ * The index read from Postgres: what a bot holds in memory (papers with their metadata, chunk
+ * texts, titles, topics, the answerer's word counts); vectors, the HNSW graphs and the lexical
+ * indexes stay in the database and are searched there.
+ */
 export class PgLitIndex implements LitIndex {
   readonly manifest: Manifest;
   readonly topics: Topic[];
@@ -118,7 +142,6 @@ export class PgLitIndex implements LitIndex {
   readonly chunks: IndexedChunk[];
   readonly chunkById: Map<string, number>;
   readonly chunksOfPaper = new Map<string, number[]>();
-  readonly similarVectors: Map<string, Float32Array> | undefined;
 
   constructor(
     readonly dir: string,
@@ -126,8 +149,6 @@ export class PgLitIndex implements LitIndex {
     meta: PgIndexMeta,
     readonly papers: Paper[],
     chunks: { id: string; paperId: string; seq: number; text: string }[],
-    readonly paperVectors: Map<string, Float32Array>,
-    similar: Map<string, Float32Array> | undefined,
   ) {
     this.manifest = meta.manifest;
     this.topics = meta.topics;
@@ -142,11 +163,16 @@ export class PgLitIndex implements LitIndex {
       if (list) list.push(i);
       else this.chunksOfPaper.set(c.paperId, [i]);
     });
-    this.similarVectors = similar;
   }
 
   get chunkVectors(): never {
     throw new Error(`Chunk vectors ${IN_DATABASE}.`);
+  }
+  get paperVectors(): never {
+    throw new Error(`Paper vectors ${IN_DATABASE}.`);
+  }
+  get similarVectors(): never {
+    throw new Error(`Similar-papers vectors ${IN_DATABASE}.`);
   }
   get hnsw(): never {
     throw new Error(`The HNSW graph ${IN_DATABASE}.`);

@@ -56,6 +56,11 @@ export interface GenerationInfo {
   vectorType: PgVectorType;
   lexical: LexicalEngine;
   hnsw: { m: number; efConstruction: number; efSearch: number };
+  /**
+   * `vector`: the similar-papers vectors are a pgvector column, searched in the database per
+   * request. Absent in generations written before: float32 bytes, which a bot reads whole.
+   */
+  similar?: 'vector';
 }
 
 export interface PgvectorStoreOptions {
@@ -222,6 +227,7 @@ export class PgvectorStore extends VectorStore {
       vectorType: settings.vectorType ?? 'halfvec',
       lexical,
       hnsw: settings.hnsw ?? DEFAULT_HNSW,
+      similar: 'vector',
     };
     const store = new PgvectorStore(embeddings, { pool, generation: info, where: settings.where });
     const d = info.dimensions;
@@ -235,7 +241,7 @@ export class PgvectorStore extends VectorStore {
        CREATE TABLE ${store.table('chunks')} (id text PRIMARY KEY, paper_id text NOT NULL, seq integer NOT NULL, position serial, text text NOT NULL, embed_text text,
          iso_date text, sources text[] NOT NULL, title text NOT NULL, url text NOT NULL, lex text NOT NULL, lex_stats jsonb, embedding ${v}(${d}) NOT NULL);
        CREATE TABLE ${store.table('meta')} (key text PRIMARY KEY, value jsonb NOT NULL);
-       CREATE TABLE ${store.table('similar')} (paper_id text PRIMARY KEY, vec bytea NOT NULL);
+       CREATE TABLE ${store.table('similar')} (paper_id text PRIMARY KEY, v vector NOT NULL);
        CREATE TABLE ${store.table('lex_df')} (target text NOT NULL, term text NOT NULL, df_title integer NOT NULL, df_text integer NOT NULL, PRIMARY KEY (target, term));`,
     );
     return store;
@@ -362,22 +368,45 @@ export class PgvectorStore extends VectorStore {
   private lexStats?: Promise<Record<string, CollectionLexStats>>;
 
   /**
-   * The similar-papers vectors, one row each as float32 bytes: at 20,000 papers (768 dimensions)
-   * they are 61 MB, which as one JSON value (325 MB of text) ran PGlite out of memory.
+   * The similar-papers vectors, one row each, as `vector` (4-byte floats, so they read back to
+   * the bit; no HNSW index: their dimensions may pass its 2,000 limit, and an exact scan of one
+   * row per paper is what /similar needs). As one JSON value they were 325 MB of text at 20,000
+   * papers and ran PGlite out of memory.
    */
   async putSimilarVectors(vectors: Map<string, Float32Array>): Promise<void> {
     const entries = [...vectors];
-    for (let start = 0; start < entries.length; start += 500) {
-      const batch = entries.slice(start, start + 500);
-      await query(this.pool, `INSERT INTO ${this.table('similar')} (paper_id, vec) SELECT * FROM unnest($1::text[], $2::bytea[])`, [
+    for (let start = 0; start < entries.length; start += INSERT_BATCH) {
+      const batch = entries.slice(start, start + INSERT_BATCH);
+      await query(this.pool, `INSERT INTO ${this.table('similar')} (paper_id, v) SELECT id, v::vector FROM unnest($1::text[], $2::text[]) AS t(id, v)`, [
         batch.map(([id]) => id),
-        batch.map(([, v]) => Buffer.from(v.buffer, v.byteOffset, v.byteLength)),
+        batch.map(([, v]) => vectorLiteral(v)),
       ]);
     }
   }
 
-  /** The similar-papers vectors, or undefined when the generation has none. */
-  async readSimilarVectors(): Promise<Map<string, Float32Array> | undefined> {
+  /**
+   * One paper's similar-papers vector and the `limit` nearest others by cosine, from the
+   * database: what /similar needs, without holding every paper's vector in the bot. Undefined
+   * `own` when the paper has none.
+   */
+  async similarCandidates(paperId: string, limit: number): Promise<{ own?: Float32Array; others: Map<string, Float32Array> }> {
+    const { rows } = await query<{ paper_id: string; v: string; own: boolean }>(
+      this.pool,
+      `SELECT paper_id, v::text AS v, true AS own FROM ${this.table('similar')} WHERE paper_id = $1
+       UNION ALL
+       (SELECT s.paper_id, s.v::text, false FROM ${this.table('similar')} s, (SELECT v FROM ${this.table('similar')} WHERE paper_id = $1) q
+         WHERE s.paper_id <> $1 ORDER BY s.v <=> q.v LIMIT $2)`,
+      [paperId, limit],
+    );
+    const parse = (v: string) => Float32Array.from(JSON.parse(v) as number[]);
+    return {
+      own: rows.find((r) => r.own) && parse(rows.find((r) => r.own)!.v),
+      others: new Map(rows.filter((r) => !r.own).map((r) => [r.paper_id, parse(r.v)])),
+    };
+  }
+
+  /** Every similar-papers vector of a generation written before they were a `vector` column (float32 bytes), or undefined when it has none. */
+  async readSimilarBytes(): Promise<Map<string, Float32Array> | undefined> {
     const { rows } = await query<{ paper_id: string; vec: Buffer }>(this.pool, `SELECT paper_id, vec FROM ${this.table('similar')}`);
     if (!rows.length) return undefined;
     // Copied: a Buffer from the driver need not be 4-byte aligned.
