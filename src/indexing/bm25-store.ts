@@ -44,6 +44,20 @@ export const BM25 = { k: 1.2, b: 0.6, d: 0.5 };
 const FIELDS = ['title', 'text'] as const;
 const BOOST = [1.5, 1];
 
+/** A term's inverse document frequency in one field: `n` documents, `matching` of them hold it there. */
+export function bm25Idf(n: number, matching: number): number {
+  return Math.log(1 + (n - matching + 0.5) / (matching + 0.5));
+}
+
+/**
+ * One term's BM25+ score in one field (0 title, 1 text) of one document, boosted: the one formula
+ * both the embedded index (`search`) and the database's candidates (`lexical-stats.ts`) score with.
+ */
+export function bm25FieldScore(field: number, idf: number, termFreq: number, fieldLength: number, avgFieldLength: number): number {
+  const { k, b, d } = BM25;
+  return BOOST[field] * (idf * (d + (termFreq * (k + 1)) / (termFreq + k * (1 - b + (b * fieldLength) / avgFieldLength))));
+}
+
 /** The terms the index holds; `has` answers whether a processed term occurs anywhere. */
 export interface TermSet {
   has(term: string): boolean;
@@ -238,7 +252,6 @@ export class Bm25Store {
     const queryEpoch = ++this.epoch;
     let seen = 0;
     const seenTerms = new Set<string>();
-    const { k, b, d } = BM25;
     for (const term of Bm25Store.terms(query)) {
       const t = p.terms.indexOf(term);
       if (t < 0) continue;
@@ -249,14 +262,11 @@ export class Bm25Store {
         const from = p.start[t * 2 + f];
         const to = p.start[t * 2 + f + 1];
         const matching = to - from;
-        const invDocFreq = Math.log(1 + (n - matching + 0.5) / (matching + 0.5));
+        const invDocFreq = bm25Idf(n, matching);
         const avg = p.avgFieldLength[f];
-        const boost = BOOST[f];
         for (let i = from; i < to; i++) {
           const doc = p.docs[i];
-          const termFreq = p.freqs[i];
-          const raw = invDocFreq * (d + (termFreq * (k + 1)) / (termFreq + k * (1 - b + (b * p.fieldLength[doc * 2 + f]) / avg)));
-          const weighted = boost * raw;
+          const weighted = bm25FieldScore(f, invDocFreq, p.freqs[i], p.fieldLength[doc * 2 + f], avg);
           if (termMark[doc] !== termEpoch) {
             termMark[doc] = termEpoch;
             termScores[doc] = weighted;

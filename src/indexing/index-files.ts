@@ -37,7 +37,8 @@ export interface FileRecord {
   crc32: string;
 }
 
-const POINTER = 'CURRENT';
+/** The file that names the generation in use. */
+export const POINTER = 'CURRENT';
 const GENERATION_NAME = /^gen-[A-Za-z0-9_-]+$/;
 const BUILDING_PREFIX = '.building-';
 
@@ -151,15 +152,19 @@ export function parseJson<T>(file: string, data: Buffer | string): T {
   }
 }
 
-/** The name `CURRENT` holds, or undefined when none has been built. Refuses a name that leads outside the index folder. */
-export function currentGenerationName(indexDir: string): string | undefined {
-  const pointer = join(indexDir, POINTER);
-  let name: string;
+/** What `CURRENT` holds, unchecked, or undefined when there is none (yet): what a watcher compares between reads. */
+export function readPointer(indexDir: string): string | undefined {
   try {
-    name = readFileSync(pointer, 'utf8').trim();
+    return readFileSync(join(indexDir, POINTER), 'utf8').trim() || undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The name `CURRENT` holds, or undefined when none has been built. Refuses a name that leads outside the index folder. */
+export function currentGenerationName(indexDir: string): string | undefined {
+  const pointer = join(indexDir, POINTER);
+  const name = readPointer(indexDir);
   if (!name) return undefined;
   if (!GENERATION_NAME.test(name)) {
     throw new IndexDamagedError(pointer, `${pointer} names "${name.slice(0, 200)}", not a generation folder inside ${indexDir}; refusing to read an index from there. ${FIX}`);

@@ -18,12 +18,14 @@
  * The pointer need not be a file: with `VECTOR_STORE=pgvector` it is the database's
  * `litbot.current` row (`pointer.read` queries it), which has no events and is polled only.
  */
-import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { errorMessage } from '../errors.js';
+import { POINTER, readPointer } from './index-files.js';
 
 /** The file that names the generation in use. */
-export const POINTER_FILE = 'CURRENT';
+export const POINTER_FILE = POINTER;
+/** The generation name `CURRENT` holds (unchecked: a name that cannot be loaded fails its load), or undefined when there is none (yet). */
+export { readPointer };
 
 /** A loaded generation: its folder name and what was built from it. */
 export interface Generation<T> {
@@ -70,15 +72,6 @@ export interface LiveIndexOptions<T> {
   /** Quiet time after a file event before the pointer is read (default 100 ms): one build sends several events. */
   debounceMs?: number;
   onEvent?: (event: LiveIndexEvent) => void;
-}
-
-/** The generation name `CURRENT` holds, or undefined when there is none (yet). */
-export function readPointer(indexDir: string): string | undefined {
-  try {
-    return readFileSync(join(indexDir, POINTER_FILE), 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Holds the generation being served and swaps in each new one the pointer names. */

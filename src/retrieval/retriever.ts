@@ -14,6 +14,7 @@ import type { LitIndex } from '../indexing/load-index.js';
 import { UserError } from '../errors.js';
 import type { Paper } from '../corpus/paper.js';
 import { indexSource, type CandidateSource } from './candidate-source.js';
+import { passesFilter } from '../indexing/stores/chunk-documents.js';
 import { fromStorable } from '../indexing/storable.js';
 import { CollectionStats, collectionStats, type Vocabulary } from './collection-stats.js';
 import { nameTokens } from './names.js';
@@ -222,10 +223,9 @@ export class Retriever {
     ] as const) {
       if (value && !/^\d{4}(-\d{2}(-\d{2})?)?$/.test(value)) throw new UserError(`--${name} must be a date like 2024-05-01 (got "${value}").`);
     }
-    const keep = (p: Paper) =>
-      (!sourceFile || p.sources.some((s) => s.file.includes(sourceFile))) &&
-      (!from || (p.isoDate !== undefined && p.isoDate >= from)) &&
-      (!to || (p.isoDate !== undefined && p.isoDate.slice(0, to.length) <= to));
+    // The stores' rule (`passesFilter`), so a filter in a vector store and here agree.
+    const filter = { from, to, source: sourceFile };
+    const keep = (p: Paper) => passesFilter({ paperId: p.id, isoDate: p.isoDate, sources: p.sources.map((s) => s.file) }, filter);
     return new Set(this.index.papers.filter(keep).map((p) => p.id));
   }
 }

@@ -6,9 +6,7 @@
  * finds the candidates fast; these scores rank them exactly as the embedded index would, so the
  * ranker sees the same features whichever store serves (`npm run eval -- --store pgvector`).
  */
-import { BM25, processTerm, type Bm25Doc } from '../bm25-store.js';
-
-const BOOST = [1.5, 1];
+import { bm25FieldScore, bm25Idf, processTerm, type Bm25Doc } from '../bm25-store.js';
 
 /** One document's statistics: distinct raw tokens per field, and each processed term's frequency per field. */
 export interface DocStats {
@@ -69,7 +67,6 @@ export function bm25Score(
   df: (term: string) => [number, number] | undefined,
   fields: (0 | 1)[] = [0, 1],
 ): number {
-  const { k, b, d } = BM25;
   let score = 0;
   const matched = new Set<string>();
   for (const term of queryTerms) {
@@ -81,8 +78,7 @@ export function bm25Score(
     for (const f of fields) {
       if (!tf[f]) continue;
       hit = true;
-      const idf = Math.log(1 + (collection.n - counts[f] + 0.5) / (counts[f] + 0.5));
-      termScore += BOOST[f] * idf * (d + (tf[f] * (k + 1)) / (tf[f] + k * (1 - b + (b * doc.len[f]) / collection.avg[f])));
+      termScore += bm25FieldScore(f, bm25Idf(collection.n, counts[f]), tf[f], doc.len[f], collection.avg[f]);
     }
     if (!hit) continue;
     score += termScore;
