@@ -79,6 +79,9 @@ interface ServeReport {
   rssBefore: number;
   rss: number;
   maxRss: number;
+  /** V8 heap in use and array buffers (vectors, BM25 postings) after the searches. */
+  heapUsed: number;
+  arrayBuffers: number;
 }
 
 const CHILD_FLAG = '--store-bench-child';
@@ -106,7 +109,16 @@ async function serveChild(): Promise<void> {
   const litbot = await createLitbot({ env, preload: true, log: () => {} });
   const loadMs = performance.now() - t;
   const times = await timeSearches((q) => litbot.search(q, { k: 10 }), queries);
-  const report: ServeReport = { loadMs, times, rssBefore, rss: process.memoryUsage().rss, maxRss: process.resourceUsage().maxRSS * 1024 };
+  const memory = process.memoryUsage();
+  const report: ServeReport = {
+    loadMs,
+    times,
+    rssBefore,
+    rss: memory.rss,
+    maxRss: process.resourceUsage().maxRSS * 1024,
+    heapUsed: memory.heapUsed,
+    arrayBuffers: memory.arrayBuffers,
+  };
   await litbot.close();
   process.stdout.write(`${JSON.stringify(report)}\n`);
   process.exit(0);
@@ -201,7 +213,7 @@ async function serveBoth(env: Env, url: string, queries: string[], log: (line: s
   for (const store of ['hnswlib', 'pgvector'] as const) {
     const r = await serveInChild({ ...env, VECTOR_STORE: store, DATABASE_URL: url }, queries);
     log(
-      `    ${store.padEnd(8)}: load ${ms(r.loadMs)}, search p50 ${ms(percentile(r.times, 50))} p95 ${ms(percentile(r.times, 95))}, RSS ${mib(r.rssBefore)} before the index, ${mib(r.rss)} after the searches (peak ${mib(r.maxRss)})`,
+      `    ${store.padEnd(8)}: load ${ms(r.loadMs)}, search p50 ${ms(percentile(r.times, 50))} p95 ${ms(percentile(r.times, 95))}, RSS ${mib(r.rssBefore)} before the index, ${mib(r.rss)} after the searches (peak ${mib(r.maxRss)}; V8 heap ${mib(r.heapUsed)}, array buffers ${mib(r.arrayBuffers)})`,
     );
   }
 }

@@ -11,7 +11,7 @@
  * Generations: `npm run index` writes each build into a schema of its own (`litbot_g_...`), builds
  * its indexes, then points `litbot.current` at it in one transaction, so readers switch between
  * two complete indexes and never see a half-built one; the generation before stays for readers
- * still using it and older ones are dropped. Bots are stateless readers of the current one.
+ * still using it and older ones are dropped. Bots read the current one and poll for the next (`live-index.ts`); they write nothing.
  */
 import { VectorStore } from '@langchain/core/vectorstores';
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
