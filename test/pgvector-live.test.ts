@@ -12,7 +12,8 @@ import type { Paper } from '../src/corpus/paper.js';
 import { buildIndex } from '../src/indexing/build-index.js';
 import type { LiveIndexEvent } from '../src/indexing/live-index.js';
 import { GenerationGoneError } from '../src/indexing/stores/pg-errors.js';
-import { publishToDatabase } from '../src/indexing/stores/pg-index.js';
+import { openPgIndex, publishToDatabase } from '../src/indexing/stores/pg-index.js';
+import { connectDatabase } from '../src/indexing/stores/pgvector-store.js';
 import { createLitbot, indexBuildHooks, type Litbot } from '../src/litbot.js';
 import { startHarness, str, waitUntil } from './helpers/discord-harness.js';
 import { HashingEmbedder } from './helpers/hashing-embedder.js';
@@ -40,13 +41,14 @@ afterAll(() => {
 });
 
 /** What `npm run index` does: builds these papers into an index folder of its own and publishes it as the database's new current generation. */
-async function publish(papers: Paper[], embedder = new HashingEmbedder()): Promise<string> {
+async function publish(papers: Paper[], embedder = new HashingEmbedder(), built?: { indexDir?: string }): Promise<string> {
   const dir = join(root, `build-${++builds}`);
   mkdirSync(join(dir, 'corpus'), { recursive: true });
   writeFileSync(join(dir, 'corpus', 'papers.jsonl'), papers.map((p) => JSON.stringify({ title: p.title, abstract: p.abstract, url: p.url })).join('\n') + '\n');
   const e = { ...env, DATABASE_URL: pglite.server.url };
   await buildIndex({ corpusDir: join(dir, 'corpus'), indexDir: join(dir, 'index'), cacheDir: env.CACHE_DIR, embedder, ...indexBuildHooks(e) });
   const published = await publishToDatabase(e, join(dir, 'index'), embedder, { force: true });
+  if (built) built.indexDir = join(dir, 'index');
   return published!.generation!;
 }
 
@@ -138,6 +140,49 @@ describe('a watching bot on Postgres', () => {
     } finally {
       await h.stop();
       await bot.close();
+    }
+  }, 180_000);
+
+  it('holds no vectors, and finds similar papers in the database as the embedded index does, also on a generation written before they were a vector column', async () => {
+    const built: { indexDir?: string } = {};
+    const generation = await publish([...FIRST, NEW], new HashingEmbedder(), built);
+    const embedded = await createLitbot({ env: { ...env, VECTOR_STORE: 'hnswlib' }, embedder: new HashingEmbedder(), indexDir: built.indexDir, log: () => {} });
+    const pool = await connectDatabase(pglite.server.url);
+    const { bot } = await startBot();
+    try {
+      const { index } = await openPgIndex(pool, new HashingEmbedder());
+      expect(() => index.paperVectors).toThrow(/kept in Postgres/);
+      expect(() => index.similarVectors).toThrow(/kept in Postgres/);
+      const same = async () => {
+        for (const title of [NEW.title, FIRST[3].title]) {
+          const want = (await embedded.similar(title, 5)).similar.map((x) => [x.paperId, x.score]);
+          expect(want).toHaveLength(5);
+          expect((await bot.similar(title, 5)).similar.map((x) => [x.paperId, x.score])).toEqual(want);
+        }
+      };
+      await same();
+
+      // The same generation as an earlier publisher wrote it: float32 bytes, no vector column, no mark in its record.
+      const schema = `"litbot_${generation}"`;
+      const { rows } = await pool.query<{ paper_id: string; v: string }>(`SELECT paper_id, v::text AS v FROM ${schema}.similar`);
+      await pool.query(`ALTER TABLE ${schema}.similar ADD COLUMN vec bytea`);
+      for (const r of rows)
+        await pool.query(`UPDATE ${schema}.similar SET vec = $2 WHERE paper_id = $1`, [r.paper_id, Buffer.from(Float32Array.from(JSON.parse(r.v) as number[]).buffer)]);
+      await pool.query(`ALTER TABLE ${schema}.similar DROP COLUMN v`);
+      await pool.query(`UPDATE litbot.generations SET info = info - 'similar' WHERE name = $1`, [generation]);
+      const { bot: legacy } = await startBot();
+      try {
+        expect(legacy.about().generation).toBe(generation);
+        for (const title of [NEW.title, FIRST[3].title]) {
+          expect((await legacy.similar(title, 5)).similar.map((x) => [x.paperId, x.score])).toEqual((await embedded.similar(title, 5)).similar.map((x) => [x.paperId, x.score]));
+        }
+      } finally {
+        await legacy.close();
+      }
+    } finally {
+      await bot.close();
+      await embedded.close();
+      await pool.end();
     }
   }, 180_000);
 });
