@@ -41,7 +41,9 @@ export interface Bm25Doc {
 }
 
 /** BM25 parameters; the defaults from the literature, slightly lower `b` for short abstracts. */
-export const BM25 = { k: 1.2, b: 0.6, d: 0.5 };
+export const BM25 = Object.freeze({ k: 1.2, b: 0.6, d: 0.5 });
+// Read once: the search loop applies the formula to every posting.
+const { k: K, b: B, d: D } = BM25;
 
 /** Field boosts, in field order. */
 const FIELDS = ['title', 'text'] as const;
@@ -57,8 +59,7 @@ export function bm25Idf(n: number, matching: number): number {
  * both the embedded index (`search`) and the database's candidates (`lexical-stats.ts`) score with.
  */
 export function bm25FieldScore(field: number, idf: number, termFreq: number, fieldLength: number, avgFieldLength: number): number {
-  const { k, b, d } = BM25;
-  return BOOST[field] * (idf * (d + (termFreq * (k + 1)) / (termFreq + k * (1 - b + (b * fieldLength) / avgFieldLength))));
+  return BOOST[field] * (idf * (D + (termFreq * (K + 1)) / (termFreq + K * (1 - B + (B * fieldLength) / avgFieldLength))));
 }
 
 /** The terms the index holds; `has` answers whether a processed term occurs anywhere. */
