@@ -234,8 +234,8 @@ describe('the chat model, made by initChatModel', () => {
 });
 
 /**
- * A chat model streaming `pieces`, each with the generation info a client attaches (Mistral's and
- * Gemini's clients put their finish reason there; LangChain copies it into `response_metadata`).
+ * A chat model streaming `pieces`, each with the generation info a client attaches (Mistral's
+ * client puts its finish reason there; LangChain copies it into `response_metadata`).
  */
 class ScriptedChatModel extends BaseChatModel {
   constructor(private readonly pieces: { text: string; info?: Record<string, unknown> }[]) {
@@ -253,13 +253,15 @@ class ScriptedChatModel extends BaseChatModel {
 }
 
 describe('finish reasons', () => {
-  it("reads Mistral's and Gemini's finishReason, and Gemini's MAX_TOKENS is a cut-off", async () => {
+  it("reads Mistral's finishReason, and its length limits are cut-offs", async () => {
     expect(finishReasonOf([new AIMessageChunk({ content: 'a', response_metadata: { finishReason: 'stop' } })])).toBe('stop');
-    const gemini = new ScriptedChatModel([{ text: 'Part of it' }, { text: '', info: { finishReason: 'MAX_TOKENS' } }]);
-    expect(await generate(gemini, [['human', 'q']], { timeoutMs: 2_000, maxRetries: 0 })).toMatchObject({ text: 'Part of it', finish: 'cut-off', finishReason: 'MAX_TOKENS' });
-    const mistral = new ScriptedChatModel([{ text: 'All of it.' }, { text: '', info: { finishReason: 'stop' } }]);
-    expect(await generate(mistral, [['human', 'q']], { timeoutMs: 2_000, maxRetries: 0 })).toMatchObject({ text: 'All of it.', finish: 'complete' });
-    const cut = new ScriptedChatModel([{ text: 'All of' }]);
-    await expect(generate(cut, [['human', 'q']], { timeoutMs: 2_000, maxRetries: 0 })).rejects.toMatchObject({ kind: 'truncated' });
+    for (const reason of ['length', 'model_length']) {
+      const cut = new ScriptedChatModel([{ text: 'Part of it' }, { text: '', info: { finishReason: reason } }]);
+      expect(await generate(cut, [['human', 'q']], { timeoutMs: 2_000, maxRetries: 0 })).toMatchObject({ text: 'Part of it', finish: 'cut-off', finishReason: reason });
+    }
+    const whole = new ScriptedChatModel([{ text: 'All of it.' }, { text: '', info: { finishReason: 'stop' } }]);
+    expect(await generate(whole, [['human', 'q']], { timeoutMs: 2_000, maxRetries: 0 })).toMatchObject({ text: 'All of it.', finish: 'complete' });
+    const unfinished = new ScriptedChatModel([{ text: 'All of' }]);
+    await expect(generate(unfinished, [['human', 'q']], { timeoutMs: 2_000, maxRetries: 0 })).rejects.toMatchObject({ kind: 'truncated' });
   });
 });

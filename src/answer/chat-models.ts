@@ -33,7 +33,6 @@ export const DEFAULT_MODELS = {
   anthropic: 'claude-3-5-haiku-latest',
   groq: 'llama-3.1-8b-instant',
   mistralai: 'mistral-small-latest',
-  'google-genai': 'gemini-2.0-flash',
 } as const satisfies Record<LlmProvider, string>;
 
 /** A provider that needs a model (every `LLM_PROVIDER` but `extractive`). */
@@ -47,9 +46,8 @@ export function modelName(settings: Pick<Env, 'LLM_PROVIDER' | 'LLM_MODEL'>): st
 
 /**
  * The constructor options of each provider's LangChain chat model, where their names differ: the
- * API key, the token limit (`maxTokens`, Ollama's `numPredict`, Gemini's `maxOutputTokens`), the
- * base URL (five spellings) and the client's own timeout (where it has one; the deadline in
- * `generate` applies to all). Model, temperature and `maxRetries: 0` are common to all.
+ * API key, the token limit (`maxTokens`, Ollama's `numPredict`), the base URL (five spellings)
+ * and the client's own timeout (where it has one; the deadline in `generate` applies to all). Model, temperature and `maxRetries: 0` are common to all.
  */
 const PROVIDER_OPTIONS: Record<LlmProvider, (settings: LlmSettings, apiKey: string | undefined) => Record<string, unknown>> = {
   openai: (s, apiKey) => ({ apiKey, maxTokens: s.LLM_MAX_TOKENS, timeout: s.LLM_TIMEOUT_MS, streamUsage: true, configuration: { baseURL: s.LLM_BASE_URL } }),
@@ -61,7 +59,6 @@ const PROVIDER_OPTIONS: Record<LlmProvider, (settings: LlmSettings, apiKey: stri
   }),
   groq: (s, apiKey) => ({ apiKey, maxTokens: s.LLM_MAX_TOKENS, timeout: s.LLM_TIMEOUT_MS, baseUrl: s.LLM_BASE_URL }),
   mistralai: (s, apiKey) => ({ apiKey, maxTokens: s.LLM_MAX_TOKENS, serverURL: s.LLM_BASE_URL }),
-  'google-genai': (s, apiKey) => ({ apiKey, maxOutputTokens: s.LLM_MAX_TOKENS, baseUrl: s.LLM_BASE_URL }),
 };
 
 /**
@@ -169,7 +166,7 @@ class UnfinishedStreamError extends Error {
  * The finish reason in a stream's chunks, where each client puts it: OpenAI (and Groq) in
  * `response_metadata.finish_reason`, Anthropic in `additional_kwargs.stop_reason` (from
  * `message_delta`), Ollama in `response_metadata.done_reason` of its `done: true` chunk, Mistral
- * and Gemini in `response_metadata.finishReason` (Gemini in capitals: `STOP`, `MAX_TOKENS`).
+ * in `response_metadata.finishReason`.
  */
 export function finishReasonOf(chunks: readonly AIMessageChunk[]): string | undefined {
   for (let i = chunks.length - 1; i >= 0; i--) {
@@ -182,7 +179,7 @@ export function finishReasonOf(chunks: readonly AIMessageChunk[]): string | unde
 }
 
 /** Reasons (lower-cased) that mean the text stops where the model was stopped, not where it meant to. */
-const CUT_OFF = new Set(['length', 'max_tokens', 'content_filter', 'model_context_window_exceeded', 'model_length', 'safety', 'recitation']);
+const CUT_OFF = new Set(['length', 'max_tokens', 'content_filter', 'model_context_window_exceeded', 'model_length']);
 
 /** The HTTP status an error from any of the clients carries, if any. */
 export function errorStatus(error: unknown): number | undefined {

@@ -60,8 +60,8 @@ export const envSchema = z.object({
   EMBEDDINGS_API_KEY: optionalString,
   HF_CACHE_DIR: optionalString,
   HF_OFFLINE: bool,
-  // The last three work once their @langchain package is installed (src/answer/chat-models.ts names it).
-  LLM_PROVIDER: z.enum(['extractive', 'openai', 'ollama', 'anthropic', 'groq', 'mistralai', 'google-genai']).default('extractive'),
+  // groq and mistralai work once their @langchain package is installed (see docs/llm-providers.md).
+  LLM_PROVIDER: z.enum(['extractive', 'openai', 'ollama', 'anthropic', 'groq', 'mistralai']).default('extractive'),
   LLM_MODEL: optionalString,
   LLM_BASE_URL: optionalUrl,
   LLM_API_KEY: optionalString,
@@ -170,7 +170,7 @@ export function resolveLlmApiKey(env: Env): string | undefined {
     return key;
   }
   // Only LLM_API_KEY, not the clients' own GROQ_API_KEY etc.: a key Litbot knows is scrubbed from its logs.
-  if (provider === 'groq' || provider === 'mistralai' || provider === 'google-genai') {
+  if (provider === 'groq' || provider === 'mistralai') {
     if (!env.LLM_API_KEY) throw new MissingApiKeyError(`LLM_PROVIDER=${provider}`, ['LLM_API_KEY']);
     return env.LLM_API_KEY;
   }
