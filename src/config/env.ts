@@ -60,7 +60,7 @@ export const envSchema = z.object({
   EMBEDDINGS_API_KEY: optionalString,
   HF_CACHE_DIR: optionalString,
   HF_OFFLINE: bool,
-  // groq and mistralai work once their @langchain package is installed (see docs/llm-providers.md).
+  // groq and mistralai work once their @langchain package is installed (docs/llm-providers.md).
   LLM_PROVIDER: z.enum(['extractive', 'openai', 'ollama', 'anthropic', 'groq', 'mistralai']).default('extractive'),
   LLM_MODEL: optionalString,
   LLM_BASE_URL: optionalUrl,
