@@ -46,8 +46,9 @@ export function modelName(settings: Pick<Env, 'LLM_PROVIDER' | 'LLM_MODEL'>): st
 
 /**
  * The constructor options of each provider's LangChain chat model, where their names differ: the
- * API key, the token limit (`maxTokens`, Ollama's `numPredict`), the base URL (five spellings)
- * and the client's own timeout (where it has one; the deadline in `generate` applies to all). Model, temperature and `maxRetries: 0` are common to all.
+ * API key, the token limit (`maxTokens`, Ollama's `numPredict`), the base URL (four spellings)
+ * and the client's own timeout (where it has one; the deadline in `generate` applies to all).
+ * Model, temperature and `maxRetries: 0` (`generate` is the one retry policy) are common to all.
  */
 const PROVIDER_OPTIONS: Record<LlmProvider, (settings: LlmSettings, apiKey: string | undefined) => Record<string, unknown>> = {
   openai: (s, apiKey) => ({ apiKey, maxTokens: s.LLM_MAX_TOKENS, timeout: s.LLM_TIMEOUT_MS, streamUsage: true, configuration: { baseURL: s.LLM_BASE_URL } }),
