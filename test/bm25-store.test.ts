@@ -47,6 +47,12 @@ describe('the binary BM25 store', () => {
     expect(() => Bm25Store.fromBytes(bytes.subarray(0, bytes.length / 2))).toThrow(/shorter than its header/);
   });
 
+  it('finds a word typed without its accents', () => {
+    const store = Bm25Store.build([{ id: 't', title: 'TÜLU 3', text: 'A naïve recipe for open post-training.' }]);
+    expect(store.search('tulu naive', 5).map((h) => h.id)).toEqual(['t']);
+    expect(processTerm('TÜLU')).toBe(processTerm('tulu'));
+  });
+
   it('returns nothing for an empty store or a query of stop words', () => {
     const empty = Bm25Store.fromBytes(Buffer.from(Bm25Store.build([]).toBytes()));
     expect(empty.search('forgetting', 10)).toEqual([]);

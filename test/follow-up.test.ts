@@ -94,6 +94,16 @@ describe('follow-ups through the extractive answerer on the seed papers', () => 
     expect(next.answer.replace(/^From \*.*?\*: /, '')).toMatch(/^MIGU brings a 15\.2%/);
   });
 
+  it('stays with the previous paper when the follow-up holds its rare word, though another word sits in a few titles', async () => {
+    const traps = seedPaper('Copyright Traps');
+    const first = await answerer.answer('copyright traps for llms');
+    expect(first.citations[0].paperId).toBe(traps.id);
+    // "long" is in two titles (long-context papers), "traps" only in the previous paper.
+    const next = await answerer.answer('how long do the traps need to be', { history: [{ question: 'copyright traps for llms', answer: first }] });
+    expect(next.citations[0].paperId).toBe(traps.id);
+    expect(['leans', 'results']).toContain(readFollowUp('how long do the traps need to be', [{ question: 'copyright traps for llms', answer: first }], known).mode);
+  });
+
   it('reads a follow-up after a declined turn on its own', async () => {
     const declined = await answerer.answer('what is the best sourdough starter?');
     expect(declined.refused).toBe(true);

@@ -14,6 +14,7 @@ import { NAME_LIKE, SIZE, wordTokens } from '../retrieval/names.js';
 import type { SearchResponse } from '../retrieval/types.js';
 import weightsFile from './decision-weights.json' with { type: 'json' };
 import { premiseProblem } from './premise.js';
+import { asksForList } from './question-shape.js';
 import { contentTerms, words } from './terms.js';
 
 export const DECISION_FEATURES = [
@@ -28,6 +29,7 @@ export const DECISION_FEATURES = [
   'knownShare',
   'unknownNames',
   'questionTerms',
+  'listQuestion',
 ] as const;
 
 export type DecisionFeature = (typeof DECISION_FEATURES)[number];
@@ -137,6 +139,8 @@ export function decisionFeatures(question: string, response: SearchResponse, sta
     knownShare: stats ? (q.length ? known / q.length : 0) : response.queryCoverage,
     unknownNames: stats ? Math.min(names.length, 2) : undefined,
     questionTerms: Math.log1p(q.length),
+    // "which papers ..." is answered with a list: no single paper need stand out.
+    listQuestion: asksForList(question) ? 1 : 0,
     unknown: { names, words: unknown },
   };
 }

@@ -6,7 +6,7 @@
  * view; anything else, and anything after a declined turn, is read on its own.
  */
 import { NAME_LIKE, SIZE, nameTokens, wordTokens } from '../retrieval/names.js';
-import { asksForResults } from './question-shape.js';
+import { asksForList, asksForResults } from './question-shape.js';
 import type { Turn } from './types.js';
 import { contentTerms } from './terms.js';
 
@@ -98,6 +98,12 @@ function aboutPrevious(question: string, previousPapers: string[], known: KnownT
   return particular.length > 0 && particular.every((t) => previous.some((s) => s.has(t)));
 }
 
+/** True when the question holds a word that only a few papers use (as a title word naming a paper) and the previous papers are among them. */
+function holdsRareWordOf(question: string, previousPapers: string[], known: KnownTerms): boolean {
+  const previous = previousPapers.map((id) => known.termsOf(id)).filter((s): s is Set<string> => !!s);
+  return contentTerms(question).some((t) => known.papersWith(t) > 0 && known.papersWith(t) <= PARTICULAR_TITLES && previous.some((s) => s.has(t)));
+}
+
 /** How a question relates to the conversation before it. */
 export type FollowUpMode =
   /** Read on its own: no earlier answer, or it does not lean on one. */
@@ -124,7 +130,12 @@ export function readFollowUp(question: string, history: Turn[] | undefined, know
   const previous = lastAnsweredTurn(history);
   if (!previous) return { mode: 'standalone' };
   const cited = previous.answer.citations.map((c) => c.paperId);
-  const fresh = known ? newSubjects(question, cited, known) : [];
+  // A "which papers" question asks past the previous answer; any other whose rare word is the
+  // previous paper's own ("how long do the traps need to be" after the copyright-traps paper)
+  // stays with it, and only a name can move it elsewhere.
+  const list = asksForList(question);
+  const anchored = !!known && !list && holdsRareWordOf(question, cited, known);
+  const fresh = known ? newSubjects(question, cited, known).filter((token) => !anchored || (NAME_LIKE.test(token) && !SIZE.test(token))) : [];
   if (fresh.length) {
     const rest = question
       .trim()
@@ -135,7 +146,7 @@ export function readFollowUp(question: string, history: Turn[] | undefined, know
   }
   const results = asksForResults(question);
   // "how much better than vicuna": no pronoun, but its particular words are the previous paper's own.
-  const about = !results || !known ? false : aboutPrevious(question, cited, known);
+  const about = anchored || (!!known && !list && aboutPrevious(question, cited, known));
   if (!leansOnPrevious(question) && !about) return { mode: 'standalone', previous };
   return { mode: results ? 'results' : 'leans', previous };
 }

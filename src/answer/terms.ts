@@ -1,5 +1,6 @@
 /** Content words of questions and abstracts, stemmed, for overlap scores the answerer computes itself. */
 import { stemmer } from 'stemmer';
+import { foldAccents } from '../corpus/normalize.js';
 
 const STOPWORDS = new Set(
   (
@@ -17,9 +18,13 @@ const STOPWORDS = new Set(
   ).split(/\s+/),
 );
 
-/** Lower-cased word tokens (letters, digits, inner hyphens and apostrophes). */
+/** Lower-cased word tokens (letters without accents, digits, inner hyphens and apostrophes). */
 export function words(text: string): string[] {
-  return text.toLowerCase().match(/[a-z0-9]+(?:['’-][a-z0-9]+)*/g) ?? [];
+  return (
+    foldAccents(text)
+      .toLowerCase()
+      .match(/[a-z0-9]+(?:['’-][a-z0-9]+)*/g) ?? []
+  );
 }
 
 /** Words whose -ise is American too (advise, promise, raise), by what comes before "ise". */

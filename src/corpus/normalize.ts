@@ -43,6 +43,11 @@ const GREEK: Record<string, string> = {
 };
 
 /** The key two listings of one paper share: lower case, letters and digits only. */
+/** Accents taken off letters ("TÜLU" -> "TULU", "naïve" -> "naive"), so words match however they are typed. */
+export function foldAccents(text: string): string {
+  return text.normalize('NFKD').replace(/\p{M}+/gu, '');
+}
+
 export function normalizeTitle(title: string): string {
   return title
     .normalize('NFKD')

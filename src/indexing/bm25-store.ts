@@ -11,6 +11,7 @@
  * parsing, and scores into reusable typed arrays (docs/index.md).
  */
 import { stemmer } from 'stemmer';
+import { foldAccents } from '../corpus/normalize.js';
 
 const STOP_WORDS = new Set(
   `a about above after again against all am an and any are as at be because been before being below between both but by can could did do does doing down during each few for from further had has have having he her here hers herself him himself his how i if in into is it its itself just let me more most my myself no nor not now of off on once only or other our ours ourselves out over own same she should so some such than that the their theirs them themselves then there these they this those through to too under until up very was we were what when where which while who whom why will with would you your yours yourself yourselves also us may might must shall there's it's i'm i've i'd what's how's can't don't doesn't isn't aren't using use used via based paper papers work works study studies propose proposes proposed approach approaches method methods show shows shown new novel`.split(
@@ -18,9 +19,11 @@ const STOP_WORDS = new Set(
   ),
 );
 
-/** Lower case, stop words out, stemmed; `null` drops the term. */
+/** Lower case without accents (people type "tulu" for "TÜLU"), stop words out, stemmed; `null` drops the term. */
 export function processTerm(term: string): string | null {
-  const lower = term.toLowerCase().replace(/^'+|'+$/g, '');
+  const lower = foldAccents(term)
+    .toLowerCase()
+    .replace(/^'+|'+$/g, '');
   if (lower.length < 2 || STOP_WORDS.has(lower)) return null;
   return stemmer(lower);
 }

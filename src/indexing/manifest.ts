@@ -2,8 +2,8 @@
 import type { CorpusFingerprint } from './corpus-fingerprint.js';
 import type { FileRecord } from './index-files.js';
 
-/** 3: binary chunks and BM25, papers as JSON Lines, derived data kept, every file checksummed. */
-export const INDEX_FORMAT_VERSION = 3;
+/** 3: binary chunks and BM25, papers as JSON Lines, derived data kept, every file checksummed; 4: terms without accents. */
+export const INDEX_FORMAT_VERSION = 4;
 
 export interface ChunkingParams {
   maxTokens: number;

@@ -7,7 +7,7 @@
  * out-of-fold probabilities to answer a stated share of the answerable tuning questions.
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { DECISION_FEATURES, decisionFeatures, type DecisionModel } from '../answer/decide.js';
+import { DECISION_FEATURES, decisionFeatures, type DecisionFeature, type DecisionModel } from '../answer/decide.js';
 import { program, runCli } from '../cli/run-cli.js';
 import { loadConfig } from '../config/env.js';
 import { projectPath } from '../config/paths.js';
@@ -52,6 +52,23 @@ const RANK_FEATURE_SETS: Record<string, RankFeature[]> = {
   all: [...RANK_FEATURES],
   'without ranks': RANK_FEATURES.filter((f) => f !== 'bm25RankRecip' && f !== 'denseRankRecip'),
 };
+/**
+ * Feature sets the decision's cross-validation chooses among: the signals of the first fit, and
+ * with the later "which papers" flag, which stays only while it lowers the held-out loss. Tried
+ * and dropped this way (docs/ranking.md): a rare lower-case word the best paper holds, counting a
+ * general English stopword list's words as known, and the question's weight one passage holds.
+ */
+const DECISION_FEATURE_SETS: Record<string, DecisionFeature[]> = {
+  first: DECISION_FEATURES.filter((f) => f !== 'listQuestion'),
+  '+ list question': [...DECISION_FEATURES],
+};
+
+/** A row of every `DECISION_FEATURES` value reduced to `features`. */
+function pickColumns(features: DecisionFeature[]): (row: number[]) => number[] {
+  const columns = features.map((f) => DECISION_FEATURES.indexOf(f));
+  return (row) => columns.map((c) => row[c]);
+}
+
 /** The decision answers at least this share of the answerable tuning questions (out of fold). */
 export const ANSWER_TARGET = 0.96;
 /** Off-topic templates about everyday subjects: the nearest topics are offered above the probability most of them stay under. */
@@ -230,39 +247,51 @@ async function fitDecision(
     `Decision: ${realRows.length} real tuning questions (${realRows.filter((r) => r.y).length} to answer), ${genRows.length} generated (${genRows.filter((r) => r.y).length} to answer)`,
   );
   const fold = folds(realRows, K_FOLDS, 5);
-  const cv: { lambda: number; generatedWeight: number; loss: number; oof: number[] }[] = [];
-  for (const generatedWeight of DECISION_GENERATED_WEIGHTS) {
-    for (const lambda of LAMBDAS) {
-      const oof = new Array<number>(realRows.length).fill(0);
-      let loss = 0;
-      for (let f = 0; f < K_FOLDS; f++) {
-        const train = [...realRows.filter((_, i) => fold[i] !== f), ...(generatedWeight ? genRows.map((r) => ({ ...r, weight: generatedWeight })) : [])];
-        const s = standardiser(train.map((r) => r.x));
-        const w = fitLogistic(
-          train.map((r) => ({ ...r, x: standardise(r.x, s) })),
-          lambda,
-        );
-        realRows.forEach((r, i) => {
-          if (fold[i] !== f) return;
-          const p = Math.min(1 - 1e-9, Math.max(1e-9, logisticProbability(w, standardise(r.x, s))));
-          oof[i] = p;
-          loss -= (r.y ? Math.log(p) : Math.log(1 - p)) / realRows.length;
-        });
+  const cv: { set: string; features: DecisionFeature[]; lambda: number; generatedWeight: number; loss: number; oof: number[] }[] = [];
+  for (const [set, features] of Object.entries(DECISION_FEATURE_SETS)) {
+    const pick = pickColumns(features);
+    const realPicked = realRows.map((r) => ({ ...r, x: pick(r.x) }));
+    const genPicked = genRows.map((r) => ({ ...r, x: pick(r.x) }));
+    for (const generatedWeight of DECISION_GENERATED_WEIGHTS) {
+      for (const lambda of LAMBDAS) {
+        const oof = new Array<number>(realRows.length).fill(0);
+        let loss = 0;
+        for (let f = 0; f < K_FOLDS; f++) {
+          const train = [...realPicked.filter((_, i) => fold[i] !== f), ...(generatedWeight ? genPicked.map((r) => ({ ...r, weight: generatedWeight })) : [])];
+          const s = standardiser(train.map((r) => r.x));
+          const w = fitLogistic(
+            train.map((r) => ({ ...r, x: standardise(r.x, s) })),
+            lambda,
+          );
+          realPicked.forEach((r, i) => {
+            if (fold[i] !== f) return;
+            const p = Math.min(1 - 1e-9, Math.max(1e-9, logisticProbability(w, standardise(r.x, s))));
+            oof[i] = p;
+            loss -= (r.y ? Math.log(p) : Math.log(1 - p)) / realRows.length;
+          });
+        }
+        cv.push({ set, features, lambda, generatedWeight, loss: round(loss), oof });
       }
-      cv.push({ lambda, generatedWeight, loss: round(loss), oof });
     }
   }
   const best = cv.reduce((a, b) => (b.loss < a.loss - 1e-9 ? b : a));
-  out('  5-fold CV on the real tuning questions (held-out log loss):');
-  for (const r of cv) out(`    generated x${r.generatedWeight}  lambda ${r.lambda}  loss ${r.loss.toFixed(4)}${r === best ? '  <- chosen' : ''}`);
-  // The threshold: the highest that still answers the target share of answerable questions, out of fold.
+  out('  5-fold CV on the real tuning questions (held-out log loss), best per feature set:');
+  for (const set of Object.keys(DECISION_FEATURE_SETS)) {
+    const r = cv.filter((c) => c.set === set).reduce((a, b) => (b.loss < a.loss - 1e-9 ? b : a));
+    out(`    ${set.padEnd(28)} generated x${r.generatedWeight}  lambda ${r.lambda}  loss ${r.loss.toFixed(4)}${r === best ? '  <- chosen' : ''}`);
+  }
+  const pick = pickColumns(best.features);
+  // The threshold answers the target share of answerable questions, out of fold: halfway between
+  // the last one it declines and the first one it answers, so a new question just below that one
+  // is not declined by a hair (the highest threshold meeting the target sat exactly on it).
   const positives = best.oof.filter((_, i) => realRows[i].y === 1).sort((a, b) => a - b);
-  const threshold = positives[Math.floor((1 - ANSWER_TARGET) * positives.length)] ?? 0.5;
+  const first = Math.floor((1 - ANSWER_TARGET) * positives.length);
+  const threshold = first > 0 ? (positives[first - 1] + positives[first]) / 2 : (positives[0] ?? 1) / 2;
   const negatives = best.oof.filter((_, i) => realRows[i].y === 0);
   out(
     `  threshold ${threshold.toFixed(3)}: out of fold, answers ${positives.filter((p) => p >= threshold).length}/${positives.length} answerable, declines ${negatives.filter((p) => p < threshold).length}/${negatives.length} out-of-corpus`,
   );
-  const train = [...realRows, ...(best.generatedWeight ? genRows.map((r) => ({ ...r, weight: best.generatedWeight })) : [])];
+  const train = [...realRows, ...(best.generatedWeight ? genRows.map((r) => ({ ...r, weight: best.generatedWeight })) : [])].map((r) => ({ ...r, x: pick(r.x) }));
   const s = standardiser(train.map((r) => r.x));
   const w = fitLogistic(
     train.map((r) => ({ ...r, x: standardise(r.x, s) })),
@@ -271,15 +300,15 @@ async function fitDecision(
   // Nearest topics are offered above what everyday off-topic questions reach.
   const far = genRows
     .filter((r) => r.example.source === 'template' && !/\b(?:how well does|best approach for)\b/.test(r.example.question))
-    .map((r) => logisticProbability(w, standardise(r.x, s)))
+    .map((r) => logisticProbability(w, standardise(pick(r.x), s)))
     .sort((a, b) => a - b);
   const near = Math.min(threshold, far[Math.floor(FAR_QUANTILE * (far.length - 1))] ?? 0);
   out(`  near: ${near.toFixed(3)} (${Math.round(FAR_QUANTILE * 100)}th percentile of ${far.length} everyday off-topic templates)`);
   out('  weights (on standardised features):');
   out(`    intercept        ${w[0].toFixed(3)}`);
-  DECISION_FEATURES.forEach((f, i) => out(`    ${f.padEnd(16)} ${w[i + 1] >= 0 ? ' ' : ''}${w[i + 1].toFixed(3)}`));
+  best.features.forEach((f, i) => out(`    ${f.padEnd(16)} ${w[i + 1] >= 0 ? ' ' : ''}${w[i + 1].toFixed(3)}`));
   return {
-    features: [...DECISION_FEATURES],
+    features: best.features,
     mean: s.mean.map((v) => round(v, 6)),
     std: s.std.map((v) => round(v, 6)),
     intercept: round(w[0], 6),
@@ -292,6 +321,7 @@ async function fitDecision(
       command: 'npm run fit',
       realQuestions: realRows.length,
       generatedQuestions: genRows.length,
+      featureSet: best.set,
       generatedWeight: best.generatedWeight,
       cvHeldOutLogLoss: best.loss,
     },
