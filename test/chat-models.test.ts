@@ -4,10 +4,16 @@
  * at the token limit is marked as cut off, and every failure (500, 429, timeout, malformed reply,
  * truncated stream) leaves a log line with backend, model, status and latency, scrubbed.
  */
+import { readFileSync } from 'node:fs';
+import { AIMessageChunk } from '@langchain/core/messages';
+import { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CUT_OFF_NOTE, MODEL_UNAVAILABLE_NOTE, createAnswerer } from '../src/answer/answerer.js';
 import type { AnswerResult } from '../src/answer/types.js';
-import { loadConfig } from '../src/config/env.js';
+import { createChatModel, finishReasonOf, generate } from '../src/answer/chat-models.js';
+import { envSchema, loadConfig } from '../src/config/env.js';
+import { ConfigError } from '../src/errors.js';
 import { capturedLogger } from './helpers/captured-log.js';
 import { startHarness, str } from './helpers/discord-harness.js';
 import { startFakeAnthropic, startFakeOllama, startFakeOpenAI, type FakeLlmServer, type FakeReply, type RecordedRequest } from './helpers/fake-llm-servers.js';
@@ -152,5 +158,110 @@ describe('a truncated stream on Discord', () => {
     } finally {
       await h.stop();
     }
+  });
+});
+
+describe('the chat model, made by initChatModel', () => {
+  it("passes the model, temperature, token limit and key to each provider's server in that provider's own terms", async () => {
+    const extra = { LLM_TEMPERATURE: '0.7', LLM_MAX_TOKENS: '321' };
+    const openai = (await ask('openai', { text: 'Fine [1].' }, extra)).server.requests[0];
+    expect(openai.body).toMatchObject({ model: 'fake-model', temperature: 0.7, max_tokens: 321, stream: true });
+    expect(openai.headers.authorization).toBe(`Bearer ${KEY}`);
+    const anthropic = (await ask('anthropic', { text: 'Fine [1].' }, extra)).server.requests[0];
+    expect(anthropic.body).toMatchObject({ model: 'fake-model', temperature: 0.7, max_tokens: 321, stream: true });
+    expect(anthropic.headers['x-api-key']).toBe(KEY);
+    const ollama = (await ask('ollama', { text: 'Fine [1].' }, extra)).server.requests[0];
+    expect(ollama.body).toMatchObject({ model: 'fake-model', options: { temperature: 0.7, num_predict: 321 }, stream: true });
+    expect(ollama.headers.authorization).toBe(`Bearer ${KEY}`);
+  });
+
+  it('is created by langchain, which imports the provider package itself, and nothing loads for the offline backend', async () => {
+    // A fresh Node process whose module resolver prints every langchain package asked for, and by whom.
+    const hook = `export async function resolve(s, c, n) { if (/^(langchain|@langchain\\/(openai|anthropic|ollama))/.test(s)) console.log('LOAD ' + s + ' FROM ' + (c.parentURL ?? '')); return n(s, c); }`;
+    const env = (provider: string) => ({ LLM_PROVIDER: provider, LLM_API_KEY: KEY, LLM_BASE_URL: 'http://127.0.0.1:9/v1' });
+    const script = `
+      import { register } from 'node:module';
+      register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));
+      const { createAnswerer } = await import(${JSON.stringify(new URL('../src/answer/answerer.ts', import.meta.url).href)});
+      const { loadConfig } = await import(${JSON.stringify(new URL('../src/config/env.ts', import.meta.url).href)});
+      const { createChatModel } = await import(${JSON.stringify(new URL('../src/answer/chat-models.ts', import.meta.url).href)});
+      createAnswerer({ env: loadConfig(${JSON.stringify(env('extractive'))}), retrieve: async () => [] });
+      console.log('OPENAI');
+      await createChatModel(loadConfig(${JSON.stringify(env('openai'))}));
+    `;
+    const { runProcess } = await import('./helpers/run-process.js');
+    const lines = (await runProcess(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script])).stdout.split('\n');
+    const marker = lines.indexOf('OPENAI');
+    expect(marker).toBeGreaterThan(-1);
+    expect(lines.slice(0, marker).filter((l) => l.startsWith('LOAD '))).toEqual([]);
+    const loads = lines.slice(marker).filter((l) => l.startsWith('LOAD '));
+    expect(loads.find((l) => l.startsWith('LOAD langchain/chat_models/universal FROM ') && l.includes('/src/answer/chat-models.ts'))).toBeDefined();
+    // The provider's package is imported from inside langchain (initChatModel), not by Litbot's code.
+    const openai = loads.filter((l) => l.startsWith('LOAD @langchain/openai '));
+    expect(openai.length).toBeGreaterThan(0);
+    for (const l of openai) expect(l).toMatch(/FROM \S*\/node_modules\/langchain\//);
+  }, 30_000);
+
+  it("names the package to install when a LangChain provider's package is not installed, and the question is still answered", async () => {
+    // @langchain/groq does not come with Litbot: a user adds it with npm install.
+    await expect(import('@langchain/groq' as string)).rejects.toThrow();
+    const vars = { LLM_PROVIDER: 'groq', LLM_API_KEY: KEY, LLM_MODEL: 'llama-3.3-70b-versatile' };
+    const env = loadConfig(vars);
+    const error = await createChatModel(env).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toBe('LLM_PROVIDER=groq needs the package @langchain/groq, which is not installed: run `npm install @langchain/groq` in the Litbot folder.');
+    const log = capturedLogger(loadConfig({ ...vars, LOG_LEVEL: 'debug' }));
+    const answerer = createAnswerer({ env, retrieve: fixedRetrieve([migu, loraDropout]), corpus: seedPapers(), log: log.logger });
+    const result = await answerer.answer(QUESTION);
+    expect(result.note).toBe(MODEL_UNAVAILABLE_NOTE);
+    expect(result.citations.length).toBeGreaterThan(0);
+    expect(log.lines.find((l) => l.msg === 'LLM unavailable; answering offline')).toMatchObject({ backend: 'groq', err: expect.stringContaining('npm install @langchain/groq') });
+    expect(log.raw.join('\n')).not.toContain(KEY);
+  });
+
+  it('offers only providers initChatModel knows, each beyond the bundled three in a package Litbot does not install', async () => {
+    const { MODEL_PROVIDER_CONFIG } = await import('langchain/chat_models/universal');
+    const config = MODEL_PROVIDER_CONFIG as Record<string, { package: string }>;
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> };
+    const providers = envSchema.shape.LLM_PROVIDER.unwrap().options.filter((p) => p !== 'extractive');
+    expect(providers.length).toBeGreaterThan(3);
+    for (const provider of providers) {
+      expect(config[provider], provider).toBeDefined();
+      const bundled = ['openai', 'anthropic', 'ollama'].includes(provider);
+      expect(config[provider].package in pkg.dependencies, provider).toBe(bundled);
+    }
+  });
+});
+
+/**
+ * A chat model streaming `pieces`, each with the generation info a client attaches (Mistral's
+ * client puts its finish reason there; LangChain copies it into `response_metadata`).
+ */
+class ScriptedChatModel extends BaseChatModel {
+  constructor(private readonly pieces: { text: string; info?: Record<string, unknown> }[]) {
+    super({});
+  }
+  _llmType(): string {
+    return 'scripted';
+  }
+  async _generate(): Promise<ChatResult> {
+    throw new Error('streams only');
+  }
+  override async *_streamResponseChunks(): AsyncGenerator<ChatGenerationChunk> {
+    for (const p of this.pieces) yield new ChatGenerationChunk({ message: new AIMessageChunk({ content: p.text }), text: p.text, generationInfo: p.info });
+  }
+}
+
+describe('finish reasons', () => {
+  it("reads Mistral's finishReason, and its length limits are cut-offs", async () => {
+    expect(finishReasonOf([new AIMessageChunk({ content: 'a', response_metadata: { finishReason: 'stop' } })])).toBe('stop');
+    for (const reason of ['length', 'model_length']) {
+      const cut = new ScriptedChatModel([{ text: 'Part of it' }, { text: '', info: { finishReason: reason } }]);
+      expect(await generate(cut, [['human', 'q']], { timeoutMs: 2_000, maxRetries: 0 })).toMatchObject({ text: 'Part of it', finish: 'cut-off', finishReason: reason });
+    }
+    const whole = new ScriptedChatModel([{ text: 'All of it.' }, { text: '', info: { finishReason: 'stop' } }]);
+    expect(await generate(whole, [['human', 'q']], { timeoutMs: 2_000, maxRetries: 0 })).toMatchObject({ text: 'All of it.', finish: 'complete' });
+    const unfinished = new ScriptedChatModel([{ text: 'All of' }]);
+    await expect(generate(unfinished, [['human', 'q']], { timeoutMs: 2_000, maxRetries: 0 })).rejects.toMatchObject({ kind: 'truncated' });
   });
 });

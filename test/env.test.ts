@@ -40,6 +40,9 @@ describe('configuration', () => {
     expect(resolveLlmApiKey(loadConfig({ LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test' }))).toBe('sk-test');
     // Local OpenAI-compatible servers need no key.
     expect(resolveLlmApiKey(loadConfig({ LLM_PROVIDER: 'openai', LLM_BASE_URL: 'http://127.0.0.1:8080/v1' }))).toBe('not-needed');
+    // Providers added through initChatModel take the key from LLM_API_KEY only, the one Litbot scrubs from its logs.
+    expect(() => resolveLlmApiKey(loadConfig({ LLM_PROVIDER: 'groq', GROQ_API_KEY: 'gsk-test' }))).toThrow('No API key for LLM_PROVIDER=groq: set LLM_API_KEY (see .env.example).');
+    expect(resolveLlmApiKey(loadConfig({ LLM_PROVIDER: 'mistralai', LLM_API_KEY: 'mistral-test' }))).toBe('mistral-test');
   });
 
   it('names missing Discord variables', () => {

@@ -153,6 +153,12 @@ describe('what the extractive answer opens with', () => {
     expect(quotes[0].sentence).toMatch(/^We introduce MIGU .* method that only updates the model parameters with large magnitudes/);
   });
 
+  it('answers "how many parameters" with the sentence giving the count, though it introduces the model', () => {
+    const paper = seedPaper('PARAMANU-GANITA');
+    const { quotes } = composeExtractive('how many parameters does paramanu ganita have', [{ n: 1, title: paper.title, abstract: paper.abstract }], { idf });
+    expect(quotes[0].sentence).toMatch(/208 million parameter/);
+  });
+
   it("quotes the retriever's first paper even when its matching sentences are set-up and another paper's sentence matches better", () => {
     // The /add test's question: the new MIGU paper leads the retrieval, but its words sit in set-up sentences.
     const question = 'How can language models keep learning new tasks without catastrophic forgetting, unlocking continual learning?';

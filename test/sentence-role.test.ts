@@ -35,6 +35,7 @@ describe('hasFigure', () => {
     expect(hasFigure('MIGU brings a 15.2% average accuracy improvement.')).toBe(true);
     expect(hasFigure('fine-tuning adds 6 p.p. over the base model.')).toBe(true);
     expect(hasFigure('a 3x speed-up')).toBe(true);
+    expect(hasFigure('a 208 million parameter decoder')).toBe(true);
     expect(hasFigure('it reaches 40.08 in execution accuracy')).toBe(true);
     expect(hasFigure('we evaluate GPT-4 and Llama2 on three tasks.')).toBe(false);
     expect(hasFigure('T5, RoBERTa, and Llama2')).toBe(false);

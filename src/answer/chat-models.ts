@@ -10,7 +10,7 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import type { AIMessageChunk, BaseMessageLike } from '@langchain/core/messages';
 import type { Logger } from 'pino';
 import { resolveLlmApiKey, type Env } from '../config/env.js';
-import { BackendError, errorMessage } from '../errors.js';
+import { BackendError, ConfigError, errorMessage } from '../errors.js';
 
 export type LlmSettings = Pick<
   Env,
@@ -27,7 +27,16 @@ export type LlmSettings = Pick<
 >;
 
 /** The model each provider uses when `LLM_MODEL` is not set. */
-export const DEFAULT_MODELS = { openai: 'gpt-4o-mini', ollama: 'llama3.1', anthropic: 'claude-3-5-haiku-latest' } as const;
+export const DEFAULT_MODELS = {
+  openai: 'gpt-4o-mini',
+  ollama: 'llama3.1',
+  anthropic: 'claude-3-5-haiku-latest',
+  groq: 'llama-3.1-8b-instant',
+  mistralai: 'mistral-small-latest',
+} as const satisfies Record<LlmProvider, string>;
+
+/** A provider that needs a model (every `LLM_PROVIDER` but `extractive`). */
+export type LlmProvider = Exclude<Env['LLM_PROVIDER'], 'extractive'>;
 
 /** The model name in effect for these settings (undefined for the extractive backend). */
 export function modelName(settings: Pick<Env, 'LLM_PROVIDER' | 'LLM_MODEL'>): string | undefined {
@@ -36,45 +45,50 @@ export function modelName(settings: Pick<Env, 'LLM_PROVIDER' | 'LLM_MODEL'>): st
 }
 
 /**
- * The LangChain chat model for `LLM_PROVIDER`, or undefined for `extractive`. Throws
- * `MissingApiKeyError` naming the variables when the provider needs a key and none is set, before
- * anything loads. Each provider's client library is imported here, when it is needed: each takes
- * about a second to load, which the offline backend (and every command but `ask`) never pays.
+ * The constructor options of each provider's LangChain chat model, where their names differ: the
+ * API key, the token limit (`maxTokens`, Ollama's `numPredict`), the base URL (four spellings)
+ * and the client's own timeout (where it has one; the deadline in `generate` applies to all).
+ * Model, temperature and `maxRetries: 0` (`generate` is the one retry policy) are common to all.
+ */
+const PROVIDER_OPTIONS: Record<LlmProvider, (settings: LlmSettings, apiKey: string | undefined) => Record<string, unknown>> = {
+  openai: (s, apiKey) => ({ apiKey, maxTokens: s.LLM_MAX_TOKENS, timeout: s.LLM_TIMEOUT_MS, streamUsage: true, configuration: { baseURL: s.LLM_BASE_URL } }),
+  anthropic: (s, apiKey) => ({ apiKey, maxTokens: s.LLM_MAX_TOKENS, anthropicApiUrl: s.LLM_BASE_URL, clientOptions: { timeout: s.LLM_TIMEOUT_MS } }),
+  ollama: (s, apiKey) => ({
+    baseUrl: s.LLM_BASE_URL ?? 'http://127.0.0.1:11434',
+    numPredict: s.LLM_MAX_TOKENS,
+    ...(apiKey ? { headers: { Authorization: `Bearer ${apiKey}` } } : {}),
+  }),
+  groq: (s, apiKey) => ({ apiKey, maxTokens: s.LLM_MAX_TOKENS, timeout: s.LLM_TIMEOUT_MS, baseUrl: s.LLM_BASE_URL }),
+  mistralai: (s, apiKey) => ({ apiKey, maxTokens: s.LLM_MAX_TOKENS, serverURL: s.LLM_BASE_URL }),
+};
+
+/**
+ * The LangChain chat model for `LLM_PROVIDER`, or undefined for `extractive`, made by
+ * `langchain`'s `initChatModel`, which imports the provider's package (`@langchain/openai`,
+ * `@langchain/groq`, ...) when it is called. Throws `MissingApiKeyError` naming the variables when
+ * the provider needs a key and none is set, before anything loads, and `ConfigError` naming the
+ * package to install when the provider's package is not installed (only `openai`, `anthropic` and
+ * `ollama` come with Litbot). `langchain` and the provider's client are imported here, not at the
+ * top: together they take about a second to load, which the offline backend (and every command
+ * but `ask`) never pays.
  */
 export async function createChatModel(settings: LlmSettings): Promise<BaseChatModel | undefined> {
   const provider = settings.LLM_PROVIDER;
   if (provider === 'extractive') return undefined;
   const apiKey = resolveLlmApiKey(settings as Env);
-  const model = modelName(settings)!;
-  const common = { model, temperature: settings.LLM_TEMPERATURE, maxRetries: 0 };
-  if (provider === 'openai') {
-    const { ChatOpenAI } = await import('@langchain/openai');
-    return new ChatOpenAI({
-      ...common,
-      apiKey,
-      maxTokens: settings.LLM_MAX_TOKENS,
-      timeout: settings.LLM_TIMEOUT_MS,
-      streamUsage: true,
-      configuration: { baseURL: settings.LLM_BASE_URL },
-    });
+  const { initChatModel } = await import('langchain/chat_models/universal');
+  const options = { temperature: settings.LLM_TEMPERATURE, maxRetries: 0, ...PROVIDER_OPTIONS[provider](settings, apiKey) };
+  try {
+    return await initChatModel(modelName(settings), { modelProvider: provider, ...options });
+  } catch (error) {
+    // initChatModel reports a missing provider package as "Unable to import <package>. Please install with ...".
+    const missing = /Unable to import (\S+?)\.? Please install/.exec(errorMessage(error))?.[1];
+    if (missing)
+      throw new ConfigError(`LLM_PROVIDER=${provider} needs the package ${missing}, which is not installed: run \`npm install ${missing}\` in the Litbot folder.`, {
+        cause: error,
+      });
+    throw error;
   }
-  if (provider === 'anthropic') {
-    const { ChatAnthropic } = await import('@langchain/anthropic');
-    return new ChatAnthropic({
-      ...common,
-      apiKey,
-      maxTokens: settings.LLM_MAX_TOKENS,
-      anthropicApiUrl: settings.LLM_BASE_URL,
-      clientOptions: { timeout: settings.LLM_TIMEOUT_MS },
-    });
-  }
-  const { ChatOllama } = await import('@langchain/ollama');
-  return new ChatOllama({
-    ...common,
-    baseUrl: settings.LLM_BASE_URL ?? 'http://127.0.0.1:11434',
-    numPredict: settings.LLM_MAX_TOKENS,
-    ...(apiKey ? { headers: { Authorization: `Bearer ${apiKey}` } } : {}),
-  });
 }
 
 export interface GenerateOptions {
@@ -150,22 +164,23 @@ class UnfinishedStreamError extends Error {
 }
 
 /**
- * The finish reason in a stream's chunks, where each client puts it: OpenAI in
+ * The finish reason in a stream's chunks, where each client puts it: OpenAI (and Groq) in
  * `response_metadata.finish_reason`, Anthropic in `additional_kwargs.stop_reason` (from
- * `message_delta`), Ollama in `response_metadata.done_reason` of its `done: true` chunk.
+ * `message_delta`), Ollama in `response_metadata.done_reason` of its `done: true` chunk, Mistral
+ * in `response_metadata.finishReason`.
  */
 export function finishReasonOf(chunks: readonly AIMessageChunk[]): string | undefined {
   for (let i = chunks.length - 1; i >= 0; i--) {
     const meta = (chunks[i].response_metadata ?? {}) as Record<string, unknown>;
     const extra = (chunks[i].additional_kwargs ?? {}) as Record<string, unknown>;
-    const reason = meta.finish_reason ?? meta.stop_reason ?? extra.stop_reason ?? (meta.done === true ? (meta.done_reason ?? 'stop') : undefined);
+    const reason = meta.finish_reason ?? meta.stop_reason ?? extra.stop_reason ?? meta.finishReason ?? (meta.done === true ? (meta.done_reason ?? 'stop') : undefined);
     if (typeof reason === 'string' && reason) return reason;
   }
   return undefined;
 }
 
-/** Reasons that mean the text stops where the model was stopped, not where it meant to. */
-const CUT_OFF = new Set(['length', 'max_tokens', 'content_filter', 'model_context_window_exceeded']);
+/** Reasons (lower-cased) that mean the text stops where the model was stopped, not where it meant to. */
+const CUT_OFF = new Set(['length', 'max_tokens', 'content_filter', 'model_context_window_exceeded', 'model_length']);
 
 /** The HTTP status an error from any of the clients carries, if any. */
 export function errorStatus(error: unknown): number | undefined {
@@ -345,7 +360,7 @@ export async function generate(model: BaseChatModel, messages: BaseMessageLike[]
         },
       });
       const latencyMs = Math.round(performance.now() - started);
-      const finish = result.finishReason && CUT_OFF.has(result.finishReason) ? 'cut-off' : 'complete';
+      const finish = result.finishReason && CUT_OFF.has(result.finishReason.toLowerCase()) ? 'cut-off' : 'complete';
       options.log?.debug({ ...where, attempts, latencyMs, finishReason: result.finishReason, outputTokens: result.usage?.outputTokens }, 'LLM call done');
       return { text: result.text, usage: result.usage, attempts, finish, finishReason: result.finishReason, latencyMs };
     } catch (error) {

@@ -4,7 +4,7 @@
  * after each. Its only own words are short connectives, so everything it states is quoted.
  */
 import { splitSentences } from '../corpus/normalize.js';
-import { asksForFigure, asksWhatItIs } from './question-shape.js';
+import { asksForFigure, asksWhatItIs, countedThing } from './question-shape.js';
 import { hasFigure, sentenceRole, type SentenceRole } from './sentence-role.js';
 import { contentTerms, termSet } from './terms.js';
 
@@ -200,6 +200,8 @@ export interface Focus {
   results?: boolean;
   /** "what does X do?": the sentence saying what the method is answers as much as a finding. */
   method?: boolean;
+  /** The stemmed word a figure question counts ("parameter"): a sentence giving that figure answers as much as a finding, set-up or not. */
+  counted?: string[];
 }
 
 /** Scores every sentence of every source against the question. */
@@ -236,15 +238,17 @@ function scoreSentences(question: string, sources: ExtractiveSource[], options: 
       const inPassage = passages.find((p) => p.text.includes(sentence.slice(0, 60)));
       if (inPassage && topPassage > 0) score += 0.15 * (inPassage.score / topPassage);
       // Findings and methods answer; set-up sentences ("LLMs have shown ...") only lead up to them.
+      // "we present X, a 208 million parameter model" is set-up, but it is the answer to "how many parameters".
+      const asked = figure && focus.counted?.some((t) => terms.has(t)) ? 'finding' : role;
       score *=
         1 +
-        (role === 'finding'
+        (asked === 'finding'
           ? weights.finding
-          : role === 'method'
+          : asked === 'method'
             ? focus.method
               ? Math.max(weights.method, weights.finding)
               : weights.method
-            : role === 'setup'
+            : asked === 'setup'
               ? weights.setup
               : 0);
       if (focus.figure && figure && hit > 0) score += weights.figure;
@@ -254,7 +258,7 @@ function scoreSentences(question: string, sources: ExtractiveSource[], options: 
       if (leansBack(sentence)) score *= 0.75;
       if (options.alreadySaid?.includes(sentence.slice(0, 80).replace(/[.!]$/, ''))) score *= 0.5;
       if (!quotable) score = 0;
-      return { n: source.n, index, sentence, terms, score, matched, rare, role, figure };
+      return { n: source.n, index, sentence, terms, score, matched, rare, role: asked, figure };
     });
   });
   return { perSource, questionTerms };
@@ -329,7 +333,8 @@ function answerOrder(units: Scored[][], focus: Focus): Scored[] {
 export function composeExtractive(question: string, sources: ExtractiveSource[], options: ExtractiveOptions = {}): ExtractiveAnswer {
   const maxPapers = options.maxPapers ?? 3;
   const maxSentences = options.maxSentences ?? 5;
-  const focus: Focus = { figure: asksForFigure(question), method: asksWhatItIs(question), ...options.focus };
+  const counted = countedThing(question);
+  const focus: Focus = { figure: asksForFigure(question), method: asksWhatItIs(question), ...(counted ? { counted: contentTerms(counted) } : {}), ...options.focus };
   const { perSource, questionTerms } = scoreSentences(question, sources, { ...options, focus });
 
   const chosen: Scored[] = [];

@@ -13,6 +13,14 @@ export function asksForFigure(question: string): boolean {
   return ASKS_FIGURE.test(question);
 }
 
+/** "how many parameters", "how much compute": the thing counted. */
+const COUNTED = /\bhow (?:many|much)\s+([a-z][a-z-]*)/i;
+
+/** The word a figure question counts ("parameters" in "how many parameters does it have"), if it names one. */
+export function countedThing(question: string): string | undefined {
+  return COUNTED.exec(question)?.[1];
+}
+
 /** "what about its results?", "how well does it work?", "did it beat the baselines?" */
 const ASKS_RESULTS =
   /\b(?:results?|findings?|performance|perform|performs|how (?:well|good)|how (?:much )?better|does it (?:work|help)|did it (?:work|help)|numbers|accuracy|outperform|beat|baselines?|evaluat\w*|experiments?|improve(?:ment|s)?|gains?|scores?)\b/i;

@@ -29,7 +29,7 @@ const SETUP =
  * integer ("three tasks", "2 datasets") and a model's name ("GPT-4", "Llama2") are not figures.
  */
 const FIGURE =
-  /(?<![\w.-])\d+(?:[.,]\d+)?\s*(?:%|percent\b|p\.?\s?p\.?(?!\w)|(?:percentage )?points?\b|[x×](?![a-z])|-?fold\b|times\b)|(?<![\w.-])\d+\.\d+(?![\w.-]*[a-z])|\b(?:twice|half|double[sd]?|tripl(?:es|ed)|an order of magnitude|orders of magnitude)\b|(?<![\w.-])\d{2,}(?:,\d{3})*\s*(?:[kKmMbB]\b|tokens|hours|GPU|samples|examples|pairs|instances|papers|questions|tasks|languages|models|datasets|parameters)/;
+  /(?<![\w.-])\d+(?:[.,]\d+)?\s*(?:%|percent\b|p\.?\s?p\.?(?!\w)|(?:percentage )?points?\b|[x×](?![a-z])|-?fold\b|times\b)|(?<![\w.-])\d+\.\d+(?![\w.-]*[a-z])|\b(?:twice|half|double[sd]?|tripl(?:es|ed)|an order of magnitude|orders of magnitude)\b|(?<![\w.-])\d+(?:[.,]\d+)?\s*(?:thousand|million|billion|trillion)\b|(?<![\w.-])\d{2,}(?:,\d{3})*\s*(?:[kKmMbB]\b|tokens|hours|GPU|samples|examples|pairs|instances|papers|questions|tasks|languages|models|datasets|parameters)/;
 
 /** Closing remarks: hopes and calls to action say nothing about what was found. */
 const CLOSING =

@@ -60,7 +60,8 @@ export const envSchema = z.object({
   EMBEDDINGS_API_KEY: optionalString,
   HF_CACHE_DIR: optionalString,
   HF_OFFLINE: bool,
-  LLM_PROVIDER: z.enum(['extractive', 'openai', 'ollama', 'anthropic']).default('extractive'),
+  // groq and mistralai work once their @langchain package is installed (docs/llm-providers.md).
+  LLM_PROVIDER: z.enum(['extractive', 'openai', 'ollama', 'anthropic', 'groq', 'mistralai']).default('extractive'),
   LLM_MODEL: optionalString,
   LLM_BASE_URL: optionalUrl,
   LLM_API_KEY: optionalString,
@@ -167,6 +168,11 @@ export function resolveLlmApiKey(env: Env): string | undefined {
     const key = env.LLM_API_KEY ?? env.ANTHROPIC_API_KEY;
     if (!key) throw new MissingApiKeyError('LLM_PROVIDER=anthropic', ['LLM_API_KEY', 'ANTHROPIC_API_KEY']);
     return key;
+  }
+  // Only LLM_API_KEY, not the clients' own GROQ_API_KEY etc.: a key Litbot knows is scrubbed from its logs.
+  if (provider === 'groq' || provider === 'mistralai') {
+    if (!env.LLM_API_KEY) throw new MissingApiKeyError(`LLM_PROVIDER=${provider}`, ['LLM_API_KEY']);
+    return env.LLM_API_KEY;
   }
   return env.LLM_API_KEY;
 }
