@@ -37,6 +37,7 @@ const read = <T>(name: string): T => JSON.parse(readFileSync(`test/fixtures/${na
 const questions = read<Labelled[]>('questions.json');
 const followups = read<FollowUp[]>('followups.json');
 const discord = read<{ questions: Labelled[]; conversations: Conversation[] }>('discord-questions.json');
+const tuning = read<Labelled[]>('tuning-questions.json');
 
 const papers = new Map<string, Paper>(loadCorpus('seeds').papers.map((p) => [p.id, p]));
 
@@ -96,6 +97,21 @@ function splitCounts<T extends { split?: Split }>(items: T[], group: (item: T) =
 describe('the seed corpus the fixtures point at', () => {
   it('is loaded, so the id checks below are not vacuous', () => {
     expect(papers.size).toBeGreaterThan(150);
+  });
+});
+
+describe('tuning-questions.json (more tuning data, written later from the abstracts)', () => {
+  it('is tuning data only, names only papers of the seed corpus, with unique ids', () => {
+    expect(tuning.filter((q) => q.split !== 'tune').map((q) => q.id)).toEqual([]);
+    expect(tuning.flatMap((q) => unknownIds(q.relevant))).toEqual([]);
+    expect(new Set(tuning.map((q) => q.id)).size).toBe(tuning.length);
+    expect(tuning.filter((q) => NO_PAPER_KINDS.has(q.kind) !== (q.relevant.length === 0)).map((q) => q.id)).toEqual([]);
+  });
+
+  it('gives every answerable question facts a relevant paper states and the question does not', () => {
+    expect(malformedFacts(tuning)).toEqual([]);
+    expect(unsatisfiableFacts(tuning)).toEqual([]);
+    expect(echoedFacts(tuning)).toEqual([]);
   });
 });
 
