@@ -60,7 +60,7 @@ import { PaperBrowser, similarityVectors } from './browse/paper-browser.js';
 import { paperAliases } from './browse/title-lookup.js';
 import { buildTopics } from './browse/topics.js';
 import { loadConfig, resolveLlmApiKey, type Env } from './config/env.js';
-import { modelName } from './answer/chat-models.js';
+import { checkProviderPackage, modelName } from './answer/chat-models.js';
 import { displayDir, VERSION } from './config/paths.js';
 import { IndexMismatchError } from './errors.js';
 import type { BuildOptions } from './indexing/build-index.js';
@@ -130,7 +130,9 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
   const indexDir = options.indexDir ?? env.INDEX_DIR;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   // A provider that needs a key and has none stops the program now, not at the first question.
+  // So does one whose LangChain package is not installed (LLM_PROVIDER=groq without @langchain/groq).
   if (env.LLM_PROVIDER !== 'extractive') resolveLlmApiKey(env);
+  checkProviderPackage(env.LLM_PROVIDER);
   // The embedder's module (and its model runtime) loads only when a command embeds something.
   // One embedder for every generation this process serves, created on first use.
   let made: Promise<Embedder> | undefined;

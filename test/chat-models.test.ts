@@ -11,7 +11,7 @@ import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CUT_OFF_NOTE, MODEL_UNAVAILABLE_NOTE, createAnswerer } from '../src/answer/answerer.js';
 import type { AnswerResult } from '../src/answer/types.js';
-import { createChatModel, finishReasonOf, generate } from '../src/answer/chat-models.js';
+import { PROVIDER_PACKAGES, checkProviderPackage, createChatModel, finishReasonOf, generate } from '../src/answer/chat-models.js';
 import { envSchema, loadConfig } from '../src/config/env.js';
 import { ConfigError } from '../src/errors.js';
 import { capturedLogger } from './helpers/captured-log.js';
@@ -19,6 +19,7 @@ import { startHarness, str } from './helpers/discord-harness.js';
 import { startFakeAnthropic, startFakeOllama, startFakeOpenAI, type FakeLlmServer, type FakeReply, type RecordedRequest } from './helpers/fake-llm-servers.js';
 import { fixedRetrieve, seedPaper, seedPapers } from './helpers/lexical-retrieve.js';
 import { createTestLitbot } from './helpers/test-litbot.js';
+import { createLitbot } from '../src/litbot.js';
 
 const providers = { openai: startFakeOpenAI, anthropic: startFakeAnthropic, ollama: startFakeOllama } as const;
 type Provider = keyof typeof providers;
@@ -219,6 +220,15 @@ describe('the chat model, made by initChatModel', () => {
     expect(log.raw.join('\n')).not.toContain(KEY);
   });
 
+  it("stops a process at its start when the provider's package is not installed, naming it, and passes the installed ones", async () => {
+    expect(() => checkProviderPackage('groq')).toThrow(
+      'LLM_PROVIDER=groq needs the package @langchain/groq, which is not installed: run `npm install @langchain/groq` in the Litbot folder.',
+    );
+    for (const provider of ['extractive', 'openai', 'anthropic', 'ollama'] as const) expect(() => checkProviderPackage(provider)).not.toThrow();
+    const env = loadConfig({ LLM_PROVIDER: 'groq', LLM_API_KEY: KEY, INDEX_DIR: '/nonexistent/litbot-index', LOG_LEVEL: 'silent' });
+    await expect(createLitbot({ env, log: () => {} })).rejects.toThrow(/npm install @langchain\/groq/);
+  });
+
   it('offers only providers initChatModel knows, each beyond the bundled three in a package Litbot does not install', async () => {
     const { MODEL_PROVIDER_CONFIG } = await import('langchain/chat_models/universal');
     const config = MODEL_PROVIDER_CONFIG as Record<string, { package: string }>;
@@ -227,6 +237,7 @@ describe('the chat model, made by initChatModel', () => {
     expect(providers.length).toBeGreaterThan(3);
     for (const provider of providers) {
       expect(config[provider], provider).toBeDefined();
+      expect(PROVIDER_PACKAGES[provider], provider).toBe(config[provider].package);
       const bundled = ['openai', 'anthropic', 'ollama'].includes(provider);
       expect(config[provider].package in pkg.dependencies, provider).toBe(bundled);
     }

@@ -6,6 +6,7 @@
  * only, scrubbed, never into the error's message. The clients' own retries are off so that this
  * is the only retry policy.
  */
+import { createRequire } from 'node:module';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { AIMessageChunk, BaseMessageLike } from '@langchain/core/messages';
 import type { Logger } from 'pino';
@@ -62,6 +63,34 @@ const PROVIDER_OPTIONS: Record<LlmProvider, (settings: LlmSettings, apiKey: stri
   mistralai: (s, apiKey) => ({ apiKey, maxTokens: s.LLM_MAX_TOKENS, serverURL: s.LLM_BASE_URL }),
 };
 
+/** The LangChain package each provider's client is in (`initChatModel` imports it); only the first three come with Litbot. */
+export const PROVIDER_PACKAGES: Record<LlmProvider, string> = {
+  openai: '@langchain/openai',
+  anthropic: '@langchain/anthropic',
+  ollama: '@langchain/ollama',
+  groq: '@langchain/groq',
+  mistralai: '@langchain/mistralai',
+};
+
+function missingPackage(provider: LlmProvider, pkg: string, cause: unknown): ConfigError {
+  return new ConfigError(`LLM_PROVIDER=${provider} needs the package ${pkg}, which is not installed: run \`npm install ${pkg}\` in the Litbot folder.`, { cause });
+}
+
+/**
+ * Throws the `ConfigError` naming the package to install when the configured provider's package
+ * is not installed: a process that will answer with an LLM stops at its start, not at every
+ * question. Resolves the package's name only; nothing is loaded.
+ */
+export function checkProviderPackage(provider: LlmSettings['LLM_PROVIDER']): void {
+  if (provider === 'extractive') return;
+  const pkg = PROVIDER_PACKAGES[provider];
+  try {
+    createRequire(import.meta.url).resolve(pkg);
+  } catch (error) {
+    throw missingPackage(provider, pkg, error);
+  }
+}
+
 /**
  * The LangChain chat model for `LLM_PROVIDER`, or undefined for `extractive`, made by
  * `langchain`'s `initChatModel`, which imports the provider's package (`@langchain/openai`,
@@ -83,10 +112,7 @@ export async function createChatModel(settings: LlmSettings): Promise<BaseChatMo
   } catch (error) {
     // initChatModel reports a missing provider package as "Unable to import <package>. Please install with ...".
     const missing = /Unable to import (\S+?)\.? Please install/.exec(errorMessage(error))?.[1];
-    if (missing)
-      throw new ConfigError(`LLM_PROVIDER=${provider} needs the package ${missing}, which is not installed: run \`npm install ${missing}\` in the Litbot folder.`, {
-        cause: error,
-      });
+    if (missing) throw missingPackage(provider, missing, error);
     throw error;
   }
 }
