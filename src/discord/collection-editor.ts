@@ -15,6 +15,7 @@ import { AddedPapers, DuplicatePaperError, checkSubmission, paperIdForTitle, typ
 import type { Paper } from '../corpus/paper.js';
 import type { Topic } from '../browse/types.js';
 import { UserError } from '../errors.js';
+import { linkKey } from '../corpus/merge-entries.js';
 import { ArxivClient, ArxivNotFoundError, ArxivUnavailableError, InvalidArxivIdError, formatArxivId, parseArxivSource, type ArxivId } from '../indexing/arxiv-client.js';
 import { IndexBuilder, type BuildSummary } from '../indexing/index-builder.js';
 import { titleSimilarity } from '../indexing/resolve-links.js';
@@ -171,11 +172,12 @@ export class CollectionEditor {
   }
 
   private paperWithArxivId(arxivId: string): Paper | undefined {
-    const pattern = new RegExp(`arxiv\\.org/(?:abs|pdf)/${arxivId.replace(/[.]/g, '\\.')}(?:v\\d+)?(?:\\.pdf)?/?$`, 'i');
+    // The corpus merge's own key for a link: any arXiv URL form (abs, pdf, html, a version) of the same id.
+    const key = linkKey(`https://arxiv.org/abs/${arxivId}`);
     for (const topic of this.litbot.topics()) {
       for (const { paperId } of topic.papers) {
         const paper = this.litbot.paperById(paperId);
-        if (paper && pattern.test(paper.url)) return paper;
+        if (paper && linkKey(paper.url) === key) return paper;
       }
     }
     return undefined;
