@@ -84,6 +84,22 @@ describe('AddedPapers', () => {
     expect(added.list()).toHaveLength(1);
   });
 
+  it('lists what the file holds now, also after another process or an editor changed it', async () => {
+    const added = new AddedPapers(dir);
+    expect(added.list()).toEqual([]);
+    await added.add(checkSubmission({ title: 'First Addition', abstract: ABSTRACT }), BY);
+    expect(added.list().map((p) => p.title)).toEqual(['First Addition']);
+    // Another writer appends a line; the next list sees it.
+    const file = join(dir, ADDED_FILE);
+    writeFileSync(file, `${readFileSync(file, 'utf8')}${JSON.stringify({ title: 'Second Addition', abstract: ABSTRACT })}\n`);
+    expect(added.list().map((p) => p.title)).toEqual(['First Addition', 'Second Addition']);
+    // A caller changing the list it got changes nothing for the next one.
+    added.list().pop();
+    expect(added.list()).toHaveLength(2);
+    await added.remove(paperIdForTitle('First Addition'));
+    expect(added.list().map((p) => p.title)).toEqual(['Second Addition']);
+  });
+
   it('keeps every line when several writers add at once', async () => {
     // Two stores over one folder stand for two bot processes (shards).
     const a = new AddedPapers(dir);

@@ -13,7 +13,7 @@
  * links are taken out, so nothing typed into `/add` can ping anyone or put a link into a later
  * answer, and a title that is nothing but markup is refused.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { UserError } from '../errors.js';
@@ -199,10 +199,20 @@ export class AddedPapers {
     this.lockFile = join(corpusDir, `.${ADDED_FILE}.lock`);
   }
 
-  /** The records in the file, in order; lines that are not records are left out (the index build reports them by line). */
+  /** The file's records as last read, with the size and time of the file they were read from. */
+  private read?: { mtimeMs: number; size: number; records: AddedPaper[] };
+
+  /**
+   * The records in the file, in order; lines that are not records are left out (the index build
+   * reports them by line). Parsed again only when the file changed: `/remove`'s autocomplete asks
+   * on every keystroke.
+   */
   list(): AddedPaper[] {
     let text: string;
+    let stat: { mtimeMs: number; size: number };
     try {
+      stat = statSync(this.file);
+      if (this.read && this.read.mtimeMs === stat.mtimeMs && this.read.size === stat.size) return [...this.read.records];
       text = readFileSync(this.file, 'utf8');
     } catch {
       return [];
@@ -217,7 +227,8 @@ export class AddedPapers {
         // Reported by the corpus reader with its line number.
       }
     }
-    return out;
+    this.read = { mtimeMs: stat.mtimeMs, size: stat.size, records: out };
+    return [...out];
   }
 
   /** The record already in the file for the same paper (same title, or same arXiv id). */
@@ -268,6 +279,8 @@ export class AddedPapers {
 
   /** Replaces the file with `lines`; with none, removes it (the corpus reader reports an empty file as a problem). */
   private write(lines: string[]): void {
+    // A rewrite within the same millisecond and of the same size must not be served from the last read.
+    this.read = undefined;
     mkdirSync(this.corpusDir, { recursive: true });
     if (!lines.length) {
       if (existsSync(this.file)) unlinkSync(this.file);
