@@ -28,8 +28,8 @@ export interface AddedBy {
   name: string;
 }
 
-/** One line of `added.jsonl`. */
-export interface AddedPaper {
+/** What a user submits for a paper, before it is checked. */
+export interface Submission {
   title: string;
   abstract: string;
   /** The paper's own http(s) link (the `arxiv.org/abs` page for arXiv papers). */
@@ -39,19 +39,13 @@ export interface AddedPaper {
   authors?: string[];
   /** YYYY-MM-DD. */
   date?: string;
+}
+
+/** One line of `added.jsonl`. */
+export interface AddedPaper extends Submission {
   addedBy: AddedBy;
   /** ISO timestamp. */
   addedAt: string;
-}
-
-/** What a user submits for a paper, before it is checked. */
-export interface Submission {
-  title: string;
-  abstract: string;
-  url?: string;
-  arxivId?: string;
-  authors?: string[];
-  date?: string;
 }
 
 /** Bounds on what `/add` accepts. */

@@ -251,11 +251,8 @@ export class CollectionEditor {
         build = await this.builder.build();
       } catch (error) {
         // Put it back: the user was told nothing changed.
-        await this.added.add(
-          { title: removed.title, abstract: removed.abstract, url: removed.url, arxivId: removed.arxivId, authors: removed.authors, date: removed.date },
-          removed.addedBy,
-          new Date(removed.addedAt),
-        );
+        const { addedBy, addedAt, ...submission } = removed;
+        await this.added.add(submission, addedBy, new Date(addedAt));
         this.options.logger.error({ err: error, title: removed.title }, 'index build after /remove failed; the paper was put back');
         throw new CollectionUpdateError(
           'The index could not be rebuilt, so the paper was not removed (nothing changed). The operator can see why in the bot’s log; please try again later.',
