@@ -52,7 +52,7 @@ export interface Litbot {
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { join } from 'node:path';
-import type { LiveIndexEvent } from './indexing/live-index.js';
+import { filePointer, type LiveIndexEvent } from './indexing/live-index.js';
 import { LiveLitbot } from './live-litbot.js';
 import type { Answerer } from './answer/answerer.js';
 import type { Vocabulary } from './retrieval/collection-stats.js';
@@ -177,7 +177,7 @@ export async function createLitbot(options: CreateLitbotOptions = {}): Promise<L
   if (!options.watch) return first.value;
   const onEvent = options.onIndexEvent ?? ((event: LiveIndexEvent) => log(describeIndexEvent(event)));
   // Every later generation is read whole before it serves: nothing is answered from a half-loaded index.
-  return new LiveLitbot(first, () => open(true, true), { indexDir, pollMs: env.INDEX_POLL_MS, onEvent });
+  return new LiveLitbot(first, () => open(true, true), { pointer: filePointer(indexDir), pollMs: env.INDEX_POLL_MS, onEvent });
 }
 
 /** One line for the log about what the index watcher did. */

@@ -13,9 +13,8 @@ import type { LitbotRetriever } from './retrieval/langchain-retriever.js';
 import type { SearchOptions, SearchResponse } from './retrieval/types.js';
 
 export interface WatchOptions {
-  /** The index folder whose `CURRENT` names the generation, or another pointer (the database's `litbot.current`). */
-  indexDir?: string;
-  pointer?: PointerSource;
+  /** What names the generation to serve: the index folder's `CURRENT` (`filePointer`) or the database's `litbot.current`. */
+  pointer: PointerSource;
   /** Poll of the pointer (the fallback for the index folder's file events), in ms. */
   pollMs: number;
   onEvent?: (event: LiveIndexEvent) => void;
@@ -38,7 +37,6 @@ export class LiveLitbot implements Litbot {
     private readonly options: WatchOptions,
   ) {
     this.live = new LiveIndex({
-      indexDir: options.indexDir,
       pointer: options.pointer,
       initial,
       load,

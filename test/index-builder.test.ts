@@ -6,7 +6,7 @@ import { loadConfig, type Env } from '../src/config/env.js';
 import { loadCorpus } from '../src/corpus/load-corpus.js';
 import { acquireBuildLock } from '../src/indexing/build-lock.js';
 import { IndexBuilder, IndexBuildError } from '../src/indexing/index-builder.js';
-import { readPointer } from '../src/indexing/live-index.js';
+import { readPointer } from '../src/indexing/index-files.js';
 import { readManifest } from '../src/indexing/load-index.js';
 import { waitUntil } from './helpers/discord-harness.js';
 

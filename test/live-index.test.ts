@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnswerResult } from '../src/answer/types.js';
 import { loadConfig, type Env } from '../src/config/env.js';
 import { loadCorpus } from '../src/corpus/load-corpus.js';
-import { LiveIndex, readPointer, type Generation, type LiveIndexEvent } from '../src/indexing/live-index.js';
+import { readPointer } from '../src/indexing/index-files.js';
+import { LiveIndex, filePointer, type Generation, type LiveIndexEvent } from '../src/indexing/live-index.js';
 import { createLitbot, type Litbot } from '../src/litbot.js';
 import { LiveLitbot } from '../src/live-litbot.js';
 import { startHarness, str, waitUntil, type Harness } from './helpers/discord-harness.js';
@@ -32,7 +33,7 @@ describe('LiveIndex', () => {
       const loads: ReturnType<typeof deferred<Generation<string>>>[] = [];
       const events: LiveIndexEvent[] = [];
       const live = new LiveIndex<string>({
-        indexDir: dir,
+        pointer: filePointer(dir),
         initial: { name: 'gen-a', value: 'A' },
         load: () => {
           const d = deferred<Generation<string>>();
@@ -82,7 +83,7 @@ describe('LiveIndex', () => {
     try {
       const events: LiveIndexEvent[] = [];
       const live = new LiveIndex<string>({
-        indexDir: dir,
+        pointer: filePointer(dir),
         initial: { name: 'gen-a', value: 'A' },
         load: async () => ({ name: readPointer(dir)!, value: readPointer(dir)!.toUpperCase() }),
         onEvent: (e) => events.push(e),
@@ -118,7 +119,7 @@ describe('LiveLitbot', () => {
           close: async () => {},
         }) as unknown as Litbot;
       const litbot = new LiveLitbot({ name: 'gen-a', value: stub('gen-a', held.promise) }, async () => ({ name: 'gen-b', value: stub('gen-b') }), {
-        indexDir: dir,
+        pointer: filePointer(dir),
         pollMs: 60_000,
       });
       try {

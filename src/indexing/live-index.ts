@@ -22,11 +22,6 @@ import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { errorMessage } from '../errors.js';
 import { POINTER, readPointer } from './index-files.js';
 
-/** The file that names the generation in use. */
-export const POINTER_FILE = POINTER;
-/** The generation name `CURRENT` holds (unchecked: a name that cannot be loaded fails its load), or undefined when there is none (yet). */
-export { readPointer };
-
 /** A loaded generation: its folder name and what was built from it. */
 export interface Generation<T> {
   name: string;
@@ -57,10 +52,8 @@ export function filePointer(indexDir: string): PointerSource {
 }
 
 export interface LiveIndexOptions<T> {
-  /** The index folder whose `CURRENT` names the generation (or give `pointer`). */
-  indexDir?: string;
-  /** Where the generation's name comes from when it is not an index folder's `CURRENT`. */
-  pointer?: PointerSource;
+  /** Where the generation's name comes from: an index folder's `CURRENT` (`filePointer`) or the database. */
+  pointer: PointerSource;
   /** The generation loaded at start. */
   initial: Generation<T>;
   /** Loads the generation the pointer names now, completely, and checks it; throws when it cannot be served. */
@@ -86,7 +79,6 @@ export class LiveIndex<T> {
   private tail: Promise<unknown> = Promise.resolve();
   private queued: Promise<boolean> | undefined;
   private closed = false;
-  private readonly pointer: PointerSource;
   /** A poll is reading the pointer: the next tick does not start another. */
   private polling = false;
   /** The pointer could not be read last time (said once, not at every poll). */
@@ -94,9 +86,10 @@ export class LiveIndex<T> {
 
   constructor(private readonly options: LiveIndexOptions<T>) {
     this.serving = options.initial;
-    if (options.pointer) this.pointer = options.pointer;
-    else if (options.indexDir) this.pointer = filePointer(options.indexDir);
-    else throw new Error('LiveIndex needs indexDir or pointer');
+  }
+
+  private get pointer(): PointerSource {
+    return this.options.pointer;
   }
 
   /** What new requests use. Read it once per request: the request then keeps that generation to the end. */
@@ -116,7 +109,7 @@ export class LiveIndex<T> {
       try {
         if (!existsSync(indexDir)) throw new Error(`${indexDir} does not exist`);
         this.watcher = watch(indexDir, { persistent: false }, (_event, file) => {
-          if (!file || file === POINTER_FILE) this.schedule();
+          if (!file || file === POINTER) this.schedule();
         });
         this.watcher.on('error', (error) => {
           this.watcher?.close();
