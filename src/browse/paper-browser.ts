@@ -5,7 +5,7 @@
  */
 import type { Paper } from '../corpus/paper.js';
 import { UserError } from '../errors.js';
-import { MAX_SIMILAR, similarPapers } from './similar.js';
+import { checkSimilarK, similarPapers } from './similar.js';
 import { TitleIndex, type TitleEntry } from './title-lookup.js';
 import { findTopic, topicFeatures, topicOfPaper } from './topics.js';
 import type { LookupMatch, SimilarPaper, Topic } from './types.js';
@@ -101,7 +101,7 @@ export class PaperBrowser {
 
   /** The `k` nearest papers to the best title match, without the paper itself or its duplicates. */
   similar(titleQuery: string, k = 5): { paper: Paper; similar: (SimilarPaper & { paper: Paper })[] } {
-    if (!Number.isInteger(k) || k < 1 || k > MAX_SIMILAR) throw new UserError(`k must be a whole number from 1 to ${MAX_SIMILAR} (got ${k}).`);
+    checkSimilarK(k);
     const paper = this.paper(titleQuery);
     const similar = similarPapers(this.vectorsForSimilarity(), paper.id, k, { titles: this.titleById }).map((s) => ({
       ...s,

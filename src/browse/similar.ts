@@ -30,13 +30,18 @@ function cosine(a: Float32Array, b: Float32Array): number {
   return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
 }
 
+/** Throws `UserError` for a `k` outside 1..`MAX_SIMILAR`. */
+export function checkSimilarK(k: number): void {
+  if (!Number.isInteger(k) || k < 1 || k > MAX_SIMILAR) throw new UserError(`k must be a whole number from 1 to ${MAX_SIMILAR} (got ${k}).`);
+}
+
 /**
  * The `k` papers nearest to `paperId`, best first, leaving out the paper itself and its
  * duplicates (same normalised title, or an all but identical vector). Throws `UserError` for a
  * `k` outside 1..50 or an unknown paper.
  */
 export function similarPapers(vectors: Map<string, Float32Array>, paperId: string, k: number, options: SimilarOptions = {}): SimilarPaper[] {
-  if (!Number.isInteger(k) || k < 1 || k > MAX_SIMILAR) throw new UserError(`k must be a whole number from 1 to ${MAX_SIMILAR} (got ${k}).`);
+  checkSimilarK(k);
   const own = vectors.get(paperId);
   if (!own) throw new UserError(`No paper with id ${paperId} in the index.`);
   const ownTitle = options.titles?.get(paperId);

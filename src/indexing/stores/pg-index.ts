@@ -7,10 +7,10 @@
  * /similar runs there (`candidate-source.ts`, `pgSimilar`).
  */
 import type pg from 'pg';
-import { MAX_SIMILAR, similarPapers } from '../../browse/similar.js';
+import { checkSimilarK, similarPapers } from '../../browse/similar.js';
 import type { SimilarPaper, Topic } from '../../browse/types.js';
 import type { Paper } from '../../corpus/paper.js';
-import { IndexMismatchError, UserError } from '../../errors.js';
+import { IndexMismatchError } from '../../errors.js';
 import type { IndexedChunk } from '../chunk-file.js';
 import { EmbedderEmbeddings } from '../embeddings/langchain-embeddings.js';
 import type { Embedder } from '../embeddings/embedder.js';
@@ -108,7 +108,7 @@ export function pgSimilar(store: PgvectorStore, index: LitIndex): (paperId: stri
   let titles: Map<string, string> | undefined;
   let legacy: Promise<Map<string, Float32Array> | undefined> | undefined;
   return async (paperId, k) => {
-    if (!Number.isInteger(k) || k < 1 || k > MAX_SIMILAR) throw new UserError(`k must be a whole number from 1 to ${MAX_SIMILAR} (got ${k}).`);
+    checkSimilarK(k);
     titles ??= new Map(index.papers.map((p) => [p.id, p.title]));
     if (store.generation.similar !== 'vector') {
       legacy ??= store.readSimilarBytes();
