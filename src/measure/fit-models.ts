@@ -63,10 +63,16 @@ const DECISION_FEATURE_SETS: Record<string, DecisionFeature[]> = {
   '+ list question': [...DECISION_FEATURES],
 };
 
-/** A row of every `DECISION_FEATURES` value reduced to `features`. */
-function pickColumns(features: DecisionFeature[]): (row: number[]) => number[] {
-  const columns = features.map((f) => DECISION_FEATURES.indexOf(f));
+/** A row of values in `all`'s order reduced to `features`. */
+function pickColumns<F>(all: readonly F[], features: readonly F[]): (row: number[]) => number[] {
+  const columns = features.map((f) => all.indexOf(f));
   return (row) => columns.map((c) => row[c]);
+}
+
+/** Ranking lists with each row reduced to `features`. */
+function pickLists(lists: RankList[], features: RankFeature[]): RankList[] {
+  const pick = pickColumns(RANK_FEATURES, features);
+  return lists.map((l) => ({ ...l, x: l.x.map(pick) }));
 }
 
 /** The decision aims to answer at least this share of each set's answerable tuning questions (out of fold; the issue's 95% and one point of margin). */
@@ -87,6 +93,8 @@ interface Example {
   kind: string;
   generated: boolean;
   source?: string;
+  /** The labelled set a real question comes from. */
+  set?: string;
 }
 
 const round = (x: number, digits = 4) => Number(x.toFixed(digits));
@@ -117,7 +125,7 @@ await runCli(async () => {
   for (const file of opts.questions.split(',').filter((f) => existsSync(f))) {
     const tune = part(loadQuestions(file), 'tune');
     out(`${file}: ${tune.length} tuning questions`);
-    real.push(...tune.map((q: LabelledQuestion) => ({ ...q, id: `${file}:${q.id}`, generated: false })));
+    real.push(...tune.map((q: LabelledQuestion) => ({ ...q, id: `${file}:${q.id}`, set: file, generated: false })));
   }
   const generated: Example[] = generateQuestions(index.papers, index.topics, stats).map((q) => ({ ...q, generated: true }));
   out(`generated: ${generated.length} questions (${countBy(generated, (q) => q.source ?? '')})`);
@@ -165,10 +173,8 @@ async function fitRanker(retriever: Retriever, real: Example[], generated: Examp
   const fold = folds(realLists, K_FOLDS);
   const cv: { features: RankFeature[]; set: string; lambda: number; generatedWeight: number; loss: number; mrr: number }[] = [];
   for (const [set, features] of Object.entries(RANK_FEATURE_SETS)) {
-    const columns = features.map((f) => RANK_FEATURES.indexOf(f));
-    const pick = (lists: RankList[]) => lists.map((l) => ({ ...l, x: l.x.map((r) => columns.map((c) => r[c])) }));
-    const realPicked = pick(realLists);
-    const genPicked = pick(genLists);
+    const realPicked = pickLists(realLists, features);
+    const genPicked = pickLists(genLists, features);
     for (const generatedWeight of GENERATED_WEIGHTS) {
       for (const lambda of LAMBDAS) {
         let loss = 0;
@@ -200,9 +206,7 @@ async function fitRanker(retriever: Retriever, real: Example[], generated: Examp
     const r = cv.filter((c) => c.set === set).reduce((a, b) => (b.loss < a.loss - 1e-9 ? b : a));
     out(`    ${set.padEnd(26)} generated x${r.generatedWeight}  lambda ${r.lambda}  loss ${r.loss.toFixed(4)}  MRR@10 ${r.mrr.toFixed(3)}${r === best ? '  <- chosen' : ''}`);
   }
-  const columns = best.features.map((f) => RANK_FEATURES.indexOf(f));
-  const pickAll = (lists: RankList[]) => lists.map((l) => ({ ...l, x: l.x.map((r) => columns.map((c) => r[c])) }));
-  const train = [...pickAll(realLists), ...(best.generatedWeight ? pickAll(genLists).map((l) => ({ ...l, weight: best.generatedWeight })) : [])];
+  const train = [...pickLists(realLists, best.features), ...(best.generatedWeight ? pickLists(genLists, best.features).map((l) => ({ ...l, weight: best.generatedWeight })) : [])];
   const s = standardiser(train.flatMap((l) => l.x));
   const weights = fitListwise(standardiseLists(train, s), best.lambda);
   out('  weights (on standardised features):');
@@ -255,7 +259,7 @@ async function fitDecision(
   const fold = folds(realRows, K_FOLDS, 5);
   const cv: { set: string; features: DecisionFeature[]; lambda: number; generatedWeight: number; loss: number; oof: number[] }[] = [];
   for (const [set, features] of Object.entries(DECISION_FEATURE_SETS)) {
-    const pick = pickColumns(features);
+    const pick = pickColumns(DECISION_FEATURES, features);
     const realPicked = realRows.map((r) => ({ ...r, x: pick(r.x) }));
     const genPicked = genRows.map((r) => ({ ...r, x: pick(r.x) }));
     for (const generatedWeight of DECISION_GENERATED_WEIGHTS) {
@@ -286,30 +290,30 @@ async function fitDecision(
     const r = cv.filter((c) => c.set === set).reduce((a, b) => (b.loss < a.loss - 1e-9 ? b : a));
     out(`    ${set.padEnd(28)} generated x${r.generatedWeight}  lambda ${r.lambda}  loss ${r.loss.toFixed(4)}${r === best ? '  <- chosen' : ''}`);
   }
-  const pick = pickColumns(best.features);
+  const pick = pickColumns(DECISION_FEATURES, best.features);
   // The threshold meets the issue's two targets in every set as well as it can, out of fold: of
   // the thresholds between neighbouring out-of-fold probabilities (each the midpoint, so no
   // question sits on it), the one whose worst margin is largest, the margins being each set's
   // answered share of its answerable questions less ANSWER_TARGET and its declined share of its
   // questions to decline less DECLINE_TARGET (sets differ: full sentences answer less readily
   // than Discord-style fragments, so one pooled quantile served one set and failed the other).
-  const setOf = (r: (typeof realRows)[number]) => r.example.id.slice(0, r.example.id.lastIndexOf(':'));
-  const sets = [...new Set(realRows.map(setOf))];
+  const bySet = new Map<string | undefined, { pos: number[]; neg: number[] }>();
+  realRows.forEach((r, i) => {
+    const group = bySet.get(r.example.set) ?? { pos: [], neg: [] };
+    (r.y === 1 ? group.pos : group.neg).push(best.oof[i]);
+    bySet.set(r.example.set, group);
+  });
   const sorted = [...new Set(best.oof)].sort((a, b) => a - b);
   const candidates = sorted.slice(1).map((p, i) => (sorted[i] + p) / 2);
   const worstMargin = (t: number) =>
     Math.min(
-      ...sets.flatMap((set) => {
-        const own = realRows.map((r, i) => ({ r, p: best.oof[i] })).filter(({ r }) => setOf(r) === set);
-        const pos = own.filter(({ r }) => r.y === 1);
-        const neg = own.filter(({ r }) => r.y === 0);
-        return [
-          ...(pos.length ? [pos.filter(({ p }) => p >= t).length / pos.length - ANSWER_TARGET] : []),
-          ...(neg.length ? [neg.filter(({ p }) => p < t).length / neg.length - DECLINE_TARGET] : []),
-        ];
-      }),
+      ...[...bySet.values()].flatMap(({ pos, neg }) => [
+        ...(pos.length ? [pos.filter((p) => p >= t).length / pos.length - ANSWER_TARGET] : []),
+        ...(neg.length ? [neg.filter((p) => p < t).length / neg.length - DECLINE_TARGET] : []),
+      ]),
     );
-  const threshold = candidates.reduce((a, b) => (worstMargin(b) > worstMargin(a) + 1e-12 ? b : a), candidates[0] ?? 0.5);
+  const margins = candidates.map(worstMargin);
+  const threshold = candidates[margins.indexOf(Math.max(...margins))] ?? 0.5;
   const positives = best.oof.filter((_, i) => realRows[i].y === 1);
   out(`  worst margin to the targets over the sets: ${(worstMargin(threshold) * 100).toFixed(1)} points`);
   const negatives = best.oof.filter((_, i) => realRows[i].y === 0);
