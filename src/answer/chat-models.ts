@@ -72,10 +72,6 @@ export const PROVIDER_PACKAGES: Record<LlmProvider, string> = {
   mistralai: '@langchain/mistralai',
 };
 
-function missingPackage(provider: LlmProvider, pkg: string, cause: unknown): ConfigError {
-  return new ConfigError(`LLM_PROVIDER=${provider} needs the package ${pkg}, which is not installed: run \`npm install ${pkg}\` in the Litbot folder.`, { cause });
-}
-
 /**
  * Throws the `ConfigError` naming the package to install when the configured provider's package
  * is not installed: a process that will answer with an LLM stops at its start, not at every
@@ -87,7 +83,7 @@ export function checkProviderPackage(provider: LlmSettings['LLM_PROVIDER']): voi
   try {
     createRequire(import.meta.url).resolve(pkg);
   } catch (error) {
-    throw missingPackage(provider, pkg, error);
+    throw new ConfigError(`LLM_PROVIDER=${provider} needs the package ${pkg}, which is not installed: run \`npm install ${pkg}\` in the Litbot folder.`, { cause: error });
   }
 }
 
@@ -105,16 +101,10 @@ export async function createChatModel(settings: LlmSettings): Promise<BaseChatMo
   const provider = settings.LLM_PROVIDER;
   if (provider === 'extractive') return undefined;
   const apiKey = resolveLlmApiKey(settings as Env);
+  checkProviderPackage(provider);
   const { initChatModel } = await import('langchain/chat_models/universal');
   const options = { temperature: settings.LLM_TEMPERATURE, maxRetries: 0, ...PROVIDER_OPTIONS[provider](settings, apiKey) };
-  try {
-    return await initChatModel(modelName(settings), { modelProvider: provider, ...options });
-  } catch (error) {
-    // initChatModel reports a missing provider package as "Unable to import <package>. Please install with ...".
-    const missing = /Unable to import (\S+?)\.? Please install/.exec(errorMessage(error))?.[1];
-    if (missing) throw missingPackage(provider, missing, error);
-    throw error;
-  }
+  return initChatModel(modelName(settings), { modelProvider: provider, ...options });
 }
 
 export interface GenerateOptions {
