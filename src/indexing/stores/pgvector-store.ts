@@ -399,10 +399,8 @@ export class PgvectorStore extends VectorStore {
       [paperId, limit],
     );
     const parse = (v: string) => Float32Array.from(JSON.parse(v) as number[]);
-    return {
-      own: rows.find((r) => r.own) && parse(rows.find((r) => r.own)!.v),
-      others: new Map(rows.filter((r) => !r.own).map((r) => [r.paper_id, parse(r.v)])),
-    };
+    const own = rows.find((r) => r.own);
+    return { own: own && parse(own.v), others: new Map(rows.filter((r) => !r.own).map((r) => [r.paper_id, parse(r.v)])) };
   }
 
   /** Every similar-papers vector of a generation written before they were a `vector` column (float32 bytes), or undefined when it has none. */
