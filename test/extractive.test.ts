@@ -173,6 +173,30 @@ describe('what the extractive answer opens with', () => {
     expect(quotes[0]?.n).toBe(1);
   });
 
+  it('answers a question that is only the first paper\'s name ("codegen2?") from that paper, whatever the others\' passages', () => {
+    const first = seedPaper('CodeGen2');
+    const second = seedPaper('Decoding at the Speed of Thought');
+    // The name is in the first paper's title only; the second comes with the better-scored passage.
+    const sources = [
+      { n: 1, title: first.title, abstract: first.abstract, passages: [{ text: first.abstract.slice(0, 200), score: 0 }] },
+      { n: 2, title: second.title, abstract: second.abstract, passages: [{ text: second.abstract.slice(0, 300), score: 0.8 }] },
+    ];
+    const { quotes } = composeExtractive('codegen2?', sources, { idf });
+    expect(quotes.length).toBeGreaterThan(0);
+    expect(quotes.every((q) => q.n === 1)).toBe(true);
+  });
+
+  it('quotes a sentence without the link it ends with, and never a sentence that is only a pointer to a link', () => {
+    const paper = seedPaper('CodeGen2');
+    expect(paper.abstract).toMatch(/open-source: https:\/\/github\.com/);
+    const { quotes } = composeExtractive('what sizes of codegen2 models did they release', [{ n: 1, title: paper.title, abstract: paper.abstract }], { idf });
+    expect(quotes[0].sentence).toMatch(/release CodeGen2 models in size 1B, 3\.7B, 7B, and, 16B parameters, along with the training framework as open-source\.$/);
+    expect(sentencesOf('Our code is at https://example.org/x. We also release (https://example.org/y) the data: www.example.org/z.')).toEqual([
+      'Our code is at https://example.org/x.',
+      'We also release the data.',
+    ]);
+  });
+
   it('opens with the sentence that states the figure when the question asks for one', async () => {
     const paper = seedPaper('RAG vs Fine-tuning');
     const { quotes } = composeExtractive(

@@ -38,6 +38,7 @@ const questions = read<Labelled[]>('questions.json');
 const followups = read<FollowUp[]>('followups.json');
 const discord = read<{ questions: Labelled[]; conversations: Conversation[] }>('discord-questions.json');
 const tuning = read<Labelled[]>('tuning-questions.json');
+const tuningConversations = read<{ conversations: Conversation[] }>('tuning-conversations.json').conversations;
 
 const papers = new Map<string, Paper>(loadCorpus('seeds').papers.map((p) => [p.id, p]));
 
@@ -112,6 +113,16 @@ describe('tuning-questions.json (more tuning data, written later from the abstra
     expect(malformedFacts(tuning)).toEqual([]);
     expect(unsatisfiableFacts(tuning)).toEqual([]);
     expect(echoedFacts(tuning)).toEqual([]);
+  });
+});
+
+describe('tuning-conversations.json (more tuning conversations, written later from the abstracts)', () => {
+  it('is tuning data only: 2-3 turns each, naming only papers of the seed corpus, with unique ids', () => {
+    expect(tuningConversations.length).toBeGreaterThanOrEqual(30);
+    expect(tuningConversations.filter((c) => c.split !== 'tune').map((c) => c.id)).toEqual([]);
+    expect(tuningConversations.flatMap((c) => c.turns.flatMap((t) => unknownIds(t.relevant)))).toEqual([]);
+    expect(tuningConversations.filter((c) => c.turns.length < 2 || c.turns.length > 3).map((c) => c.id)).toEqual([]);
+    expect(new Set(tuningConversations.map((c) => c.id)).size).toBe(tuningConversations.length);
   });
 });
 

@@ -145,7 +145,17 @@ export function detachLeadIn(sentence: string): string {
 export function sentencesOf(abstract: string): string[] {
   return splitSentences(stripLatexFormatting(abstract))
     .flatMap((s) => s.split(/(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])/))
-    .map(detachLeadIn);
+    .map((s) => detachLeadIn(withoutLinks(s)));
+}
+
+/**
+ * A sentence without its links ("... as open-source: https://github.com/x/y."): the rest can be
+ * quoted ("we release CodeGen2 in sizes 1B to 16B"), and an answer never shows a link from an abstract.
+ */
+function withoutLinks(sentence: string): string {
+  const link = String.raw`(?:(?:https?:\/\/|www\.)[^\s()]*?|this https? URL)`;
+  // Only a link the sentence hands over at its end ("...: URL.") or in brackets: "Code is at URL." stays whole (and unquoted).
+  return sentence.replace(new RegExp(String.raw`\s*[:,]\s*${link}(?=[.!]*$)|\s*\(\s*${link}\s*\)`, 'gi'), '');
 }
 
 /** Jaccard similarity of two term sets. */
@@ -204,6 +214,9 @@ export interface Focus {
   counted?: string[];
 }
 
+/** How much a sentence of the first paper counts for each share of the question its title holds. */
+const TITLE_CREDIT = 0.5;
+
 /** Scores every sentence of every source against the question. */
 function scoreSentences(question: string, sources: ExtractiveSource[], options: ExtractiveOptions & { focus?: Focus }): { perSource: Scored[][]; questionTerms: string[] } {
   const weights = options.weights ?? ANSWER_WEIGHTS;
@@ -217,10 +230,14 @@ function scoreSentences(question: string, sources: ExtractiveSource[], options: 
   for (const t of contextTerms) if (!qWeights.has(t)) qWeights.set(t, 0.5 * weight(t));
   const qTotal = [...qWeights.values()].reduce((a, b) => a + b, 0) || 1;
 
-  const perSource = sources.map((source) => {
+  const perSource = sources.map((source, i) => {
     const analysed = analyse(source.abstract);
     const passages = source.passages ?? [];
     const topPassage = Math.max(0, ...passages.map((p) => p.score));
+    // A question naming the retriever's first paper by its title ("codegen2?") is about all of it:
+    // each of its sentences bears on the question by the share of the question its title holds.
+    const titleTerms = i === 0 ? termSet(source.title) : undefined;
+    const titleShare = titleTerms ? questionTerms.filter((t) => titleTerms.has(t)).reduce((a, t) => a + (qWeights.get(t) ?? 0), 0) / qTotal : 0;
     return analysed.map(({ sentence, terms, role, figure, usable: quotable, words }, index): Scored => {
       let hit = 0;
       let matched = 0;
@@ -233,7 +250,7 @@ function scoreSentences(question: string, sources: ExtractiveSource[], options: 
           if (weight(t) >= RARE_WEIGHT) rare++;
         }
       }
-      let score = hit / qTotal;
+      let score = Math.max(hit / qTotal, TITLE_CREDIT * titleShare);
       // A sentence from the retriever's best passage of this paper gets a share of its credit.
       const inPassage = passages.find((p) => p.text.includes(sentence.slice(0, 60)));
       if (inPassage && topPassage > 0) score += 0.15 * (inPassage.score / topPassage);

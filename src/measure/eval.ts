@@ -20,12 +20,13 @@ await runCli(async () => {
     .option('--questions <file>', 'labelled questions', 'test/fixtures/questions.json')
     .option('--discord <file>', 'questions typed the way people write in Discord', 'test/fixtures/discord-questions.json')
     .option('--followups <file>', 'two-turn conversations', 'test/fixtures/followups.json')
+    .option('--conversations <file>', 'more conversations typed the way people write in Discord (all tuning)', 'test/fixtures/tuning-conversations.json')
     .option('--topics <file>', 'human topic grouping', 'test/fixtures/topics-human.json')
     .option('--split <parts>', 'which parts to report: tune, test or both', 'tune,test')
     .option('--misses', "list the questions whose paper is not in the learned ranker's top 10")
     .option('--only <parts>', 'comma-separated subset of retrieval,topics,answers,content')
     .parse();
-  const opts = cmd.opts<{ questions: string; discord: string; followups: string; topics: string; split: string; misses?: boolean; only?: string }>();
+  const opts = cmd.opts<{ questions: string; discord: string; followups: string; conversations: string; topics: string; split: string; misses?: boolean; only?: string }>();
   const parts = new Set((opts.only ?? 'retrieval,topics,answers,content').split(','));
   const splits = opts.split.split(',') as Split[];
   const sets = [opts.questions, opts.discord].filter((f) => existsSync(f)).map((file) => ({ file, questions: loadQuestions(file) }));
@@ -88,6 +89,11 @@ await runCli(async () => {
     out(`Follow-ups (${opts.followups}; all tuning part)`);
     const conversations = JSON.parse(readFileSync(opts.followups, 'utf8')) as FollowUp[];
     await runFollowUpEval((q, history) => litbot.ask(q, { history }), conversations, out);
+    if (splits.includes('tune') && existsSync(opts.conversations)) {
+      out();
+      out(`Conversations, ${opts.conversations} (all tuning part)`);
+      await runConversations(litbot, loadConversations(opts.conversations), out);
+    }
   }
   if (parts.has('content')) {
     const files = [opts.questions, opts.discord].filter((f) => existsSync(f));
