@@ -41,6 +41,34 @@ describe('readFollowUp', () => {
     expect(readFollowUp('wat about MIGU', onLora, known)).toMatchObject({ mode: 'moves', subject: 'MIGU' });
   });
 
+  it('moves to a paper named after fillers ("hmm what about orca"), though a previous paper mentions it', () => {
+    const tulu = seedPaper('TÜLU 3');
+    const recipe = seedPaper('Unveiling the Secret Recipe');
+    const orca = seedPaper('Orca: Progressive Learning');
+    // The premise of the case: the previous answer cites a paper whose abstract names Orca.
+    expect(recipe.abstract).toMatch(/\bOrca\b/);
+    const onTulu = [turn('tulu 3?', 'answer', [tulu.id, recipe.id])];
+    expect(readFollowUp('hmm what about orca', onTulu, known)).toMatchObject({ mode: 'moves', subject: 'orca' });
+    expect(readFollowUp('ok and orca?', onTulu, known)).toMatchObject({ mode: 'moves' });
+    // The previous paper's own title word still keeps the question with it.
+    expect(readFollowUp('hmm what about orca', [turn('orca?', 'answer', [orca.id])], known).mode).not.toBe('moves');
+  });
+
+  it('returns to an earlier turn by its place or its subject ("back to the first one", "back to the farming one")', () => {
+    const tulu = seedPaper('TÜLU 3');
+    const orca = seedPaper('Orca: Progressive Learning');
+    const farming = seedPaper('RAG vs Fine-tuning');
+    const tptu = seedPaper('TPTU-v2');
+    const first = readFollowUp('ok back to the first one, what did it beat', [turn('tulu 3?', 'answer', [tulu.id]), turn('hmm what about orca', 'answer', [orca.id])], known);
+    expect(first.mode).toBe('results');
+    expect(first.previous?.question).toBe('tulu 3?');
+    // "farming" is in the agriculture paper's abstract, not in its title or the question that found it.
+    const history = [turn('tulu 3?', 'answer', [tulu.id]), turn('rag vs finetuning agriculture paper', 'answer', [farming.id]), turn('ok and whats tptu v2', 'answer', [tptu.id])];
+    expect(readFollowUp('back to the farming one, what models did they test', history, known).previous?.question).toBe('rag vs finetuning agriculture paper');
+    // No earlier paper to go back to: read as usual.
+    expect(readFollowUp('back to the first one, what did it beat', [turn('tulu 3?', 'answer', [tulu.id])], known).previous?.question).toBe('tulu 3?');
+  });
+
   it('keeps the previous papers for a comparison among them', () => {
     const onTwo = [turn('npo vs gradient ascent', 'answer', [loraDropout.id, migu.id])];
     expect(readFollowUp('which one keeps more utility on tofu', onTwo, known).mode).toBe('leans');
@@ -102,6 +130,15 @@ describe('follow-ups through the extractive answerer on the seed papers', () => 
     const next = await answerer.answer('how long do the traps need to be', { history: [{ question: 'copyright traps for llms', answer: first }] });
     expect(next.citations[0].paperId).toBe(traps.id);
     expect(['leans', 'results']).toContain(readFollowUp('how long do the traps need to be', [{ question: 'copyright traps for llms', answer: first }], known).mode);
+  });
+
+  it('answers "back to the first one" from the first turn\'s paper, after a turn on another', async () => {
+    const history: Turn[] = [];
+    for (const q of ['how does MIGU use gradient magnitudes to avoid catastrophic forgetting?', 'what about lora dropout?'])
+      history.push({ question: q, answer: await answerer.answer(q, { history: [...history] }) });
+    expect(history.map((t) => t.answer.citations[0]?.paperId)).toEqual([migu.id, loraDropout.id]);
+    const back = await answerer.answer('ok back to the first one, how much did it improve', { history });
+    expect(back.citations.map((c) => c.paperId)).toEqual([migu.id]);
   });
 
   it('reads a follow-up after a declined turn on its own', async () => {

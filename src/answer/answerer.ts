@@ -182,12 +182,14 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     if (reading.mode === 'standalone') return { query: question, mode: 'standalone', keep: [], ms };
     // A new name or subject: retrieval moves to it; the earlier question only steers which sentences are quoted.
     if (reading.mode === 'moves') return { query: reading.subject ?? question, mode: 'moves', context: previous.question, keep: [], ms };
+    // The turn it leans on: the previous one, or an earlier one it returns to ("back to the first one").
+    const leansOn = reading.previous ?? previous;
     return {
-      query: `${question} ${previous.question}`,
+      query: `${question} ${leansOn.question}`,
       mode: reading.mode,
-      context: previous.question,
-      keep: previous.answer.citations.map((c) => c.paperId),
-      previousAnswer: previous.answer.answer,
+      context: leansOn.question,
+      keep: leansOn.answer.citations.map((c) => c.paperId),
+      previousAnswer: leansOn.answer.answer,
       ms,
     };
   }

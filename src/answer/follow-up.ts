@@ -3,12 +3,13 @@
  * and how. A follow-up that names another paper or method moves to it; one that asks for results
  * ("what about its results?") is answered from the previous paper's result sentences; one that
  * leans on the previous turn in other ways ("how does it do at test time?") keeps its papers in
- * view; anything else, and anything after a declined turn, is read on its own.
+ * view; one that returns to an earlier turn ("ok back to the first one") leans on that turn;
+ * anything else, and anything after a declined turn, is read on its own.
  */
 import { NAME_LIKE, SIZE, nameTokens, wordTokens } from '../retrieval/names.js';
 import { asksForList, asksForResults } from './question-shape.js';
 import type { Turn } from './types.js';
-import { contentTerms } from './terms.js';
+import { contentTerms, termSet } from './terms.js';
 
 const LEANING =
   /^(?:and|but|so|also|what about|how about|and what|what else|why|how come|tell me more|more on|more about|go on|elaborate|same for|compared)\b|\b(?:which|what) (?:one|ones|of (?:them|those|these|the two|both))\b|\bthe (?:one|other one|latter|former)\b|\b(?:it|its|it's|they|them|their|theirs|this|that|these|those|the (?:paper|papers|method|methods|model|models|approach|authors|study|work|results?|first|second|third|former|latter|same)|such|there|he|she|his|her)\b/i;
@@ -52,8 +53,11 @@ export interface KnownTerms {
 /** A title word of at most this many papers names a particular paper ("hedgehog", "bird"). */
 const PARTICULAR_TITLES = 3;
 
-/** "what about X?", "how about X", "and X?", "X instead?": the rest is a new subject. */
-const SWITCH = /^(?:and |but |ok(?:ay)?,? |so )?(?:what|wat|wht|whut|how) about\s+|^(?:and|now|ok(?:ay)?,? now|same (?:question )?for)\s+|\s+instead\W*$/i;
+/** Words people open a message with that say nothing about it ("hmm what about orca", "ok and X?"). */
+const FILLERS = String.raw`(?:(?:and|but|ok(?:ay)?|k|so|hmm+|hm+|wait|lol|oh|ah|um+|uh+|well|right|cool|nice|thx|thanks)[,.!]*\s+)*`;
+
+/** "what about X?", "how about X", "and X?", "X instead?", after fillers: the rest is a new subject. */
+const SWITCH = new RegExp(String.raw`^${FILLERS}(?:what|wat|wht|whut|how) about\s+|^${FILLERS}(?:and|now|same (?:question )?for)\s+|^ok(?:ay)?,? now\s+|\s+instead\W*$`, 'i');
 
 /** Words that point back at the previous answer's papers. */
 const BACK_REFERENCE = /\b(?:it|its|it's|they|them|their|theirs|this|that|these|those|the (?:paper|papers|method|model|approach|authors|study|work))\b/i;
@@ -64,9 +68,10 @@ const BACK_REFERENCE = /\b(?:it|its|it's|they|them|their|theirs|this|that|these|
  * ("hedgehog"), or, after "what about", any subject ("what about unlearning?"). A question that
  * also points back ("does it work with LoRA?") stays with the previous papers.
  */
-export function newSubjects(question: string, previousPapers: string[], known: KnownTerms): string[] {
+export function newSubjects(question: string, previousPapers: string[], known: KnownTerms, previousTitles: string[] = []): string[] {
   const previous = previousPapers.map((id) => known.termsOf(id)).filter((s): s is Set<string> => !!s);
   if (!previous.length) return [];
+  const titleTerms = termSet(previousTitles.join(' '));
   const switched = SWITCH.test(question.trim());
   const rest = question.trim().replace(SWITCH, ' ');
   if (!switched && BACK_REFERENCE.test(question)) return [];
@@ -79,7 +84,10 @@ export function newSubjects(question: string, previousPapers: string[], known: K
     const terms = contentTerms(token);
     if (!terms.length) continue;
     const held = terms.filter((t) => known.papersWith(t) > 0);
-    if (!held.length || held.some(inPrevious)) continue;
+    if (!held.length) continue;
+    // "what about orca": the title word of another paper names it, though a previous paper's abstract mentions it too.
+    const namesOther = switched && held.some((t) => known.titlesWith(t) > 0 && known.titlesWith(t) <= PARTICULAR_TITLES && !titleTerms.has(t));
+    if (held.some(inPrevious) && !namesOther) continue;
     const name = NAME_LIKE.test(token) && !SIZE.test(token);
     const inFewTitles = held.some((t) => known.titlesWith(t) > 0 && known.titlesWith(t) <= PARTICULAR_TITLES);
     if (name || inFewTitles || (switched && !BACK_REFERENCE.test(rest))) out.push(token);
@@ -98,10 +106,17 @@ function aboutPrevious(question: string, previousPapers: string[], known: KnownT
   return particular.length > 0 && particular.every((t) => previous.some((s) => s.has(t)));
 }
 
-/** True when the question holds a word that only a few papers use (as a title word naming a paper) and the previous papers are among them. */
-function holdsRareWordOf(question: string, previousPapers: string[], known: KnownTerms): boolean {
+/**
+ * True when the question holds a word that only a few papers use (as a title word naming a paper)
+ * and the previous papers are among them, unless the word names another paper in its title
+ * ("orca" after papers that mention Orca).
+ */
+function holdsRareWordOf(question: string, previousPapers: string[], known: KnownTerms, previousTitles: string[]): boolean {
   const previous = previousPapers.map((id) => known.termsOf(id)).filter((s): s is Set<string> => !!s);
-  return contentTerms(question).some((t) => known.papersWith(t) > 0 && known.papersWith(t) <= PARTICULAR_TITLES && previous.some((s) => s.has(t)));
+  const titleTerms = termSet(previousTitles.join(' '));
+  return contentTerms(question).some(
+    (t) => known.papersWith(t) > 0 && known.papersWith(t) <= PARTICULAR_TITLES && previous.some((s) => s.has(t)) && (titleTerms.has(t) || known.titlesWith(t) === 0),
+  );
 }
 
 /** How a question relates to the conversation before it. */
@@ -125,8 +140,43 @@ export interface FollowUpReading {
   subject?: string;
 }
 
+/** "back to the first one", "ok back to the farming paper": the user returns to an earlier turn, described by its place or its subject. */
+const BACK_TO = /\b(?:back to|return to|returning to) (?:the |that )?(?:(first|second|third|earlier|original|other|previous)|(.{1,40}?)) (?:one|paper|model|method|study|work)\b/i;
+
+const ORDINALS: Record<string, number> = { first: 0, original: 0, second: 1, third: 2 };
+
+/**
+ * The earlier turn a question returns to ("ok back to the first one, what did it beat"): by its
+ * place among the answered turns, else the one whose question or lead paper holds the words that
+ * describe it ("the farming one"), else the last one that led with another paper than the last turn.
+ */
+export function turnReturnedTo(question: string, history: Turn[] | undefined, known?: KnownTerms): Turn | undefined {
+  const m = BACK_TO.exec(question);
+  if (!m || !history) return undefined;
+  const answered = history.filter((t) => !t.answer.refused && t.answer.kind !== 'smalltalk' && t.answer.citations.length);
+  const last = answered[answered.length - 1];
+  if (!last) return undefined;
+  const lead = (t: Turn) => t.answer.citations[0].paperId;
+  const earlier = answered.filter((t) => lead(t) !== lead(last));
+  if (!earlier.length) return undefined;
+  const place = m[1]?.toLowerCase();
+  if (place && place in ORDINALS) return answered[ORDINALS[place]] && lead(answered[ORDINALS[place]]) !== lead(last) ? answered[ORDINALS[place]] : undefined;
+  const described = m[2] ? contentTerms(m[2]) : [];
+  if (described.length) {
+    const holds = (t: Turn) => {
+      const terms = new Set([...contentTerms(t.question), ...(known?.termsOf(lead(t)) ?? [])]);
+      return described.filter((d) => terms.has(d)).length;
+    };
+    const best = earlier.reduce((a, b) => (holds(b) > holds(a) ? b : a));
+    if (holds(best) > 0) return best;
+  }
+  return earlier[earlier.length - 1];
+}
+
 /** Reads a question against the conversation so far. */
 export function readFollowUp(question: string, history: Turn[] | undefined, known?: KnownTerms): FollowUpReading {
+  const returnedTo = turnReturnedTo(question, history, known);
+  if (returnedTo) return { mode: asksForResults(question) ? 'results' : 'leans', previous: returnedTo };
   const previous = lastAnsweredTurn(history);
   if (!previous) return { mode: 'standalone' };
   const cited = previous.answer.citations.map((c) => c.paperId);
@@ -134,8 +184,9 @@ export function readFollowUp(question: string, history: Turn[] | undefined, know
   // previous paper's own ("how long do the traps need to be" after the copyright-traps paper)
   // stays with it, and only a name can move it elsewhere.
   const list = asksForList(question);
-  const anchored = !!known && !list && holdsRareWordOf(question, cited, known);
-  const fresh = known ? newSubjects(question, cited, known).filter((token) => !anchored || (NAME_LIKE.test(token) && !SIZE.test(token))) : [];
+  const titles = previous.answer.citations.map((c) => c.title);
+  const anchored = !!known && !list && holdsRareWordOf(question, cited, known, titles);
+  const fresh = known ? newSubjects(question, cited, known, titles).filter((token) => !anchored || (NAME_LIKE.test(token) && !SIZE.test(token))) : [];
   if (fresh.length) {
     const rest = question
       .trim()
