@@ -314,35 +314,50 @@ export interface Conversation {
   split?: 'tune' | 'test';
 }
 
+/** How conversations went: each counted by its follow-up turns (the target), its last turn, and every turn. */
+export interface ConversationReport {
+  conversations: number;
+  /** Every turn after the first is right: the issue's "follow-ups cite the right paper". */
+  right: number;
+  lastRight: number;
+  allRight: number;
+}
+
 /**
- * Asks each conversation turn by turn and counts those whose every follow-up turn is right: it
- * cites a paper the turn lists, or, for a turn listing none, cites nothing.
+ * Asks each conversation turn by turn with its history. A turn is right when it cites a paper the
+ * turn lists, or, for a turn listing none (after off-topic or chit-chat), cites nothing. A
+ * conversation counts as right when every follow-up turn is.
  */
 export async function runConversationEval(
   answer: (question: string, history: { question: string; answer: AnswerResult }[]) => Promise<AnswerResult>,
   conversations: Conversation[],
   log: (line: string) => void,
-): Promise<{ right: number; conversations: number }> {
-  let right = 0;
+): Promise<ConversationReport> {
+  const report: ConversationReport = { conversations: conversations.length, right: 0, lastRight: 0, allRight: 0 };
   const misses: string[] = [];
   for (const c of conversations) {
     const history: { question: string; answer: AnswerResult }[] = [];
-    let ok = true;
+    const right: boolean[] = [];
     const trace: string[] = [];
-    for (const [i, turn] of c.turns.entries()) {
+    for (const turn of c.turns) {
       const result = await answer(turn.question, [...history]);
       history.push({ question: turn.question, answer: result });
       const cited = result.citations.map((x) => x.paperId);
       const turnOk = turn.relevant.length ? !result.refused && cited.some((id) => turn.relevant.includes(id)) : cited.length === 0;
+      right.push(turnOk);
       trace.push(`${turn.question} -> ${result.kind}${turnOk ? '' : ' (wrong)'}`);
-      if (i > 0 && !turnOk) ok = false;
     }
-    if (ok) right++;
+    if (right.slice(1).every(Boolean)) report.right++;
+    if (right[right.length - 1]) report.lastRight++;
+    if (right.every(Boolean)) report.allRight++;
     else misses.push(`${c.id}: ${trace.join(' / ')}`);
   }
-  log(`  conversations whose follow-ups cite the right paper: ${right}/${conversations.length} (target: at least 7 of 8)`);
+  const of = (n: number) => `${n}/${report.conversations}`;
+  log(
+    `  conversations whose follow-ups cite the right paper: ${of(report.right)} (target: at least 7 of 8); last turn right ${of(report.lastRight)}, every turn right ${of(report.allRight)}`,
+  );
   for (const m of misses) log(`    ${m}`);
-  return { right, conversations: conversations.length };
+  return report;
 }
 
 /** A labelled set as stored: `questions.json` is an array of questions; the Discord set holds questions and conversations. */
@@ -353,13 +368,15 @@ export function readLabelledSet(file: string): { questions: FactsQuestion[]; con
 
 /**
  * The answer-content part of `npm run eval`: for each labelled set and each of its parts (tune,
- * test), the key-facts score, and for sets with conversations, the follow-up score.
+ * test), the key-facts score, and for sets with conversations, the follow-up score (unless
+ * `conversations: false`: `npm run eval` scores them with the answers).
  */
 export async function runContentEval(
   ask: (question: string, history?: { question: string; answer: AnswerResult }[]) => Promise<AnswerResult>,
   files: string[],
   log: (line: string) => void,
   splits: ('tune' | 'test')[] = ['tune', 'test'],
+  options: { conversations?: boolean } = {},
 ): Promise<void> {
   for (const file of files) {
     const set = readLabelledSet(file);
@@ -369,7 +386,7 @@ export async function runContentEval(
       log('');
       log(`Answer content, ${file}, ${split} part${split === 'tune' ? ' (weights were fitted here)' : ' (never tuned on)'}`);
       await runKeyFactsEval((q) => ask(q), questions, log);
-      if (conversations.length) await runConversationEval((q, history) => ask(q, history), conversations, log);
+      if (conversations.length && options.conversations !== false) await runConversationEval((q, history) => ask(q, history), conversations, log);
     }
   }
 }

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { AnswerResult } from '../answer/types.js';
 import { program, runCli } from '../cli/run-cli.js';
 import { createLitbot, type Litbot } from '../litbot.js';
-import { runAnswerEval, runContentEval, runFollowUpEval, type EvalQuestion, type FollowUp } from './answer-eval.js';
+import { readLabelledSet, runAnswerEval, runContentEval, runConversationEval, runFollowUpEval, type EvalQuestion, type FollowUp } from './answer-eval.js';
 import { ANSWER_KINDS, DECLINE_KINDS, loadQuestions, part, type LabelledQuestion, type Split } from './labelled-questions.js';
 import { RANKINGS, evaluateRetrieval, formatRetrievalTable } from './retrieval-eval.js';
 import { printTopicEval } from './topic-eval.js';
@@ -32,6 +32,7 @@ await runCli(async () => {
   const sets = [opts.questions, opts.discord].filter((f) => existsSync(f)).map((file) => ({ file, questions: loadQuestions(file) }));
   const litbot = await createLitbot({ buildIfMissing: true });
   const out = (line = '') => process.stdout.write(`${line}\n`);
+  const ask = memoisedAsk(litbot);
   const about = litbot.about();
   out(`Index: ${about.papers} papers, ${about.chunks} chunks, EMBEDDINGS=${about.embeddings}, answers by ${about.backend}${about.model ? ` (${about.model})` : ''}`);
   out('Tuning parts: the ranker and the decision were fitted on them (npm run fit). Test parts: never tuned on.');
@@ -67,7 +68,7 @@ await runCli(async () => {
         out(`Answers, ${file}, ${split} part`);
         if (file === opts.questions) {
           const report = await runAnswerEval(
-            (q) => litbot.ask(q),
+            (q) => ask(q),
             qs as EvalQuestion[],
             out,
             (id) => litbot.paperById(id),
@@ -76,10 +77,10 @@ await runCli(async () => {
             `  issue 12 targets: answered ${(report.answeredRate * 100).toFixed(1)}% of answerable (>= 95%), declined ${(report.declinedOutOfCorpus * 100).toFixed(1)}% of out-of-corpus (>= 90%)`,
           );
         } else {
-          await runDiscordTargets(litbot, qs, out);
-          await runConversations(
-            litbot,
-            loadConversations(file).filter((c) => (c.split ?? 'tune') === split),
+          await runDiscordTargets(ask, qs, out);
+          await runConversationEval(
+            ask,
+            readLabelledSet(file).conversations.filter((c) => (c.split ?? 'tune') === split),
             out,
           );
         }
@@ -88,68 +89,32 @@ await runCli(async () => {
     out();
     out(`Follow-ups (${opts.followups}; all tuning part)`);
     const conversations = JSON.parse(readFileSync(opts.followups, 'utf8')) as FollowUp[];
-    await runFollowUpEval((q, history) => litbot.ask(q, { history }), conversations, out);
+    await runFollowUpEval(ask, conversations, out);
     if (splits.includes('tune') && existsSync(opts.conversations)) {
       out();
       out(`Conversations, ${opts.conversations} (all tuning part)`);
-      await runConversations(litbot, loadConversations(opts.conversations), out);
+      await runConversationEval(ask, readLabelledSet(opts.conversations).conversations, out);
     }
   }
   if (parts.has('content')) {
     const files = [opts.questions, opts.discord].filter((f) => existsSync(f));
     await runContentEval(
-      (q, history) => litbot.ask(q, { history }),
+      ask,
       files,
       out,
       splits.filter((x): x is 'tune' | 'test' => x === 'tune' || x === 'test'),
+      { conversations: !parts.has('answers') },
     );
   }
   await litbot.close();
 });
-
-interface Conversation {
-  id: string;
-  turns: { question: string; relevant: string[] }[];
-  split?: Split;
-}
-
-function loadConversations(file: string): Conversation[] {
-  const raw = JSON.parse(readFileSync(file, 'utf8')) as { conversations?: Conversation[] };
-  return Array.isArray(raw) ? [] : (raw.conversations ?? []);
-}
-
-/**
- * Conversations asked turn by turn with their history. A turn is right when it cites one of its
- * relevant papers, or, with none listed (after off-topic or chit-chat), cites nothing.
- */
-async function runConversations(litbot: Litbot, conversations: Conversation[], out: (line?: string) => void): Promise<void> {
-  if (!conversations.length) return;
-  let lastRight = 0;
-  let allRight = 0;
-  const misses: string[] = [];
-  for (const c of conversations) {
-    const history: { question: string; answer: AnswerResult }[] = [];
-    const right: boolean[] = [];
-    for (const turn of c.turns) {
-      const r = await litbot.ask(turn.question, { history: [...history] });
-      history.push({ question: turn.question, answer: r });
-      const cited = r.citations.map((x) => x.paperId);
-      right.push(turn.relevant.length ? !r.refused && cited.some((id) => turn.relevant.includes(id)) : cited.length === 0);
-    }
-    if (right[right.length - 1]) lastRight++;
-    if (right.every(Boolean)) allRight++;
-    else misses.push(`${c.id}: ${c.turns.map((t, i) => `${t.question} [${right[i] ? 'ok' : 'wrong'}]`).join(' / ')}`);
-  }
-  out(`  conversations: last turn right ${pct(lastRight, conversations.length)}, every turn right ${pct(allRight, conversations.length)} (target: 7 of 8)`);
-  for (const m of misses) out(`  conversation ${m}`);
-}
 
 /**
  * The Discord set's targets: answerable (and multi-paper, vague) questions answered citing a
  * relevant paper; every off-topic question declined; chit-chat citing nothing. Conversations are
  * asked turn by turn and scored on their last turn.
  */
-async function runDiscordTargets(litbot: Litbot, questions: LabelledQuestion[], out: (line?: string) => void): Promise<void> {
+async function runDiscordTargets(ask: (question: string) => Promise<AnswerResult>, questions: LabelledQuestion[], out: (line?: string) => void): Promise<void> {
   const tally = new Map<string, { n: number; ok: number }>();
   const count = (kind: string, ok: boolean) => {
     const t = tally.get(kind) ?? { n: 0, ok: 0 };
@@ -159,7 +124,7 @@ async function runDiscordTargets(litbot: Litbot, questions: LabelledQuestion[], 
   };
   const misses: string[] = [];
   for (const q of questions) {
-    const r = await litbot.ask(q.question);
+    const r = await ask(q.question);
     const cited = r.citations.map((c) => c.paperId);
     let ok: boolean;
     if (ANSWER_KINDS.has(q.kind)) ok = !r.refused && cited.some((id) => q.relevant.includes(id));
@@ -185,4 +150,18 @@ async function runDiscordTargets(litbot: Litbot, questions: LabelledQuestion[], 
     out(`    ${kind.padEnd(14)} ${what}: ${pct(t.ok, t.n)}`);
   }
   for (const m of misses) out(`  ${m}`);
+}
+
+/**
+ * `litbot.ask`, each question with the same history asked once: the answers and content parts score
+ * the same questions (offline answers are deterministic; an LLM backend is not paid twice).
+ */
+function memoisedAsk(litbot: Litbot): (question: string, history?: { question: string; answer: AnswerResult }[]) => Promise<AnswerResult> {
+  const asked = new Map<string, Promise<AnswerResult>>();
+  return (question, history = []) => {
+    const key = JSON.stringify([...history.map((t) => t.question), question]);
+    let answer = asked.get(key);
+    if (!answer) asked.set(key, (answer = litbot.ask(question, { history })));
+    return answer;
+  };
 }
