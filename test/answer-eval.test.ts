@@ -132,10 +132,18 @@ describe('the answer-content score', () => {
             { question: 'hi', relevant: [] },
           ],
         },
+        {
+          // The first turn is wrong, the follow-up right: right as a conversation of follow-ups, not every turn.
+          id: 'c4',
+          turns: [
+            { question: 'the other one', relevant: [migu.id] },
+            { question: 'its results?', relevant: [migu.id] },
+          ],
+        },
       ],
       (l) => lines.push(l),
     );
-    expect(report).toEqual({ right: 2, conversations: 3 });
+    expect(report).toEqual({ conversations: 4, right: 3, lastRight: 3, allRight: 2 });
     expect(lines.join('\n')).toMatch(/c2: migu\? -> answer \/ what about other -> answer \(wrong\)/);
   });
 });
