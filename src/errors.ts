@@ -70,13 +70,17 @@ export class IndexMismatchError extends Error {
 /** An index file is missing, cut short, changed after the build or unreadable; the message names the file and the fix. */
 export class IndexDamagedError extends Error {
   override readonly name = 'IndexDamagedError';
+  /** `problem` says what is wrong (the message adds the fix: rebuild). */
   constructor(
     readonly file: string,
-    message: string,
+    readonly problem: string,
   ) {
-    super(message);
+    super(`${problem} Rebuild the index with: ${REBUILD_INDEX}`);
   }
 }
+
+/** The fix every damaged-index message names. */
+export const REBUILD_INDEX = 'npm run index -- --force';
 
 /** Another process is building the index, and this one was told not to wait (or waited too long). */
 export class IndexBuildRunningError extends Error {

@@ -49,11 +49,6 @@ Built by \`npm run index\`; an artifact, not source: everything here but this fi
 \`CURRENT\` only when it is complete. \`.build.lock\` exists while a build runs.
 `;
 
-/** The fix every damaged-index message names. */
-export const REBUILD = 'npm run index -- --force';
-
-const FIX = `Rebuild the index with: ${REBUILD}`;
-
 // zlib.crc32 came with Node 20.15; the table version keeps older 20.x working, only slower.
 let table: Uint32Array | undefined;
 function crc32Fallback(data: Uint8Array, value = 0): number {
@@ -110,7 +105,7 @@ export function writeRecorded(file: string, data: string | Uint8Array): FileReco
 }
 
 function damaged(file: string, reason: string): IndexDamagedError {
-  return new IndexDamagedError(file, `The index file ${file} is damaged (${reason}). ${FIX}`);
+  return new IndexDamagedError(file, `The index file ${file} is damaged (${reason}).`);
 }
 
 /** Size check only: cheap enough for every file at every load. */
@@ -167,7 +162,7 @@ export function currentGenerationName(indexDir: string): string | undefined {
   const name = readPointer(indexDir);
   if (!name) return undefined;
   if (!GENERATION_NAME.test(name)) {
-    throw new IndexDamagedError(pointer, `${pointer} names "${name.slice(0, 200)}", not a generation folder inside ${indexDir}; refusing to read an index from there. ${FIX}`);
+    throw new IndexDamagedError(pointer, `${pointer} names "${name.slice(0, 200)}", not a generation folder inside ${indexDir}; refusing to read an index from there.`);
   }
   return name;
 }
@@ -182,7 +177,7 @@ export function currentGeneration(indexDir: string): string | undefined {
   const real = realpathSync(dir);
   const inside = relative(realpathSync(indexDir), real);
   if (!inside || inside.startsWith('..') || isAbsolute(inside) || inside.includes(sep)) {
-    throw new IndexDamagedError(dir, `${dir} leads outside ${indexDir} (to ${real}); refusing to read an index from there. ${FIX}`);
+    throw new IndexDamagedError(dir, `${dir} leads outside ${indexDir} (to ${real}); refusing to read an index from there.`);
   }
   return dir;
 }

@@ -13,7 +13,7 @@ import { Bm25Store } from './bm25-store.js';
 import { readChunkFile, type IndexedChunk } from './chunk-file.js';
 import type { Embedder } from './embeddings/embedder.js';
 import { HnswStore } from './hnsw-store.js';
-import { checkSize, currentGeneration, FILES, parseJson, readChecked, REBUILD, vectorRows, verifyFile } from './index-files.js';
+import { checkSize, currentGeneration, FILES, parseJson, readChecked, vectorRows, verifyFile } from './index-files.js';
 import { chunkingFor, manifestDifferences, type Manifest } from './manifest.js';
 import { PaperTable } from './paper-table.js';
 import { basename, join } from 'node:path';
@@ -79,7 +79,7 @@ function manifestIn(dir: string): Manifest {
   const file = join(dir, FILES.manifest);
   const manifest = parseJson<Manifest>(file, readFileSync(file));
   if (!manifest || typeof manifest !== 'object' || typeof manifest.formatVersion !== 'number' || !manifest.counts || !manifest.embeddings) {
-    throw new IndexDamagedError(file, `The index file ${file} is damaged (it is not a manifest). Rebuild the index with: ${REBUILD}`);
+    throw new IndexDamagedError(file, `The index file ${file} is damaged (it is not a manifest).`);
   }
   return manifest;
 }
@@ -107,7 +107,7 @@ function checkedGeneration(indexDir: string, expected: IndexExpectation): { dir:
   if (differences.length) throw new IndexMismatchError(indexDir, differences);
   if (!manifest.files || typeof manifest.files !== 'object') {
     const file = join(dir, FILES.manifest);
-    throw new IndexDamagedError(file, `The index file ${file} is damaged (it lists no files). Rebuild the index with: ${REBUILD}`);
+    throw new IndexDamagedError(file, `The index file ${file} is damaged (it lists no files).`);
   }
   return { dir, manifest };
 }
@@ -124,21 +124,31 @@ export function openIndex(indexDir: string, expected: IndexExpectation): LitInde
   return new StoredIndex(dir, manifest);
 }
 
+/** What `npm run index` finds in `INDEX_DIR` before deciding whether to build. */
+export interface IndexState {
+  /** The current generation's folder and manifest, when they can be read. */
+  dir?: string;
+  manifest?: Manifest;
+  /** What is wrong with it, without the fix (the build is the fix). */
+  damage?: string;
+}
+
 /**
- * Checks every file of the current index (sizes and checksums) without keeping anything:
- * `npm run index` uses it to decide that a damaged index needs a rebuild. Returns the problem, or
- * undefined when the index is whole.
+ * Reads `CURRENT` and the manifest once and checks every file (sizes and checksums) without
+ * keeping anything: `npm run index` uses it to decide whether the index needs a rebuild. No index
+ * gives an empty state.
  */
-export function indexDamage(indexDir: string): string | undefined {
+export function inspectIndex(indexDir: string): IndexState {
+  let dir: string | undefined;
+  let manifest: Manifest | undefined;
   try {
-    const dir = currentGeneration(indexDir);
-    if (!dir) return undefined;
-    const manifest = manifestIn(dir);
-    if (!manifest.files) return undefined;
-    for (const [name, record] of Object.entries(manifest.files)) verifyFile(dir, name, record);
-    return undefined;
+    dir = currentGeneration(indexDir);
+    if (!dir) return {};
+    manifest = manifestIn(dir);
+    for (const [name, record] of Object.entries(manifest.files ?? {})) verifyFile(dir, name, record);
+    return { dir, manifest };
   } catch (error) {
-    if (error instanceof IndexDamagedError) return error.message;
+    if (error instanceof IndexDamagedError) return { dir, manifest, damage: error.problem };
     throw error;
   }
 }
@@ -163,7 +173,7 @@ class StoredIndex implements LitIndex {
     } catch (error) {
       if (error instanceof IndexDamagedError) throw error;
       const path = join(this.dir, file);
-      throw new IndexDamagedError(path, `The index file ${path} is damaged (${(error as Error).message}). Rebuild the index with: ${REBUILD}`);
+      throw new IndexDamagedError(path, `The index file ${path} is damaged (${(error as Error).message}).`);
     }
     this.parts.set(key, value);
     return value;
@@ -201,11 +211,7 @@ class StoredIndex implements LitIndex {
   private get table(): PaperTable {
     return this.part('table', FILES.papers, () => {
       const file = join(this.dir, FILES.papers);
-      return new PaperTable(
-        this.bytes(FILES.papers),
-        this.paperIds,
-        (line, reason) => new IndexDamagedError(file, `The index file ${file} is damaged (line ${line}: ${reason}). Rebuild the index with: ${REBUILD}`),
-      );
+      return new PaperTable(this.bytes(FILES.papers), this.paperIds, (line, reason) => new IndexDamagedError(file, `The index file ${file} is damaged (line ${line}: ${reason}).`));
     });
   }
 

@@ -6,13 +6,12 @@
 import type { Topic } from '../browse/types.js';
 import type { Env } from '../config/env.js';
 import { loadCorpus, type Corpus } from '../corpus/load-corpus.js';
-import { IndexDamagedError } from '../errors.js';
 import { buildIndex, corpusHash, type BuildOptions, type BuildResult } from './build-index.js';
 import { withBuildLock } from './build-lock.js';
 import { takeFingerprint } from './corpus-fingerprint.js';
 import type { Embedder } from './embeddings/embedder.js';
-import { currentGeneration, FILES, parseJson, readChecked } from './index-files.js';
-import { indexDamage, indexDifferences, readManifest } from './load-index.js';
+import { FILES, parseJson, readChecked } from './index-files.js';
+import { indexDifferences, inspectIndex } from './load-index.js';
 import type { Manifest } from './manifest.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,17 +44,9 @@ export async function updateIndex(options: UpdateOptions): Promise<UpdateResult>
 async function update(options: UpdateOptions, indexDir: string): Promise<UpdateResult> {
   const corpusDir = options.corpusDir ?? options.env.CORPUS_DIR;
   const log = options.log ?? (() => {});
-  let previous: Manifest | undefined;
-  let damage: string | undefined;
-  try {
-    previous = readManifest(indexDir);
-    damage = previous && indexDamage(indexDir);
-  } catch (error) {
-    if (!(error instanceof IndexDamagedError)) throw error;
-    damage = error.message;
-  }
+  const { dir, manifest: previous, damage } = inspectIndex(indexDir);
   // A damaged index is stale whatever the corpus says.
-  if (damage) log(`${damage.replace(/ Rebuild the index with: .*$/, '')} Rebuilding it.`);
+  if (damage) log(`${damage} Rebuilding it.`);
   let corpus: Corpus | undefined;
   let fingerprint;
   if (previous && !damage && !options.force) {
@@ -83,7 +74,7 @@ async function update(options: UpdateOptions, indexDir: string): Promise<UpdateR
     buildTopics: options.buildTopics,
     derive: options.derive,
     inputs: options.inputs,
-    previousTopics: previousTopics(indexDir),
+    previousTopics: dir && previous ? previousTopics(dir, previous) : undefined,
     log: options.log,
     onEmbedProgress: options.onEmbedProgress,
     lockHeld: true,
@@ -92,11 +83,8 @@ async function update(options: UpdateOptions, indexDir: string): Promise<UpdateR
 }
 
 /** The topics of the index being replaced (so stable clusters keep their ids and names), when they can be read. */
-function previousTopics(indexDir: string): Topic[] | undefined {
+function previousTopics(dir: string, manifest: Manifest): Topic[] | undefined {
   try {
-    const manifest = readManifest(indexDir);
-    const dir = currentGeneration(indexDir);
-    if (!manifest || !dir) return undefined;
     const file = join(dir, FILES.topics);
     // Indexes before format 3 listed no checksums; their topics are still worth keeping.
     const data = manifest.files ? readChecked(dir, FILES.topics, manifest.files[FILES.topics]) : readFileSync(file);
