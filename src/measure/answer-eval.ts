@@ -5,7 +5,6 @@
  * say: the share of each question's key facts they state, whether figure questions get the
  * figure first, and whether follow-ups in conversations cite the right paper.
  */
-import { readFileSync } from 'node:fs';
 import type { AnswerResult } from '../answer/types.js';
 import { citedNumbers } from '../answer/citations.js';
 import { asksForFigure } from '../answer/question-shape.js';
@@ -13,6 +12,7 @@ import { hasFigure } from '../answer/sentence-role.js';
 import type { Paper } from '../corpus/paper.js';
 import { errorMessage } from '../errors.js';
 import { factStated, type KeyFact } from './key-facts.js';
+import { loadConversations, loadQuestions, type Conversation, type LabelledQuestion } from './labelled-questions.js';
 
 export interface EvalQuestion {
   id: string;
@@ -202,14 +202,7 @@ export async function runFollowUpEval(
 // ------------------------------------------------------------------ answer content
 
 /** A labelled question with the key facts a good answer states (see docs/questions.md). */
-export interface FactsQuestion {
-  id: string;
-  question: string;
-  kind: string;
-  relevant: string[];
-  facts?: KeyFact[];
-  split?: 'tune' | 'test';
-}
+export type FactsQuestion = LabelledQuestion;
 
 /** The answer as a reader sees it: Markdown escapes and emphasis marks removed, so keys match what is shown. */
 export function displayText(result: AnswerResult): string {
@@ -307,13 +300,6 @@ export async function runKeyFactsEval(answer: (question: string) => Promise<Answ
   return report;
 }
 
-/** A conversation of the Discord set: each turn with the papers a reply to it should cite (none after off-topic or chit-chat). */
-export interface Conversation {
-  id: string;
-  turns: { question: string; relevant: string[] }[];
-  split?: 'tune' | 'test';
-}
-
 /** How conversations went: each counted by its follow-up turns (the target), its last turn, and every turn. */
 export interface ConversationReport {
   conversations: number;
@@ -360,10 +346,9 @@ export async function runConversationEval(
   return report;
 }
 
-/** A labelled set as stored: `questions.json` is an array of questions; the Discord set holds questions and conversations. */
+/** A labelled set's questions and conversations. */
 export function readLabelledSet(file: string): { questions: FactsQuestion[]; conversations: Conversation[] } {
-  const data = JSON.parse(readFileSync(file, 'utf8')) as FactsQuestion[] | { questions: FactsQuestion[]; conversations?: Conversation[] };
-  return Array.isArray(data) ? { questions: data, conversations: [] } : { questions: data.questions, conversations: data.conversations ?? [] };
+  return { questions: loadQuestions(file), conversations: loadConversations(file) };
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
+import type { KeyFact } from './key-facts.js';
 
 export type Split = 'tune' | 'test';
 
@@ -19,7 +20,14 @@ export interface LabelledQuestion {
   /** Written to check the old decline rule after it was calibrated on the others. */
   heldOut?: boolean;
   /** Key facts of the gold answer, when given. */
-  facts?: unknown[];
+  facts?: KeyFact[];
+}
+
+/** A conversation: each turn with the papers a reply to it should cite (none after off-topic or chit-chat). */
+export interface Conversation {
+  id: string;
+  turns: { question: string; relevant: string[] }[];
+  split?: Split;
 }
 
 /** Kinds the bot should answer (citing a relevant paper). */
@@ -27,14 +35,25 @@ export const ANSWER_KINDS = new Set(['answerable', 'multi-paper', 'vague']);
 /** Kinds the bot should decline. */
 export const DECLINE_KINDS = new Set(['out-of-corpus', 'off-topic']);
 
+/** A labelled set as stored: an array of questions, or `{ questions, conversations }`. */
+function readSet(file: string): unknown {
+  if (!existsSync(file)) throw new UserError(`No question set at ${file}.`);
+  return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+}
+
 /** A question set's questions; a conversation set's entries that are not questions are left out. */
 export function loadQuestions(file: string): LabelledQuestion[] {
-  if (!existsSync(file)) throw new UserError(`No question set at ${file}.`);
-  const raw = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  const raw = readSet(file);
   const list = Array.isArray(raw) ? raw : ((raw as { questions?: unknown[] }).questions ?? []);
   return (list as Partial<LabelledQuestion>[])
     .filter((q) => typeof q.question === 'string')
     .map((q, i) => ({ ...q, id: q.id ?? `#${i + 1}`, relevant: q.relevant ?? [], kind: q.kind ?? 'answerable' }) as LabelledQuestion);
+}
+
+/** A set's conversations (none in a plain array of questions). */
+export function loadConversations(file: string): Conversation[] {
+  const raw = readSet(file);
+  return Array.isArray(raw) ? [] : ((raw as { conversations?: Conversation[] }).conversations ?? []);
 }
 
 /** The questions of one part. A set without a split is all tuning data: nothing in it may be reported as test. */
